@@ -1,0 +1,6 @@
+/**
+ * @packageDocumentation
+ * `@kluis/core/node`: the Node-only pieces of kluis (file-system source and restore target,
+ * local-disk transport, native crypto provider, worker pool).
+ */
+export {};

@@ -1,0 +1,9 @@
+import { defineConfig } from 'tsup';
+import { kluisBuild } from '../../tsup.shared.ts';
+
+export default defineConfig(
+  kluisBuild({
+    neutral: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+    node: { 'node/index': 'src/node/index.ts' },
+  }),
+);

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { kluisBuild } from '../../tsup.shared.ts';
+
+export default defineConfig(kluisBuild({ neutral: { index: 'src/index.ts' } }));
