@@ -1,0 +1,95 @@
+/**
+ * Per-blob compression. The codec of every blob is recorded in its pack header and index entry,
+ * so codecs can be added without breaking readers. Default: raw DEFLATE (RFC 1951): node:zlib
+ * decodes it natively in Node, and `DecompressionStream('deflate-raw')` in every current browser,
+ * so no native addon and no wasm decoder is needed (see docs/format.md for the measurements).
+ */
+export interface CompressionCodec {
+  /** Codec id stored with each blob: 0 none, 1 deflate-raw. */
+  readonly id: number;
+  readonly name: string;
+  compress(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /** Decompresses, refusing output longer than `rawLength` (bounds memory on hostile input). */
+  decompress(data: Uint8Array, rawLength: number): Promise<Uint8Array> | Uint8Array;
+}
+
+/** Codec id of uncompressed blobs. */
+export const CODEC_NONE = 0;
+/** Codec id of raw DEFLATE. */
+export const CODEC_DEFLATE_RAW = 1;
+
+/**
+ * Raw DEFLATE through the web-standard `CompressionStream` (browsers, Deno, Node ≥ 18).
+ * In Node, `@kluis/core/node` provides a faster synchronous node:zlib codec with identical
+ * semantics (the bytes may differ; both decode each other's output).
+ *
+ * @example
+ * ```ts
+ * const packed = await webDeflateRaw.compress(bytes);
+ * const back = await webDeflateRaw.decompress(packed, bytes.length);
+ * ```
+ */
+export const webDeflateRaw: CompressionCodec = {
+  id: CODEC_DEFLATE_RAW,
+  name: 'deflate-raw',
+  compress: (data) => pipe(data, new CompressionStream('deflate-raw'), Number.POSITIVE_INFINITY),
+  decompress: (data, rawLength) => pipe(data, new DecompressionStream('deflate-raw'), rawLength),
+};
+
+async function pipe(
+  data: Uint8Array,
+  stream: CompressionStream | DecompressionStream,
+  limit: number,
+): Promise<Uint8Array> {
+  const writer = stream.writable.getWriter();
+  const done = writer.write(data as Uint8Array<ArrayBuffer>).then(() => writer.close());
+  done.catch(() => {});
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  const reader = stream.readable.getReader();
+  for (;;) {
+    const { value, done: end } = await reader.read();
+    if (end) break;
+    n += value.length;
+    if (n > limit) {
+      await reader.cancel();
+      throw new RangeError(`decompressed data exceeds the recorded length ${limit}`);
+    }
+    parts.push(value);
+  }
+  await done;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Bytes of a chunk sampled to decide whether compressing it is worthwhile. */
+const SAMPLE = 4096;
+
+/**
+ * Compresses `data` unless it does not pay: a sample is compressed first and incompressible
+ * data (already compressed media, encrypted files) is stored as is, costing ~0.5 % extra CPU
+ * instead of a full compression pass. Returns the codec actually used.
+ *
+ * @example
+ * ```ts
+ * const { codec, bytes } = await compressAuto(webDeflateRaw, chunk);
+ * ```
+ */
+export async function compressAuto(
+  codec: CompressionCodec | undefined,
+  data: Uint8Array,
+): Promise<{ codec: number; bytes: Uint8Array }> {
+  if (!codec || data.length < 64) return { codec: CODEC_NONE, bytes: data };
+  if (data.length > 4 * SAMPLE) {
+    const mid = data.length >>> 1;
+    const sample = await codec.compress(data.subarray(mid, mid + SAMPLE));
+    if (sample.length > SAMPLE * 0.9) return { codec: CODEC_NONE, bytes: data };
+  }
+  const c = await codec.compress(data);
+  return c.length < data.length * 0.97 ? { codec: codec.id, bytes: c } : { codec: CODEC_NONE, bytes: data };
+}

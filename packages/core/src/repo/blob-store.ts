@@ -1,0 +1,216 @@
+import pLimit from 'p-limit';
+import { CODEC_NONE, type CompressionCodec, compressAuto } from '../compression';
+import { IntegrityError, KluisError } from '../errors';
+import type { Transport } from '../transport';
+import { equalBytes, hex } from './_bytes';
+import { AAD, type Sealer } from './_sealer';
+import { BlobIndex, type BlobType } from './blob-index';
+import { decodeIndexFile, encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
+import { PackWriter } from './pack';
+
+/** Result of {@link BlobStore.save}. */
+export interface SaveResult {
+  id: Uint8Array;
+  /** False when the blob was already stored (deduplicated). */
+  added: boolean;
+  /** Bytes added to storage for this blob (0 when deduplicated). */
+  stored: number;
+}
+
+/** Options of the blob store (set by the repository). */
+export interface BlobStoreOptions {
+  packSize: number;
+  concurrency: number;
+  codec: CompressionCodec | undefined;
+  readCodec: CompressionCodec;
+}
+
+/** Write an index file after this many packs, so a killed backup loses little. */
+const PACKS_PER_INDEX = 4;
+
+/**
+ * Blobs of a repository: deduplicated by ID, compressed, sealed, collected into packs, uploaded
+ * with bounded concurrency, and indexed. Obtain through `repository.blobs`.
+ *
+ * @example
+ * ```ts
+ * const { id } = await repo.blobs.save('data', bytes);
+ * await repo.blobs.flush();
+ * const back = await repo.blobs.load(id);
+ * ```
+ */
+export class BlobStore {
+  /** The in-memory index of every stored blob. */
+  readonly index = new BlobIndex();
+  /** Index file IDs loaded (hex), for prune's consolidation. */
+  readonly indexFiles = new Set<string>();
+  /** Packs marked as garbage by an earlier prune (hex → mark time). */
+  readonly garbage = new Map<string, number>();
+  #writers: Record<BlobType, PackWriter>;
+  #pending = new Set<string>(); // ids in writers or in flight
+  #unindexed: IndexPack[] = [];
+  #uploads = new Set<Promise<void>>();
+  #limit: ReturnType<typeof pLimit>;
+  #failure: unknown;
+  #indexLoaded = false;
+
+  constructor(
+    readonly transport: Transport,
+    readonly sealer: Sealer,
+    readonly options: BlobStoreOptions,
+  ) {
+    this.#writers = { data: new PackWriter(sealer, 'data'), tree: new PackWriter(sealer, 'tree') };
+    this.#limit = pLimit(Math.max(1, options.concurrency));
+  }
+
+  /** Loads every index file into memory. Called once before a backup, restore or check. */
+  async loadIndex(signal?: AbortSignal): Promise<void> {
+    if (this.#indexLoaded) return;
+    const files: { id: string; file: IndexFile }[] = [];
+    const limit = pLimit(this.options.concurrency);
+    const jobs: Promise<void>[] = [];
+    for await (const o of this.transport.list('index/', { signal })) {
+      jobs.push(
+        limit(async () => {
+          const id = o.key.slice(6);
+          files.push({ id, file: await this.readIndexFile(id, signal) });
+        }),
+      );
+    }
+    await Promise.all(jobs);
+    const superseded = new Set(files.flatMap((f) => f.file.supersedes.map(hex)));
+    let blobs = 0;
+    for (const f of files) for (const p of f.file.packs) blobs += p.blobs.length;
+    this.index.reserve(blobs);
+    for (const { id, file } of files) {
+      if (superseded.has(id)) continue;
+      this.indexFiles.add(id);
+      for (const g of file.garbage) this.garbage.set(hex(g.pack), g.markedAt);
+      for (const p of file.packs) for (const b of p.blobs) this.index.add({ ...b, pack: p.id });
+    }
+    this.#indexLoaded = true;
+  }
+
+  /** Reads, verifies and decodes one index file. */
+  async readIndexFile(id: string, signal?: AbortSignal): Promise<IndexFile> {
+    const key = `index/${id}`;
+    const sealed = await this.getVerified(key, signal);
+    return decodeIndexFile(this.sealer.open(sealed, AAD.index, key), key);
+  }
+
+  /** Gets an object named by the SHA-256 of its bytes and checks that hash. */
+  async getVerified(key: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const bytes = await this.transport.get(key, { signal });
+    const actual = hex(this.sealer.sha256(bytes));
+    const expected = key.slice(key.indexOf('/') + 1);
+    if (actual !== expected) throw new IntegrityError(key, expected, actual);
+    return bytes;
+  }
+
+  /** Whether a blob is stored (or pending in this session), ignoring packs marked as garbage. */
+  has(id: Uint8Array): boolean {
+    if (this.#pending.has(hex(id))) return true;
+    const loc = this.index.get(id);
+    return loc !== undefined && (this.garbage.size === 0 || !this.garbage.has(hex(loc.pack)));
+  }
+
+  /** Stores a blob unless present; `id` may be passed when the caller computed it already. */
+  async save(type: BlobType, plain: Uint8Array, id = this.sealer.blobId(plain)): Promise<SaveResult> {
+    this.#throwIfFailed();
+    if (this.has(id)) return { id, added: false, stored: 0 };
+    const key = hex(id);
+    this.#pending.add(key);
+    const { codec, bytes } = await compressAuto(this.options.codec, plain);
+    const sealed = this.sealer.seal(bytes, AAD.blob(type, id));
+    const w = this.#writers[type];
+    w.add({ codec, id, rawLength: plain.length }, sealed);
+    if (w.size >= this.options.packSize) await this.#upload(w);
+    return { id, added: true, stored: sealed.length };
+  }
+
+  /** Loads, decrypts, decompresses and verifies a blob. */
+  async load(id: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+    const loc = this.index.get(id);
+    if (!loc) throw new KluisError('NOT_FOUND', `blob ${hex(id)} is not in the index (run \`kluis check\`)`);
+    const key = `data/${hex(loc.pack)}`;
+    const sealed = await this.transport.get(key, {
+      signal,
+      range: { offset: loc.offset, length: loc.length },
+    });
+    return this.openBlob(loc.type, id, sealed, loc.codec, loc.rawLength, key);
+  }
+
+  /** Opens one sealed blob and checks its ID against its plaintext. */
+  async openBlob(
+    type: BlobType,
+    id: Uint8Array,
+    sealed: Uint8Array,
+    codec: number,
+    rawLength: number,
+    where: string,
+  ): Promise<Uint8Array> {
+    const packed = this.sealer.open(sealed, AAD.blob(type, id), `${where} blob ${hex(id)}`);
+    let plain = packed;
+    if (codec !== CODEC_NONE) {
+      if (codec !== this.options.readCodec.id)
+        throw new KluisError('UNSUPPORTED_VERSION', `blob ${hex(id)} uses unknown codec ${codec}`);
+      try {
+        plain = await this.options.readCodec.decompress(packed, rawLength);
+      } catch (e) {
+        throw new KluisError('INVALID_DATA', `blob ${hex(id)} in ${where} does not decompress`, { cause: e });
+      }
+    }
+    if (plain.length !== rawLength || !equalBytes(this.sealer.blobId(plain), id)) {
+      throw new IntegrityError(`${where} blob ${hex(id)}`, hex(id), hex(this.sealer.blobId(plain)));
+    }
+    return plain;
+  }
+
+  /** Uploads partly filled packs and writes an index file for everything not yet indexed. */
+  async flush(): Promise<void> {
+    for (const w of Object.values(this.#writers)) if (w.count > 0) await this.#upload(w);
+    await Promise.all([...this.#uploads]);
+    this.#throwIfFailed();
+    await this.#writeIndex();
+  }
+
+  /** Writes an index file (used by flush and by prune). Returns its ID. */
+  async writeIndexFile(file: IndexFile): Promise<string> {
+    const sealed = this.sealer.seal(encodeIndexFile(file), AAD.index);
+    const id = hex(this.sealer.sha256(sealed));
+    await this.transport.put(`index/${id}`, sealed, { ifAbsent: true });
+    this.indexFiles.add(id);
+    return id;
+  }
+
+  async #writeIndex(): Promise<void> {
+    if (this.#unindexed.length === 0) return;
+    const packs = this.#unindexed;
+    this.#unindexed = [];
+    await this.writeIndexFile({ packs, garbage: [], supersedes: [] });
+  }
+
+  async #upload(w: PackWriter): Promise<void> {
+    const { bytes, entries } = w.finish();
+    const packId = this.sealer.sha256(bytes);
+    // Bound memory: wait while too many packs are in flight.
+    while (this.#uploads.size >= this.options.concurrency) await Promise.race(this.#uploads);
+    const job = this.#limit(async () => {
+      await this.transport.put(`data/${hex(packId)}`, bytes);
+      for (const e of entries) {
+        this.index.add({ ...e, pack: packId });
+        this.#pending.delete(hex(e.id));
+      }
+      this.#unindexed.push({ id: packId, blobs: entries });
+      if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
+    }).catch((e: unknown) => {
+      this.#failure ??= e;
+    });
+    const tracked = job.finally(() => this.#uploads.delete(tracked));
+    this.#uploads.add(tracked);
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}

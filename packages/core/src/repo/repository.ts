@@ -1,0 +1,304 @@
+import type { CompressionCodec } from '../compression';
+import { webDeflateRaw } from '../compression';
+import {
+  calibrateScrypt,
+  createKeySlot,
+  type KeySlot,
+  openKeySlot,
+  parseKeySlot,
+  type ScryptParams,
+  serializeKeySlot,
+} from '../crypto/key-slot';
+import { portableCrypto } from '../crypto/portable';
+import type { CryptoProvider } from '../crypto/provider';
+import { deriveSubkeys } from '../crypto/subkeys';
+import { KluisError, throwIfAborted } from '../errors';
+import type { Transport } from '../transport';
+import { equalBytes, hex, unhex } from './_bytes';
+import { createSealer, type Sealer } from './_sealer';
+import { BlobStore } from './blob-store';
+import {
+  type ChunkerParams,
+  configMacInput,
+  decodeConfig,
+  encodeConfig,
+  FORMAT_VERSION,
+  type RepositoryConfig,
+} from './config';
+import { SnapshotStore } from './snapshot-store';
+
+/** Options shared by {@link initRepository} and {@link openRepository}. */
+export interface RepositoryOptions {
+  /** Crypto implementation; `nativeCrypto` from `@kluis/core/node` is ~15× faster in Node. Default portable. */
+  crypto?: CryptoProvider;
+  /** Compression codec for new blobs and for reading; default web-standard deflate-raw. */
+  codec?: CompressionCodec;
+  /** Parallel uploads and downloads. Default: the transport's `maxConcurrency`, at most 8. */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of {@link initRepository}. */
+export interface InitOptions extends RepositoryOptions {
+  password: string;
+  /** Chunk sizes; default min 256 KiB, avg 1 MiB, max 4 MiB (see docs/format.md). */
+  chunker?: ChunkerParams;
+  /** Compress new blobs (default 'deflate-raw'). */
+  compression?: 'none' | 'deflate-raw';
+  /** Target pack size (default 16 MiB). */
+  packSize?: number;
+  /** scrypt parameters for the first key slot; default calibrated to ~0.5 s on this machine. */
+  scrypt?: ScryptParams;
+  /** Label, host and user stored in the key slot. */
+  label?: string;
+  host?: string;
+  username?: string;
+}
+
+/** Default chunker parameters: see docs/format.md for the measurements behind them. */
+export const DEFAULT_CHUNKER: ChunkerParams = {
+  minSize: 256 * 1024,
+  avgSize: 1024 * 1024,
+  maxSize: 4 * 1024 * 1024,
+};
+const DEFAULT_PACK = 16 * 1024 * 1024;
+
+/**
+ * Creates a new repository on an empty transport: a random master secret, one key slot for
+ * `password`, and the `config` object. Refuses a transport that already holds a config.
+ *
+ * @example
+ * ```ts
+ * const repo = await initRepository(memoryTransport(), { password: 'correct horse' });
+ * ```
+ */
+export async function initRepository(transport: Transport, options: InitOptions): Promise<Repository> {
+  const crypto = options.crypto ?? portableCrypto;
+  if (await transport.stat('config', { signal: options.signal })) {
+    throw new KluisError('ALREADY_EXISTS', `a repository already exists at ${transport.name}`);
+  }
+  const master = crypto.randomBytes(32);
+  const chunker = options.chunker ?? DEFAULT_CHUNKER;
+  const body: Omit<RepositoryConfig, 'mac'> = {
+    version: FORMAT_VERSION,
+    id: hex(crypto.randomBytes(32)),
+    created: new Date().toISOString(),
+    aead: 'xchacha20-poly1305',
+    chunker,
+    compression: options.compression ?? 'deflate-raw',
+    packSize: options.packSize ?? DEFAULT_PACK,
+  };
+  const config: RepositoryConfig = { ...body, mac: hex(configMac(crypto, master, body)) };
+  decodeConfig(encodeConfig(config)); // validates the caller's chunker and pack sizes
+  const params = options.scrypt ?? (await calibrateScrypt(crypto));
+  const slot = await createKeySlot(crypto, master, options.password, {
+    params,
+    ...(options.label === undefined ? {} : { label: options.label }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.username === undefined ? {} : { username: options.username }),
+  });
+  await putKeySlot(transport, crypto, slot, options.signal);
+  await transport.put('config', encodeConfig(config), { ifAbsent: true, signal: options.signal });
+  return new Repository(transport, config, crypto, master, options);
+}
+
+/**
+ * Opens an existing repository with a password: tries every key slot, verifies the config's MAC.
+ * No matching slot is `WRONG_PASSWORD`; no repository is `NOT_FOUND`; a newer format is
+ * `UNSUPPORTED_VERSION`.
+ *
+ * @example
+ * ```ts
+ * const repo = await openRepository(localTransport({ root: '/srv/backup' }), { password, crypto: nativeCrypto });
+ * ```
+ */
+export async function openRepository(
+  transport: Transport,
+  options: RepositoryOptions & { password: string },
+): Promise<Repository> {
+  const crypto = options.crypto ?? portableCrypto;
+  let configBytes: Uint8Array;
+  try {
+    configBytes = await transport.get('config', { signal: options.signal });
+  } catch (e) {
+    if (KluisError.is(e, 'NOT_FOUND'))
+      throw new KluisError('NOT_FOUND', `no kluis repository at ${transport.name} (run \`kluis init\`)`);
+    throw e;
+  }
+  const config = decodeConfig(configBytes);
+  const slots = await listKeySlots(transport, options.signal);
+  if (slots.length === 0)
+    throw new KluisError('INVALID_DATA', `repository at ${transport.name} has no key slots`);
+  for (const { slot } of slots) {
+    throwIfAborted(options.signal);
+    let master: Uint8Array;
+    try {
+      master = await openKeySlot(crypto, slot, options.password);
+    } catch (e) {
+      if (KluisError.is(e, 'WRONG_PASSWORD')) continue;
+      throw e;
+    }
+    if (!equalBytes(configMac(crypto, master, config), unhex(config.mac))) {
+      throw new KluisError(
+        'INTEGRITY',
+        `config of ${transport.name} failed its authentication check (tampered or from another repository)`,
+      );
+    }
+    return new Repository(transport, config, crypto, master, options);
+  }
+  throw new KluisError(
+    'WRONG_PASSWORD',
+    `wrong password: none of the ${slots.length} key slot(s) opens with it (\`kluis key list\` shows the slots)`,
+  );
+}
+
+function configMac(
+  crypto: CryptoProvider,
+  master: Uint8Array,
+  body: Omit<RepositoryConfig, 'mac'>,
+): Uint8Array {
+  const key = crypto.hkdfSha256(master, new Uint8Array(0), 'kluis/v1/config-mac', 32);
+  return crypto.hmacSha256(key, configMacInput(body));
+}
+
+async function putKeySlot(
+  transport: Transport,
+  crypto: CryptoProvider,
+  slot: KeySlot,
+  signal?: AbortSignal,
+): Promise<string> {
+  const bytes = serializeKeySlot(slot);
+  const id = hex(crypto.sha256(bytes));
+  await transport.put(`keys/${id}`, bytes, { ifAbsent: true, signal });
+  return id;
+}
+
+async function listKeySlots(
+  transport: Transport,
+  signal?: AbortSignal,
+): Promise<{ id: string; slot: KeySlot }[]> {
+  const out: { id: string; slot: KeySlot }[] = [];
+  for await (const o of transport.list('keys/', { signal })) {
+    if (o.size > 64 * 1024) continue;
+    const slot = parseKeySlot(await transport.get(o.key, { signal }));
+    out.push({ id: o.key.slice(5), slot });
+  }
+  return out.sort((a, b) => (a.slot.created < b.slot.created ? -1 : 1));
+}
+
+/** A key slot as listed by {@link Repository.listKeys}. */
+export interface KeyInfo {
+  id: string;
+  created: string;
+  label?: string;
+  host?: string;
+  username?: string;
+}
+
+/**
+ * An open repository: blobs, snapshots and key slots. Create with {@link initRepository} or
+ * {@link openRepository}; the backup, restore, check and prune functions take one.
+ *
+ * @example
+ * ```ts
+ * const repo = await openRepository(transport, { password });
+ * for (const s of await repo.snapshots.list()) console.log(s.id, s.snapshot.time);
+ * ```
+ */
+export class Repository {
+  /** Content-addressed blobs in packs, and the index. */
+  readonly blobs: BlobStore;
+  /** Snapshot objects. */
+  readonly snapshots: SnapshotStore;
+  /** Subkey for the keyed chunker gear table. */
+  readonly chunkerKey: Uint8Array;
+  /** @internal */
+  readonly sealer: Sealer;
+  readonly #master: Uint8Array;
+
+  /** @internal use {@link openRepository} or {@link initRepository}. */
+  constructor(
+    readonly transport: Transport,
+    readonly config: RepositoryConfig,
+    readonly crypto: CryptoProvider,
+    master: Uint8Array,
+    options: RepositoryOptions,
+  ) {
+    this.#master = master;
+    const keys = deriveSubkeys(crypto, master);
+    this.chunkerKey = keys.chunker;
+    this.sealer = createSealer(crypto, keys);
+    const concurrency = options.concurrency ?? Math.min(8, transport.capabilities.maxConcurrency);
+    const codec = config.compression === 'none' ? undefined : (options.codec ?? webDeflateRaw);
+    this.blobs = new BlobStore(transport, this.sealer, {
+      packSize: config.packSize,
+      concurrency,
+      codec,
+      readCodec: options.codec ?? webDeflateRaw,
+    });
+    this.snapshots = new SnapshotStore(transport, this.sealer);
+  }
+
+  /** Adds a key slot for another password; returns its ID. */
+  async addKey(
+    password: string,
+    options: { scrypt?: ScryptParams; label?: string; host?: string; username?: string } = {},
+  ): Promise<string> {
+    const params = options.scrypt ?? (await calibrateScrypt(this.crypto));
+    const { scrypt: _, ...meta } = options;
+    const slot = await createKeySlot(this.crypto, this.#master, password, { params, ...meta });
+    return putKeySlot(this.transport, this.crypto, slot);
+  }
+
+  /** Lists key slots (metadata only). */
+  async listKeys(): Promise<KeyInfo[]> {
+    return (await listKeySlots(this.transport)).map(({ id, slot }) => ({
+      id,
+      created: slot.created,
+      ...(slot.label === undefined ? {} : { label: slot.label }),
+      ...(slot.host === undefined ? {} : { host: slot.host }),
+      ...(slot.username === undefined ? {} : { username: slot.username }),
+    }));
+  }
+
+  /** Removes a key slot by ID (or unique ID prefix); refuses to remove the last one. */
+  async removeKey(idOrPrefix: string): Promise<void> {
+    const slots = await listKeySlots(this.transport);
+    const match = slots.filter((s) => s.id.startsWith(idOrPrefix));
+    if (match.length !== 1)
+      throw new KluisError('NOT_FOUND', `no unique key slot matches ${JSON.stringify(idOrPrefix)}`);
+    if (slots.length === 1)
+      throw new KluisError(
+        'INVALID_CONFIG',
+        'refusing to remove the last key slot: the repository would become unreadable',
+      );
+    await this.transport.delete(`keys/${match[0]!.id}`);
+  }
+
+  /** Replaces the slot `idOrPrefix` (default: the one `oldPassword` opens) with one for `newPassword`. */
+  async changePassword(
+    oldPassword: string,
+    newPassword: string,
+    options: { scrypt?: ScryptParams } = {},
+  ): Promise<string> {
+    const slots = await listKeySlots(this.transport);
+    for (const { id, slot } of slots) {
+      try {
+        await openKeySlot(this.crypto, slot, oldPassword);
+      } catch (e) {
+        if (KluisError.is(e, 'WRONG_PASSWORD')) continue;
+        throw e;
+      }
+      const { created: _c, ...meta } = slot;
+      const added = await this.addKey(newPassword, {
+        ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+        ...(meta.label === undefined ? {} : { label: meta.label }),
+        ...(meta.host === undefined ? {} : { host: meta.host }),
+        ...(meta.username === undefined ? {} : { username: meta.username }),
+      });
+      await this.transport.delete(`keys/${id}`);
+      return added;
+    }
+    throw new KluisError('WRONG_PASSWORD', 'the old password opens no key slot');
+  }
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backup,
+  check,
+  initRepository,
+  KluisError,
+  memoryTransport,
+  openRepository,
+  prune,
+  restore,
+  type Transport,
+} from '../src/index';
+import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
+
+const SCRYPT = { N: 1024, r: 8, p: 1 };
+const SMALL = { minSize: 1024, avgSize: 4096, maxSize: 16384 };
+const text = (s: string) => new TextEncoder().encode(s);
+
+async function fresh(t: Transport = memoryTransport()) {
+  const repo = await initRepository(t, { password: 'pw', scrypt: SCRYPT, chunker: SMALL, packSize: 1 << 16 });
+  return { t, repo };
+}
+
+const sample = (): MemTree => ({
+  docs: {
+    'a.txt': text('hello world\n'.repeat(100)),
+    empty: new Uint8Array(0),
+    'ünïcödé name ✓.md': text('unicode'),
+    nested: { deeper: { 'big.bin': prng(200_000, 7) } },
+    link: { link: '../a.txt' },
+  },
+  other: { x: prng(50_000, 9) },
+});
+
+describe('repository', () => {
+  it('init then open; wrong password is WRONG_PASSWORD; init twice is ALREADY_EXISTS', async () => {
+    const { t } = await fresh();
+    await expect(openRepository(t, { password: 'nope' })).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    const repo = await openRepository(t, { password: 'pw' });
+    expect(repo.config.chunker).toEqual(SMALL);
+    await expect(initRepository(t, { password: 'pw', scrypt: SCRYPT })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
+    await expect(openRepository(memoryTransport(), { password: 'pw' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('refuses an unknown format version and a tampered config', async () => {
+    const { t } = await fresh();
+    const config = JSON.parse(new TextDecoder().decode(await t.get('config')));
+    await t.put('config', text(JSON.stringify({ ...config, version: 2 })));
+    await expect(openRepository(t, { password: 'pw' })).rejects.toMatchObject({
+      code: 'UNSUPPORTED_VERSION',
+    });
+    await t.put('config', text(JSON.stringify({ ...config, chunker: { ...config.chunker, avgSize: 8192 } })));
+    await expect(openRepository(t, { password: 'pw' })).rejects.toMatchObject({ code: 'INTEGRITY' });
+  });
+
+  it('manages key slots: add, open with either, change password, never remove the last', async () => {
+    const { t, repo } = await fresh();
+    const id = await repo.addKey('second', { scrypt: SCRYPT, label: 'laptop' });
+    expect((await repo.listKeys()).map((k) => k.id)).toContain(id);
+    await openRepository(t, { password: 'second' });
+    await repo.changePassword('second', 'third', { scrypt: SCRYPT });
+    await expect(openRepository(t, { password: 'second' })).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    await openRepository(t, { password: 'third' });
+    const keys = await repo.listKeys();
+    expect(keys).toHaveLength(2);
+    expect(keys.find((k) => k.label === 'laptop')).toBeDefined();
+    await repo.removeKey(keys[0]!.id);
+    await expect(repo.removeKey(keys[1]!.id)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+  });
+
+  it('backs up and restores a tree byte for byte, with verification', async () => {
+    const { repo } = await fresh();
+    const tree = sample();
+    const { id, snapshot } = await backup(repo, memSource(tree), { host: 'h', tags: ['t'] });
+    expect(snapshot.complete).toBe(true);
+    expect(snapshot.summary.filesNew).toBe(5);
+    const { target, root } = memTarget();
+    const r = await restore(repo, id, target, { verify: true });
+    expect(root).toEqual(tree);
+    expect(r.verified).toBe(5);
+  });
+
+  it('incremental: unchanged files are not read; an edit adds only new chunks', async () => {
+    const { repo } = await fresh();
+    const tree = sample();
+    const first = await backup(repo, memSource(tree), { host: 'h' });
+    const second = await backup(repo, memSource(tree), { host: 'h', parent: 'latest' });
+    expect(second.snapshot.parent).toBe(first.id);
+    expect(second.snapshot.summary.bytesRead).toBe(0);
+    expect(second.snapshot.summary.filesUnchanged).toBe(5);
+    const big = (((tree.docs as MemTree).nested as MemTree).deeper as MemTree)['big.bin'] as Uint8Array;
+    big[100_000] ^= 0xff;
+    const third = await backup(repo, memSource(tree, { mtime: 1_800_000_000_000 }), {
+      host: 'h',
+      parent: 'latest',
+    });
+    expect(third.snapshot.summary.filesChanged).toBe(5);
+    expect(third.snapshot.summary.bytesAdded).toBeLessThan(3 * SMALL.maxSize);
+    const { target, root } = memTarget();
+    await restore(repo, 'latest', target);
+    expect(root).toEqual(tree);
+  });
+
+  it('reports unreadable files and continues', async () => {
+    const { repo } = await fresh();
+    const events: string[] = [];
+    const { snapshot } = await backup(repo, memSource(sample(), { failRead: new Set(['docs/a.txt']) }), {
+      onEvent: (e) => e.type === 'warning' && events.push(e.path),
+    });
+    expect(events).toEqual(['docs/a.txt']);
+    expect(snapshot.summary.errors).toBe(1);
+    const { root } = memTarget();
+    expect(root).toEqual({});
+  });
+
+  it('restores a subset with include', async () => {
+    const { repo } = await fresh();
+    await backup(repo, memSource(sample()));
+    const { target, root } = memTarget();
+    await restore(repo, 'latest', target, { include: (p) => p.startsWith('docs/nested') });
+    expect(Object.keys(root)).toEqual(['docs']);
+    expect(Object.keys(root.docs as MemTree)).toEqual(['nested']);
+  });
+
+  it('check passes on a healthy repository and names the files a damaged pack affects', async () => {
+    const { t, repo } = await fresh();
+    const { id } = await backup(repo, memSource(sample()));
+    expect((await check(repo, { readData: true })).ok).toBe(true);
+    // Flip one byte in every data pack's blob area.
+    for await (const o of t.list('data/')) {
+      const b = await t.get(o.key);
+      b[50] ^= 1;
+      await t.put(o.key, b);
+    }
+    const again = await openRepository(t, { password: 'pw' });
+    const report = await check(again, { readData: true });
+    expect(report.ok).toBe(false);
+    expect(report.affected.length).toBeGreaterThan(0);
+    expect(report.affected.every((a) => a.snapshot === id)).toBe(true);
+  });
+
+  it('restore refuses tampered blobs with INTEGRITY', async () => {
+    const { t, repo } = await fresh();
+    await backup(repo, memSource({ f: { 'x.bin': prng(40_000, 3) } }));
+    for await (const o of t.list('data/')) {
+      const b = await t.get(o.key);
+      b[10] ^= 1;
+      await t.put(o.key, b);
+    }
+    const again = await openRepository(t, { password: 'pw' });
+    const err = await restore(again, 'latest', memTarget().target).catch((e: unknown) => e);
+    expect(KluisError.is(err, 'INTEGRITY')).toBe(true);
+  });
+
+  it('prune marks unreferenced packs, deletes them after the grace period, keeps the rest', async () => {
+    const { t, repo } = await fresh();
+    const keep = await backup(repo, memSource({ a: { 'k.bin': prng(30_000, 1) } }));
+    const gone = await backup(repo, memSource({ b: { 'g.bin': prng(30_000, 2) } }));
+    await repo.snapshots.remove(gone.id);
+    const now = new Date('2026-01-01T00:00:00Z');
+    const first = await prune(await openRepository(t, { password: 'pw' }), { now });
+    expect(first.marked.length).toBeGreaterThan(0);
+    expect(first.deleted).toEqual([]);
+    const second = await prune(await openRepository(t, { password: 'pw' }), {
+      now: new Date(now.getTime() + 25 * 3600_000),
+    });
+    expect(second.deleted.sort()).toEqual(first.marked.sort());
+    const after = await openRepository(t, { password: 'pw' });
+    expect((await check(after, { readData: true })).ok).toBe(true);
+    const { target, root } = memTarget();
+    await restore(after, keep.id, target);
+    expect(root).toEqual({ a: { 'k.bin': prng(30_000, 1) } });
+  });
+
+  it('a backup does not deduplicate against marked packs, so prune cannot take its blobs', async () => {
+    const { t, repo } = await fresh();
+    const data = { a: { 'k.bin': prng(30_000, 5) } };
+    const s = await backup(repo, memSource(data));
+    await repo.snapshots.remove(s.id);
+    const now = new Date('2026-01-01T00:00:00Z');
+    await prune(await openRepository(t, { password: 'pw' }), { now });
+    const again = await backup(await openRepository(t, { password: 'pw' }), memSource(data));
+    expect(again.snapshot.summary.blobsNew).toBeGreaterThan(0);
+    await prune(await openRepository(t, { password: 'pw' }), {
+      now: new Date(now.getTime() + 48 * 3600_000),
+    });
+    const { target, root } = memTarget();
+    await restore(await openRepository(t, { password: 'pw' }), again.id, target);
+    expect(root).toEqual(data);
+  });
+});
