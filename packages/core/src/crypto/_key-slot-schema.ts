@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { KluisError, ValidationError } from '../errors';
+import { SCRYPT_LIMITS } from './_assert';
+import { decodeBase64 } from './_base64';
+import type { KeySlot } from './key-slot';
+import { SEAL_OVERHEAD } from './seal';
+
+/** The only key slot format version this code reads and writes. */
+export const KEY_SLOT_VERSION = 1;
+
+const base64Bytes = (min: number, max: number) =>
+  z.string().refine((s) => {
+    const bytes = decodeBase64(s);
+    return bytes !== undefined && bytes.length >= min && bytes.length <= max;
+  }, `must be canonical base64 of ${min} to ${max} bytes`);
+
+const text = z.string().min(1).max(256);
+
+/** Every field of a stored key slot, with bounds (see `SCRYPT_LIMITS`). Unknown fields are refused. */
+const keySlotSchema = z.strictObject({
+  version: z.literal(KEY_SLOT_VERSION),
+  kdf: z.literal('scrypt'),
+  N: z
+    .number()
+    .int()
+    .min(2)
+    .max(SCRYPT_LIMITS.maxN)
+    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
+  r: z.number().int().min(1).max(SCRYPT_LIMITS.maxR),
+  p: z.number().int().min(1).max(SCRYPT_LIMITS.maxP),
+  salt: base64Bytes(16, 64),
+  created: z.iso.datetime({ offset: true }),
+  label: text.optional(),
+  host: text.optional(),
+  username: text.optional(),
+  // A sealed master secret of 32 to 64 bytes.
+  data: base64Bytes(SEAL_OVERHEAD + 32, SEAL_OVERHEAD + 64),
+});
+
+/**
+ * Checks an untrusted value against the key slot format. A `version` other than 1 is
+ * `UNSUPPORTED_VERSION`; anything else wrong is a `ValidationError` (code `INVALID_DATA`) naming
+ * each bad field.
+ */
+export function validateKeySlot(value: unknown): KeySlot {
+  if (typeof value === 'object' && value !== null && 'version' in value) {
+    const { version } = value as { version: unknown };
+    if (typeof version === 'number' && version !== KEY_SLOT_VERSION) {
+      throw new KluisError(
+        'UNSUPPORTED_VERSION',
+        `key slot version ${version} is not supported (this kluis reads version ${KEY_SLOT_VERSION}): upgrade kluis`,
+      );
+    }
+  }
+  const result = keySlotSchema.safeParse(value);
+  if (!result.success) {
+    throw new ValidationError(
+      'key slot',
+      result.error.issues.map((issue) => ({
+        path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        message: issue.message,
+      })),
+    );
+  }
+  const { label, host, username, ...required } = result.data;
+  return {
+    ...required,
+    ...(label === undefined ? {} : { label }),
+    ...(host === undefined ? {} : { host }),
+    ...(username === undefined ? {} : { username }),
+  };
+}

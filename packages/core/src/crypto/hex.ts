@@ -1,0 +1,50 @@
+const HEX_DIGITS = '0123456789abcdef';
+
+/**
+ * Lower-case hexadecimal of `bytes`, the form kluis uses for blob IDs and object names.
+ *
+ * @example
+ * ```ts
+ * toHex(new Uint8Array([0, 171, 255])); // '00abff'
+ * ```
+ */
+export function toHex(bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('toHex: bytes must be a Uint8Array');
+  let out = '';
+  for (const byte of bytes) out += HEX_DIGITS[byte >> 4]! + HEX_DIGITS[byte & 15]!;
+  return out;
+}
+
+/**
+ * Parses hexadecimal (either case) into bytes. Throws `TypeError` for a non-string and
+ * `RangeError` for an odd length or a non-hex character, naming its position; pass `length` to
+ * also require an exact byte count (e.g. 32 for a blob ID).
+ *
+ * @example
+ * ```ts
+ * fromHex('00abFF'); // Uint8Array [0, 171, 255]
+ * fromHex('00ab', 32); // throws RangeError: expected 32 bytes (64 hex digits), got 2
+ * ```
+ */
+export function fromHex(hex: string, length?: number): Uint8Array {
+  if (typeof hex !== 'string') throw new TypeError(`fromHex: expected a string, got ${typeof hex}`);
+  if (hex.length % 2 !== 0) throw new RangeError(`fromHex: odd number of hex digits (${hex.length})`);
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = digit(hex, 2 * i);
+    const lo = digit(hex, 2 * i + 1);
+    out[i] = (hi << 4) | lo;
+  }
+  if (length !== undefined && out.length !== length) {
+    throw new RangeError(`fromHex: expected ${length} bytes (${2 * length} hex digits), got ${out.length}`);
+  }
+  return out;
+}
+
+function digit(hex: string, index: number): number {
+  const c = hex.charCodeAt(index);
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  if (c >= 65 && c <= 70) return c - 55; // A-F
+  throw new RangeError(`fromHex: invalid hex character ${JSON.stringify(hex[index])} at position ${index}`);
+}

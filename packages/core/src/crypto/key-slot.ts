@@ -1,0 +1,299 @@
+import { KluisError, ValidationError } from '../errors';
+import { assertBytesBetween, assertScryptParams, scryptMemoryBytes } from './_assert';
+import { decodeBase64, encodeBase64 } from './_base64';
+import { validateKeySlot } from './_key-slot-schema';
+import { toHex } from './hex';
+import type { CryptoProvider, ScryptParams } from './provider';
+import { open, seal } from './seal';
+
+export type { ScryptParams } from './provider';
+export { calibrateScrypt } from './scrypt-calibration';
+
+/**
+ * A password-protected copy of the repository's master secret, stored as JSON under `keys/<id>`.
+ * `data` is `seal(kek, master, aad = UTF-8 "kluis key slot v1")` in base64, where
+ * `kek = scrypt(UTF-8(NFC(password)), salt, N, r, p, dkLen = 32)`. Several slots may wrap the same
+ * master: one per password.
+ *
+ * @example
+ * ```ts
+ * const slot: KeySlot = await createKeySlot(portableCrypto, master, 'correct horse');
+ * slot.kdf; // 'scrypt'
+ * ```
+ */
+export interface KeySlot {
+  version: 1;
+  kdf: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  /** base64 of the random scrypt salt (32 bytes when created by kluis). */
+  salt: string;
+  /** ISO 8601 creation time. */
+  created: string;
+  label?: string;
+  host?: string;
+  username?: string;
+  /** base64 of `nonce || sealed master || tag`. */
+  data: string;
+}
+
+/**
+ * Options of {@link createKeySlot}.
+ *
+ * @example
+ * ```ts
+ * const options: CreateKeySlotOptions = { params: { N: 2 ** 18, r: 8, p: 1 }, label: 'laptop' };
+ * ```
+ */
+export interface CreateKeySlotOptions {
+  /** scrypt cost; default {@link DEFAULT_SCRYPT_PARAMS}. Use `calibrateScrypt` to fit the machine. */
+  params?: ScryptParams;
+  /** A free-text name shown by `kluis key list` (1–256 characters), e.g. "laptop". */
+  label?: string;
+  host?: string;
+  username?: string;
+  /** Creation time to record; default now. */
+  created?: Date;
+}
+
+/**
+ * Options of {@link openKeySlot}.
+ *
+ * @example
+ * ```ts
+ * await openKeySlot(provider, slot, password, { maxMemoryBytes: 2 ** 31 });
+ * ```
+ */
+export interface OpenKeySlotOptions {
+  /**
+   * Refuse slots whose scrypt needs more memory than this (a hostile slot could ask for 16 GiB).
+   * Default {@link DEFAULT_MAX_SCRYPT_MEMORY}.
+   */
+  maxMemoryBytes?: number;
+}
+
+/**
+ * scrypt cost used when none is given: 128 MiB, about 0.3–0.5 s natively (slower in browsers).
+ *
+ * @example
+ * ```ts
+ * const slot = await createKeySlot(provider, master, password, { params: DEFAULT_SCRYPT_PARAMS });
+ * ```
+ */
+export const DEFAULT_SCRYPT_PARAMS: Readonly<ScryptParams> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+/**
+ * Default memory ceiling for opening a slot: 1 GiB plus a margin (enough for N = 2^20, r = 8).
+ *
+ * @example
+ * ```ts
+ * await openKeySlot(provider, slot, password, { maxMemoryBytes: 2 * DEFAULT_MAX_SCRYPT_MEMORY });
+ * ```
+ */
+export const DEFAULT_MAX_SCRYPT_MEMORY = 2 ** 30 + 2 ** 20;
+/**
+ * Associated data of the sealed master secret in every key slot: UTF-8 `kluis key slot v1`.
+ *
+ * @example
+ * ```ts
+ * const master = open(provider, kek, sealedMaster, KEY_SLOT_AAD);
+ * ```
+ */
+export const KEY_SLOT_AAD: Uint8Array = new TextEncoder().encode('kluis key slot v1');
+
+function passwordBytes(password: unknown, where: string): Uint8Array {
+  if (typeof password !== 'string') throw new TypeError(`${where}: password must be a string`);
+  return new TextEncoder().encode(password.normalize('NFC'));
+}
+
+/**
+ * Wraps `master` (32 to 64 bytes) under `password`. The password is NFC-normalised, so the
+ * same visible text typed on any system opens the slot. Takes as long as one scrypt run.
+ *
+ * @example
+ * ```ts
+ * import { createKeySlot, portableCrypto, serializeKeySlot } from '@kluis/core';
+ *
+ * const master = portableCrypto.randomBytes(32);
+ * const slot = await createKeySlot(portableCrypto, master, 'correct horse', { label: 'laptop' });
+ * const bytes = serializeKeySlot(slot); // store under keys/<id>
+ * ```
+ */
+export async function createKeySlot(
+  provider: CryptoProvider,
+  master: Uint8Array,
+  password: string,
+  options: CreateKeySlotOptions = {},
+): Promise<KeySlot> {
+  assertBytesBetween(master, 'createKeySlot', 'master', 32, 64);
+  const secret = passwordBytes(password, 'createKeySlot');
+  if (password.length === 0) throw new RangeError('createKeySlot: password must not be empty');
+  const { N, r, p } = assertScryptParams(options.params ?? DEFAULT_SCRYPT_PARAMS, 'createKeySlot');
+  const created = options.created ?? new Date();
+  if (!(created instanceof Date) || Number.isNaN(created.getTime())) {
+    throw new RangeError('createKeySlot: options.created must be a valid Date');
+  }
+  const salt = provider.randomBytes(32);
+  const kek = await provider.scrypt(secret, salt, { N, r, p, dkLen: 32 });
+  const data = seal(provider, kek, master, KEY_SLOT_AAD);
+  kek.fill(0);
+  const { label, host, username } = options;
+  return validateKeySlot({
+    version: 1,
+    kdf: 'scrypt',
+    N,
+    r,
+    p,
+    salt: encodeBase64(salt),
+    created: created.toISOString(),
+    ...(label === undefined ? {} : { label }),
+    ...(host === undefined ? {} : { host }),
+    ...(username === undefined ? {} : { username }),
+    data: encodeBase64(data),
+  });
+}
+
+/**
+ * Recovers the master secret from a slot. A password that does not open it throws
+ * `KluisError` code `WRONG_PASSWORD`; a malformed slot throws a `ValidationError`
+ * (`INVALID_DATA`), and one needing more scrypt memory than allowed is refused the same way.
+ *
+ * @example
+ * ```ts
+ * import { KluisError, openKeySlot, parseKeySlot, portableCrypto } from '@kluis/core';
+ *
+ * try {
+ *   const master = await openKeySlot(portableCrypto, parseKeySlot(bytes), password);
+ * } catch (e) {
+ *   if (KluisError.is(e, 'WRONG_PASSWORD')) console.error('wrong password');
+ * }
+ * ```
+ */
+export async function openKeySlot(
+  provider: CryptoProvider,
+  slot: KeySlot,
+  password: string,
+  options: OpenKeySlotOptions = {},
+): Promise<Uint8Array> {
+  const secret = passwordBytes(password, 'openKeySlot');
+  const s = validateKeySlot(slot);
+  const limit = options.maxMemoryBytes ?? DEFAULT_MAX_SCRYPT_MEMORY;
+  const needed = scryptMemoryBytes(s);
+  if (needed > limit) {
+    throw new KluisError(
+      'INVALID_DATA',
+      `key slot${describe(s)} needs ${needed} bytes of scrypt memory, above the limit of ${limit} (raise maxMemoryBytes if you trust it)`,
+    );
+  }
+  const kek = await provider.scrypt(secret, decodeBase64(s.salt)!, { N: s.N, r: s.r, p: s.p, dkLen: 32 });
+  try {
+    return open(provider, kek, decodeBase64(s.data)!, KEY_SLOT_AAD);
+  } catch (e) {
+    if (!KluisError.is(e, 'INTEGRITY')) throw e;
+    throw new KluisError(
+      'WRONG_PASSWORD',
+      `wrong password for key slot${describe(s)} (kluis key list shows the slots)`,
+    );
+  } finally {
+    kek.fill(0);
+  }
+}
+
+/**
+ * Changes a slot's password: opens it with `oldPassword` and returns a new slot wrapping the same
+ * master under `newPassword`, with a fresh salt. Label, host, username and scrypt cost carry over
+ * unless `options` overrides them; `created` is now unless given. Store the new slot before
+ * deleting the old one.
+ *
+ * @example
+ * ```ts
+ * const next = await rewrapKeySlot(portableCrypto, slot, 'old secret', 'new secret');
+ * ```
+ */
+export async function rewrapKeySlot(
+  provider: CryptoProvider,
+  slot: KeySlot,
+  oldPassword: string,
+  newPassword: string,
+  options: CreateKeySlotOptions = {},
+): Promise<KeySlot> {
+  const master = await openKeySlot(provider, slot, oldPassword);
+  const { label, host, username } = slot;
+  const inherited = {
+    params: { N: slot.N, r: slot.r, p: slot.p },
+    ...(label === undefined ? {} : { label }),
+    ...(host === undefined ? {} : { host }),
+    ...(username === undefined ? {} : { username }),
+  };
+  try {
+    return await createKeySlot(provider, master, newPassword, { ...inherited, ...options });
+  } finally {
+    master.fill(0);
+  }
+}
+
+/**
+ * The canonical bytes of a slot: compact UTF-8 JSON with fields in a fixed order (version, kdf,
+ * N, r, p, salt, created, label, host, username, data). Validates the slot first.
+ *
+ * @example
+ * ```ts
+ * const bytes = serializeKeySlot(slot);
+ * const id = toHex(portableCrypto.sha256(bytes)); // keys/<id>
+ * ```
+ */
+export function serializeKeySlot(slot: KeySlot): Uint8Array {
+  const s = validateKeySlot(slot);
+  const ordered = {
+    version: s.version,
+    kdf: s.kdf,
+    N: s.N,
+    r: s.r,
+    p: s.p,
+    salt: s.salt,
+    created: s.created,
+    label: s.label,
+    host: s.host,
+    username: s.username,
+    data: s.data,
+  };
+  return new TextEncoder().encode(JSON.stringify(ordered)); // undefined fields are left out
+}
+
+/**
+ * Parses stored key slot bytes (or a JSON string) into a validated {@link KeySlot}. Invalid
+ * UTF-8, invalid JSON or a bad field throws a `ValidationError` (`INVALID_DATA`); another format
+ * version throws `UNSUPPORTED_VERSION`.
+ *
+ * @example
+ * ```ts
+ * const slot = parseKeySlot(await transport.get('keys/3f2a…'));
+ * ```
+ */
+export function parseKeySlot(input: Uint8Array | string): KeySlot {
+  let json: unknown;
+  try {
+    const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
+    json = JSON.parse(text);
+  } catch {
+    throw new ValidationError('key slot', [{ path: [], message: 'not valid UTF-8 JSON' }]);
+  }
+  return validateKeySlot(json);
+}
+
+/**
+ * The name kluis gives a stored slot: lower-case hex SHA-256 of its canonical bytes, so the
+ * object is stored as `keys/<keySlotId>` and anyone can check it was not altered in storage.
+ *
+ * @example
+ * ```ts
+ * await transport.put(`keys/${keySlotId(portableCrypto, slot)}`, serializeKeySlot(slot), { ifAbsent: true });
+ * ```
+ */
+export function keySlotId(provider: CryptoProvider, slot: KeySlot): string {
+  return toHex(provider.sha256(serializeKeySlot(slot)));
+}
+
+function describe(slot: KeySlot): string {
+  return slot.label === undefined ? '' : ` "${slot.label}"`;
+}
