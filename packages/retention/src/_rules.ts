@@ -1,0 +1,191 @@
+import type { Item } from './_prepare.ts';
+import { isoOf, type LabelCache, subtractDuration } from './_temporal.ts';
+import { BUCKET_NOUN, describeRule } from './policy-string.ts';
+import type { DropReason, KeepReason } from './result-types.ts';
+import type { Duration, Policy, Rule } from './types.ts';
+
+/** Reasons collected per version while a group is evaluated. */
+export interface Ledger {
+  readonly keep: Map<Item, KeepReason[]>;
+  readonly miss: Map<Item, DropReason[]>;
+}
+
+/** What a group evaluation needs besides the versions. */
+export interface GroupContext {
+  readonly policy: Policy;
+  readonly nowMs: number;
+  readonly labels: LabelCache;
+}
+
+interface RuleRun {
+  readonly rule: Rule;
+  readonly index: number;
+  readonly name: string;
+  readonly complete: readonly Item[];
+  readonly ctx: GroupContext;
+  readonly anchorMs: number;
+  readonly ledger: Ledger;
+}
+
+function push<T>(map: Map<Item, T[]>, item: Item, value: T): void {
+  const list = map.get(item);
+  if (list === undefined) map.set(item, [value]);
+  else list.push(value);
+}
+
+function cutoff(run: RuleRun, d: Duration): { ms: number; text: string } {
+  const ms = subtractDuration(run.anchorMs, d, run.ctx.policy.zone);
+  return {
+    ms,
+    text: `${isoOf(ms)} (${run.ctx.policy.anchor === 'now' ? 'now' : 'the newest version'} minus the window)`,
+  };
+}
+
+function applyWithin(run: RuleRun, d: Duration): void {
+  const cut = cutoff(run, d);
+  for (const item of run.complete) {
+    if (item.ms > cut.ms)
+      push(run.ledger.keep, item, {
+        rule: 'within',
+        ruleIndex: run.index,
+        text: `${run.name}: newer than ${cut.text}`,
+      });
+    else
+      push(run.ledger.miss, item, {
+        rule: 'within',
+        ruleIndex: run.index,
+        kind: 'outside-window',
+        text: `${run.name}: not newer than ${cut.text}`,
+      });
+  }
+}
+
+function applyTag(run: RuleRun, tags: readonly string[]): void {
+  for (const item of run.complete) {
+    if (tags.every((t) => item.v.tags?.includes(t)))
+      push(run.ledger.keep, item, { rule: 'tag', ruleIndex: run.index, text: `${run.name}: has the tags` });
+  }
+}
+
+function bucketsOf(run: RuleRun, eligible: readonly Item[]): { label: string; members: Item[] }[] {
+  const kind = run.rule.kind;
+  const out: { label: string; members: Item[] }[] = [];
+  for (const item of eligible) {
+    const label = kind === 'last' ? item.v.id : run.ctx.labels.get(item.ms)[kind as keyof typeof BUCKET_NOUN];
+    const last = out[out.length - 1];
+    if (last !== undefined && last.label === label) last.members.push(item);
+    else out.push({ label, members: [item] });
+  }
+  return out;
+}
+
+function applyCounting(run: RuleRun, count: number | 'all', within: Duration | undefined): void {
+  const { policy } = run.ctx;
+  const exclusive = policy.counting === 'exclusive';
+  const base = { rule: run.rule.kind, ruleIndex: run.index };
+  const noun = run.rule.kind === 'last' ? 'version' : BUCKET_NOUN[run.rule.kind as keyof typeof BUCKET_NOUN];
+  const cut = within === undefined ? undefined : cutoff(run, within);
+  const eligible = cut === undefined ? run.complete : run.complete.filter((i) => i.ms > cut.ms);
+  if (cut !== undefined) {
+    for (const item of run.complete) {
+      if (item.ms <= cut.ms)
+        push(run.ledger.miss, item, {
+          ...base,
+          kind: 'outside-window',
+          text: `${run.name}: not newer than ${cut.text}`,
+        });
+    }
+  }
+  let remaining = count === 'all' ? Number.POSITIVE_INFINITY : count;
+  const mine = new Set<Item>();
+  for (const { label, members } of bucketsOf(run, eligible)) {
+    const rep = (policy.pick === 'newest' ? members[0] : members[members.length - 1]) as Item;
+    const bucket = run.rule.kind === 'last' ? {} : { bucket: label };
+    const where = run.rule.kind === 'last' ? 'this version' : `${noun} ${label}`;
+    if (remaining <= 0) {
+      for (const m of members)
+        push(run.ledger.miss, m, {
+          ...base,
+          ...bucket,
+          kind: 'beyond-count',
+          text: `${run.name}: ${where} is older than the ${count} ${noun}s it keeps`,
+        });
+      continue;
+    }
+    if (exclusive && run.ledger.keep.has(rep)) {
+      for (const m of members) {
+        if (m !== rep)
+          push(run.ledger.miss, m, {
+            ...base,
+            ...bucket,
+            kind: 'counted-elsewhere',
+            takenBy: rep.v.id,
+            text: `${run.name}: ${where} is represented by ${rep.v.id}, already kept by another rule`,
+          });
+      }
+      continue;
+    }
+    push(run.ledger.keep, rep, {
+      ...base,
+      ...bucket,
+      oldest: false,
+      text: `${run.name}: ${policy.pick} of ${where}`,
+    });
+    mine.add(rep);
+    remaining--;
+    for (const m of members) {
+      if (m !== rep) {
+        const rel = m.ms === rep.ms ? 'equally new' : m.ms < rep.ms ? 'newer' : 'older';
+        push(run.ledger.miss, m, {
+          ...base,
+          ...bucket,
+          kind: 'bucket-taken',
+          takenBy: rep.v.id,
+          text: `${run.name} would keep it, but ${rep.v.id} (${rel}) took ${where}`,
+        });
+      }
+    }
+  }
+  keepOldestIfShort(run, eligible, mine, remaining);
+}
+
+function keepOldestIfShort(
+  run: RuleRun,
+  eligible: readonly Item[],
+  mine: Set<Item>,
+  remaining: number,
+): void {
+  const { policy } = run.ctx;
+  const oldest = run.complete[run.complete.length - 1];
+  if (!policy.keepOldestWhenShort || remaining <= 0 || oldest === undefined) return;
+  if (mine.has(oldest) || eligible[eligible.length - 1] !== oldest) return;
+  if (policy.counting === 'exclusive' && run.ledger.keep.has(oldest)) return;
+  const left = remaining === Number.POSITIVE_INFINITY ? 'no limit' : `${remaining} left`;
+  push(run.ledger.keep, oldest, {
+    rule: run.rule.kind,
+    ruleIndex: run.index,
+    oldest: true,
+    text: `${run.name}: oldest version, kept because the rule was short (${left})`,
+  });
+  const misses = run.ledger.miss.get(oldest);
+  if (misses !== undefined)
+    run.ledger.miss.set(
+      oldest,
+      misses.filter((m) => m.ruleIndex !== run.index),
+    );
+}
+
+/** Applies one rule of the policy to a group's complete versions (newest first). */
+export function applyRule(
+  rule: Rule,
+  index: number,
+  complete: readonly Item[],
+  ctx: GroupContext,
+  anchorMs: number,
+  ledger: Ledger,
+): void {
+  const run: RuleRun = { rule, index, name: describeRule(rule), complete, ctx, anchorMs, ledger };
+  if (rule.kind === 'within') applyWithin(run, rule.duration);
+  else if (rule.kind === 'tag') applyTag(run, rule.tags);
+  else applyCounting(run, rule.count, rule.within);
+}

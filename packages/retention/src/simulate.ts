@@ -1,0 +1,131 @@
+import { evaluate } from './_evaluate.ts';
+import { addDurationTimes, isoOf, LabelCache, toEpochMs } from './_temporal.ts';
+import { parseDuration } from './duration.ts';
+import { type DurationInput, type PolicyInput, parsePolicy } from './parse-policy.ts';
+import type { RetentionResult } from './result-types.ts';
+import type { Duration, Policy, Version } from './types.ts';
+
+/**
+ * Options of {@link simulate}: a synthetic backup schedule from `start` to `end` (inclusive),
+ * one backup every `every`, on top of optional `initial` versions.
+ *
+ * @example
+ * ```ts
+ * const o: SimulateOptions = { start: '2026-01-01T00:00:00Z', end: '2027-12-31T23:00:00Z', every: '1h', report: '1m' };
+ * ```
+ */
+export interface SimulateOptions {
+  readonly start: Date | string;
+  readonly end: Date | string;
+  readonly every: DurationInput;
+  /** Versions that exist before the first synthetic backup (e.g. a repository's real list). */
+  readonly initial?: readonly Version[];
+  /** Extra fields for each synthetic version (size, tags, host, complete...). */
+  readonly version?: (time: Date, index: number) => Omit<Version, 'id' | 'time'>;
+  /** Also evaluate and record what remains every `report` from `start` (default: only at `end`). */
+  readonly report?: DurationInput;
+  readonly sizeOf?: (v: Version) => number;
+}
+
+/**
+ * What remains at one point of a simulation.
+ *
+ * @example
+ * ```ts
+ * const p: SimulationPoint = { at: '2026-02-01T00:00:00.000Z', count: 31, kept: ['sim-000744'] };
+ * ```
+ */
+export interface SimulationPoint {
+  readonly at: string;
+  readonly count: number;
+  /** Ids of the versions remaining, newest first. */
+  readonly kept: readonly string[];
+  readonly oldest?: string;
+  /** Kept bytes, when the policy has a capacity. */
+  readonly bytes?: number;
+}
+
+/**
+ * The outcome of {@link simulate}: the recorded points and the last evaluation (with its
+ * explanations).
+ *
+ * @example
+ * ```ts
+ * const r: SimulationResult = simulate('7d', { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z', every: '1d' });
+ * r.final.keep.length; // 8
+ * ```
+ */
+export interface SimulationResult {
+  readonly points: readonly SimulationPoint[];
+  readonly final: RetentionResult;
+  /** Number of synthetic versions created. */
+  readonly created: number;
+}
+
+const toDuration = (d: DurationInput, field: string): Duration => {
+  const out = typeof d === 'string' ? parseDuration(d) : d;
+  if (!Object.values(out).some((n) => typeof n === 'number' && n > 0))
+    throw new RangeError(`${field}: must be longer than zero`);
+  return out;
+};
+
+/**
+ * Runs a policy over a synthetic schedule: after each backup (and at each report time) the
+ * policy is evaluated with `now` = that instant and the dropped versions are removed, as a
+ * nightly `forget` would do. The same call answers "what will this policy keep next month":
+ * pass the current versions as `initial` and simulate until then.
+ *
+ * @example
+ * ```ts
+ * // Hourly backups for two years with 24h:1h,7d:1d,4w:1w,12:1m; what remains each month?
+ * const r = simulate('24h:1h,7d:1d,4w:1w,12:1m', {
+ *   start: '2026-01-01T00:00:00Z', end: '2027-12-31T23:00:00Z', every: '1h', report: '1m',
+ * });
+ * r.points.map((p) => p.count);
+ * ```
+ */
+export function simulate(policy: Policy | PolicyInput | string, options: SimulateOptions): SimulationResult {
+  const p = parsePolicy(policy);
+  const startMs = toEpochMs(options.start, 'options.start');
+  const endMs = toEpochMs(options.end, 'options.end');
+  if (endMs < startMs) throw new RangeError('options.end: must not be before options.start');
+  const every = toDuration(options.every, 'options.every');
+  const report = options.report === undefined ? undefined : toDuration(options.report, 'options.report');
+  const labels = new LabelCache(p.zone);
+  const run = (list: readonly Version[], nowMs: number): RetentionResult =>
+    evaluate(list, { policy: p, nowMs, labels, sizeOf: options.sizeOf });
+  let current: readonly Version[] = options.initial ?? [];
+  let final = run(current, startMs);
+  const points: SimulationPoint[] = [];
+  const record = (at: number): void => {
+    const ids = final.keep.map((v) => v.id);
+    const oldest = final.decisions.filter((d) => d.keep).at(-1)?.time;
+    const base = { at: isoOf(at), count: ids.length, kept: ids, ...(oldest === undefined ? {} : { oldest }) };
+    points.push(final.capacity === undefined ? base : { ...base, bytes: final.capacity.keptBytes });
+  };
+  let k = 0;
+  let r = 1;
+  let nextBackup = startMs;
+  let nextReport =
+    report === undefined ? Number.POSITIVE_INFINITY : addDurationTimes(startMs, report, r, p.zone);
+  while (nextBackup <= endMs || nextReport <= endMs) {
+    if (nextReport < nextBackup) {
+      final = run(current, nextReport);
+      current = final.keep;
+      record(nextReport);
+      nextReport = addDurationTimes(startMs, report as Duration, ++r, p.zone);
+      continue;
+    }
+    const time = new Date(nextBackup);
+    const extra = options.version?.(time, k) ?? {};
+    current = [...current, { ...extra, id: `sim-${String(k).padStart(6, '0')}`, time }];
+    final = run(current, nextBackup);
+    current = final.keep;
+    nextBackup = addDurationTimes(startMs, every, ++k, p.zone);
+  }
+  if (points.at(-1)?.at !== isoOf(endMs)) {
+    final = run(current, endMs);
+    record(endMs);
+  }
+  return { points, final, created: k };
+}
