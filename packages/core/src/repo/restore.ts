@@ -163,7 +163,12 @@ class RestoreRun {
     this.result.files++;
     this.result.bytes += n.size;
     this.o.onEvent?.({ type: 'file', path: p.join('/'), size: n.size });
-    this.o.onEvent?.({ type: 'progress', filesDone: this.result.files, bytesDone: this.result.bytes, elapsedMs: Date.now() - this.#t0 });
+    this.o.onEvent?.({
+      type: 'progress',
+      filesDone: this.result.files,
+      bytesDone: this.result.bytes,
+      elapsedMs: Date.now() - this.#t0,
+    });
     if (this.o.verify) await this.#verify(p, n);
   }
 
