@@ -47,12 +47,14 @@ function codeOf(r: KeepReason, rules: readonly RuleInput[]): string {
 
 // Ids in input order, so that restic's stable sort (equal times keep input order) is reproduced
 // by kluis's tie-break (the smaller id counts as newer).
-const versions: Version[] = (vectors.snapshots as [string, string[]?, string[]?][]).map(([time, tags, paths], i) => ({
-  id: `s${String(i).padStart(3, '0')}`,
-  time,
-  ...(tags === undefined ? {} : { tags }),
-  ...(paths === undefined ? {} : { paths }),
-}));
+const versions: Version[] = (vectors.snapshots as [string, string[]?, string[]?][]).map(
+  ([time, tags, paths], i) => ({
+    id: `s${String(i).padStart(3, '0')}`,
+    time,
+    ...(tags === undefined ? {} : { tags }),
+    ...(paths === undefined ? {} : { paths }),
+  }),
+);
 
 describe('restic golden outcomes (internal/data/testdata/policy_keep_snapshots_*)', () => {
   it('has the 40 cases and 103 snapshots of the source', () => {
@@ -64,12 +66,18 @@ describe('restic golden outcomes (internal/data/testdata/policy_keep_snapshots_*
     it(`case ${n}: ${JSON.stringify(c.policy)}`, () => {
       const rules = rulesOf(c.policy as ResticPolicy);
       // restic cuts days in the snapshot's stored zone; the test snapshots are all UTC.
-      const result = applyPolicy(versions, { preset: 'restic', zone: vectors.zone, groupBy: [], rules }, { now: '2026-01-01T00:00:00Z' });
+      const result = applyPolicy(
+        versions,
+        { preset: 'restic', zone: vectors.zone, groupBy: [], rules },
+        { now: '2026-01-01T00:00:00Z' },
+      );
       const got: Record<string, string[]> = {};
       for (const d of result.decisions) {
         if (d.keep) got[String(Number(d.id.slice(1)))] = d.reasons.map((r) => codeOf(r, rules)).sort();
       }
-      const want = Object.fromEntries(Object.entries(c.keep as Record<string, string[]>).map(([k, v]) => [k, [...v].sort()]));
+      const want = Object.fromEntries(
+        Object.entries(c.keep as Record<string, string[]>).map(([k, v]) => [k, [...v].sort()]),
+      );
       expect(got).toEqual(want);
     });
   });
