@@ -41,7 +41,7 @@ export interface RepositoryOptions {
 /** Options of {@link initRepository}. */
 export interface InitOptions extends RepositoryOptions {
   password: string;
-  /** Chunk sizes; default min 256 KiB, avg 1 MiB, max 4 MiB (see docs/format.md). */
+  /** Chunk sizes; default min 16 KiB, avg 64 KiB, max 256 KiB (see docs/format.md). */
   chunker?: ChunkerParams;
   /** Compress new blobs (default 'deflate-raw'). */
   compression?: 'none' | 'deflate-raw';
