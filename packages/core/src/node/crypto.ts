@@ -4,7 +4,7 @@ import { webRandomBytes } from '../crypto/_random';
 import type { CryptoProvider, ScryptParams } from '../crypto/provider';
 import { ownedBytes, xchachaOpen, xchachaSeal, xchachaSealInto } from './crypto-xchacha';
 
-function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
+async function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
   assertBytes(password, 'scrypt', 'password');
   assertBytes(salt, 'scrypt', 'salt');
   const { N, r, p, dkLen } = assertScryptParams(params, 'scrypt');
