@@ -1,0 +1,149 @@
+import { KluisError } from '@kluis/core';
+import type { Db } from './db.ts';
+
+/** One account as stored. Times are milliseconds since the epoch. */
+export interface Account {
+  name: string;
+  passwordHash: string;
+  /** Capacity in bytes; `undefined` means unlimited. */
+  quotaBytes: number | undefined;
+  /** Bytes stored in the account's area, as last recorded by the server. */
+  usedBytes: number;
+  disabledAt: number | undefined;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface AccountRow {
+  name: string;
+  password_hash: string;
+  quota_bytes: number | null;
+  used_bytes: number;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/**
+ * Throws unless `name` is a valid account name: 1–63 of `[a-z0-9_-]`, not starting with `-` or `_`.
+ * Names are path segments of the account's area (`/<name>/...`), so they are kept strict.
+ *
+ * @example
+ * ```ts
+ * assertAccountName('alice'); // ok
+ * ```
+ */
+export function assertAccountName(name: string): void {
+  if (!NAME.test(name)) {
+    throw new KluisError(
+      'INVALID_CONFIG',
+      `invalid account name ${JSON.stringify(name)}: use 1-63 of a-z 0-9 _ -`,
+    );
+  }
+}
+
+function toAccount(r: AccountRow): Account {
+  return {
+    name: r.name,
+    passwordHash: r.password_hash,
+    quotaBytes: r.quota_bytes ?? undefined,
+    usedBytes: r.used_bytes,
+    disabledAt: r.disabled_at ?? undefined,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * Accounts in the database, and the record of every administrative change made to them. Reads
+ * go to the database each time, so changes made by the admin commands apply at once.
+ *
+ * @example
+ * ```ts
+ * const accounts = new AccountStore(db, () => Date.now());
+ * accounts.add('alice', await hashPassword(pw), { actor: 'root', quotaBytes: 10 * 2 ** 30 });
+ * ```
+ */
+export class AccountStore {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+  ) {}
+
+  /** The account, or `undefined`. */
+  get(name: string): Account | undefined {
+    const row = this.db.prepare('SELECT * FROM accounts WHERE name = ?').get(name) as AccountRow | undefined;
+    return row ? toAccount(row) : undefined;
+  }
+
+  /** Every account, by name. */
+  list(): Account[] {
+    return (this.db.prepare('SELECT * FROM accounts ORDER BY name').all() as AccountRow[]).map(toAccount);
+  }
+
+  /** Creates an account; `ALREADY_EXISTS` if the name is taken. */
+  add(name: string, passwordHash: string, o: { actor: string; quotaBytes?: number | undefined }): void {
+    assertAccountName(name);
+    const t = this.now();
+    this.db.transaction(() => {
+      if (this.get(name)) throw new KluisError('ALREADY_EXISTS', `account ${name} already exists`);
+      this.db
+        .prepare(
+          'INSERT INTO accounts (name, password_hash, quota_bytes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(name, passwordHash, o.quotaBytes ?? null, t, t);
+      this.record(o.actor, 'account-add', name, { quotaBytes: o.quotaBytes ?? null });
+    })();
+  }
+
+  /** Replaces the password hash; every open login of the account must authenticate again. */
+  setPassword(name: string, passwordHash: string, actor: string): void {
+    this.update(name, 'password_hash = ?', [passwordHash], actor, 'account-passwd', {});
+  }
+
+  /** Disables (or with `enabled` re-enables) an account: its logins are refused. */
+  setDisabled(name: string, disabled: boolean, actor: string): void {
+    const at = disabled ? this.now() : null;
+    this.update(name, 'disabled_at = ?', [at], actor, disabled ? 'account-disable' : 'account-enable', {});
+  }
+
+  /** Sets the capacity quota in bytes (`undefined`: unlimited). */
+  setQuota(name: string, quotaBytes: number | undefined, actor: string): void {
+    if (quotaBytes !== undefined && (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0)) {
+      throw new KluisError('INVALID_CONFIG', `quota must be a whole number of bytes, got ${quotaBytes}`);
+    }
+    this.update(name, 'quota_bytes = ?', [quotaBytes ?? null], actor, 'quota-set', { quotaBytes });
+  }
+
+  /** Records the bytes stored in the account's area (kept by the server, not an admin action). */
+  setUsed(name: string, usedBytes: number): void {
+    this.db.prepare('UPDATE accounts SET used_bytes = ? WHERE name = ?').run(usedBytes, name);
+  }
+
+  private update(
+    name: string,
+    set: string,
+    values: unknown[],
+    actor: string,
+    action: string,
+    detail: Record<string, unknown>,
+  ): void {
+    this.db.transaction(() => {
+      const r = this.db
+        .prepare(`UPDATE accounts SET ${set}, updated_at = ? WHERE name = ?`)
+        .run(...values, this.now(), name);
+      if (r.changes === 0)
+        throw new KluisError('NOT_FOUND', `no account ${name} (kluis-server account list)`);
+      this.record(actor, action, name, detail);
+    })();
+  }
+
+  /** Appends to the record of administrative actions. */
+  record(actor: string, action: string, subject: string, detail: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT INTO admin_actions (time, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(this.now(), actor, action, subject, JSON.stringify(detail));
+  }
+}

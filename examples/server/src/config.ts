@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { KluisError } from '@kluis/core';
+import { DEFAULT_LOCKOUT, type LockoutPolicy } from './lockout.ts';
+import { DEFAULT_SCRYPT, type ScryptParams } from './password.ts';
+
+/** Where objects are kept. */
+export type StorageConfig =
+  | { kind: 'local'; root: string }
+  | {
+      kind: 's3';
+      bucket: string;
+      prefix?: string | undefined;
+      region?: string | undefined;
+      endpoint?: string | undefined;
+      forcePathStyle?: boolean | undefined;
+    };
+
+/** How the server behaves during maintenance windows. */
+export interface MaintenanceConfig {
+  /** `unavailable`: 503 for everything; `read-only`: 503 for changes only; `off`: ignore windows. */
+  mode: 'unavailable' | 'read-only' | 'off';
+  /** IANA zone of the windows. Default: the SLA default profile's (`Europe/Amsterdam`). */
+  zone?: string | undefined;
+  /** Windows in `@kluis/sla` form. Default: the profile's (Saturdays 09:00–17:00). */
+  windows?: unknown[] | undefined;
+}
+
+/** The complete, resolved server configuration. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  database: string;
+  accessLog: string;
+  storage: StorageConfig;
+  tls: { cert: string; key: string } | undefined;
+  insecureHttp: boolean;
+  maintenance: MaintenanceConfig;
+  lockout: LockoutPolicy;
+  alertWebhook: string | undefined;
+  metricsToken: string | undefined;
+  scrypt: ScryptParams;
+  /** Largest accepted object in bytes. */
+  maxObjectBytes: number;
+}
+
+type Json = Record<string, unknown>;
+
+function bad(path: string, message: string): never {
+  throw new KluisError('INVALID_CONFIG', `server configuration: ${path}: ${message}`);
+}
+
+function obj(v: unknown, path: string): Json {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(path, 'expected an object');
+  return v as Json;
+}
+
+function str(v: unknown, path: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') bad(path, 'expected a non-empty string');
+  return v;
+}
+
+function int(v: unknown, path: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    bad(path, `expected a whole number in ${min}..${max}`);
+  }
+  return v;
+}
+
+function storage(v: unknown, base: string, dataDir: string): StorageConfig {
+  const s = obj(v, 'storage');
+  const kind = s.kind ?? 'local';
+  if (kind === 'local')
+    return { kind, root: resolve(base, str(s.root, 'storage.root') ?? join(dataDir, 'storage')) };
+  if (kind !== 's3') bad('storage.kind', 'expected "local" or "s3"');
+  const bucket = str(s.bucket, 'storage.bucket') ?? bad('storage.bucket', 'required for s3');
+  if (s.forcePathStyle !== undefined && typeof s.forcePathStyle !== 'boolean') {
+    bad('storage.forcePathStyle', 'expected true or false');
+  }
+  return {
+    kind,
+    bucket,
+    prefix: str(s.prefix, 'storage.prefix'),
+    region: str(s.region, 'storage.region'),
+    endpoint: str(s.endpoint, 'storage.endpoint'),
+    forcePathStyle: s.forcePathStyle as boolean | undefined,
+  };
+}
+
+function maintenance(v: unknown): MaintenanceConfig {
+  const m = obj(v, 'maintenance');
+  const mode = m.mode ?? 'unavailable';
+  if (mode !== 'unavailable' && mode !== 'read-only' && mode !== 'off') {
+    bad('maintenance.mode', 'expected "unavailable", "read-only" or "off"');
+  }
+  if (m.windows !== undefined && !Array.isArray(m.windows)) bad('maintenance.windows', 'expected an array');
+  return { mode, zone: str(m.zone, 'maintenance.zone'), windows: m.windows as unknown[] | undefined };
+}
+
+/**
+ * Validates a configuration object (as read from JSON) and resolves relative paths against
+ * `base` (the configuration file's directory). Unknown top-level keys are refused, so a typo does
+ * not silently fall back to a default.
+ *
+ * @example
+ * ```ts
+ * const config = parseConfig({ dataDir: './data', port: 8443 }, process.cwd());
+ * ```
+ */
+export function parseConfig(input: unknown, base: string): ServerConfig {
+  const c = obj(input, '(root)');
+  const known = ['host', 'port', 'dataDir', 'database', 'accessLog', 'storage', 'tls', 'insecureHttp'];
+  known.push('maintenance', 'lockout', 'alertWebhook', 'metricsToken', 'scrypt', 'maxObjectBytes');
+  for (const k of Object.keys(c))
+    if (!known.includes(k)) bad(k, `unknown setting (known: ${known.join(', ')})`);
+  const dataDir = resolve(base, str(c.dataDir, 'dataDir') ?? 'kluis-data');
+  const tls = c.tls === undefined ? undefined : obj(c.tls, 'tls');
+  if (c.insecureHttp !== undefined && typeof c.insecureHttp !== 'boolean')
+    bad('insecureHttp', 'expected a boolean');
+  const l = obj(c.lockout, 'lockout');
+  const sc = obj(c.scrypt, 'scrypt');
+  const webhook = str(c.alertWebhook, 'alertWebhook');
+  if (webhook !== undefined && !/^https?:\/\//.test(webhook)) bad('alertWebhook', 'expected an http(s) URL');
+  return {
+    host: str(c.host, 'host') ?? '127.0.0.1',
+    port: int(c.port, 'port', 0, 65535) ?? 8000,
+    database: resolve(base, str(c.database, 'database') ?? join(dataDir, 'accounts.db')),
+    accessLog: resolve(base, str(c.accessLog, 'accessLog') ?? join(dataDir, 'access.log')),
+    storage: storage(c.storage, base, dataDir),
+    tls: tls && {
+      cert: resolve(base, str(tls.cert, 'tls.cert') ?? bad('tls.cert', 'required with tls')),
+      key: resolve(base, str(tls.key, 'tls.key') ?? bad('tls.key', 'required with tls')),
+    },
+    insecureHttp: c.insecureHttp === true,
+    maintenance: maintenance(c.maintenance),
+    lockout: {
+      maxFailures: int(l.maxFailures, 'lockout.maxFailures', 1, 1000) ?? DEFAULT_LOCKOUT.maxFailures,
+      windowMs: int(l.windowMs, 'lockout.windowMs', 1, 2 ** 40) ?? DEFAULT_LOCKOUT.windowMs,
+      baseLockMs: int(l.baseLockMs, 'lockout.baseLockMs', 1, 2 ** 40) ?? DEFAULT_LOCKOUT.baseLockMs,
+      maxLockMs: int(l.maxLockMs, 'lockout.maxLockMs', 1, 2 ** 40) ?? DEFAULT_LOCKOUT.maxLockMs,
+    },
+    alertWebhook: webhook,
+    metricsToken: str(c.metricsToken, 'metricsToken'),
+    scrypt: {
+      N: int(sc.N, 'scrypt.N', 2, 2 ** 22) ?? DEFAULT_SCRYPT.N,
+      r: int(sc.r, 'scrypt.r', 1, 32) ?? DEFAULT_SCRYPT.r,
+      p: int(sc.p, 'scrypt.p', 1, 16) ?? DEFAULT_SCRYPT.p,
+    },
+    maxObjectBytes: int(c.maxObjectBytes, 'maxObjectBytes', 1, 2 ** 40) ?? 128 * 2 ** 20,
+  };
+}
+
+/**
+ * Reads and parses a JSON configuration file; relative paths in it are relative to the file.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig('/etc/kluis/server.json');
+ * ```
+ */
+export function loadConfig(file: string): ServerConfig {
+  let input: unknown;
+  try {
+    input = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new KluisError(
+      'INVALID_CONFIG',
+      `cannot read server configuration ${file}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  return parseConfig(input, dirname(resolve(file)));
+}

@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3';
+
+/** An open accounts database (better-sqlite3 handle). */
+export type Db = Database.Database;
+
+/**
+ * Schema migrations, applied in order. `PRAGMA user_version` records how many have run, so a
+ * database created by an older server is upgraded in place and a newer one is refused. Never
+ * edit a published migration: append a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: accounts, the authorisation matrix (grants), and the record of administrative actions.
+  `CREATE TABLE accounts (
+     name          TEXT PRIMARY KEY,
+     password_hash TEXT NOT NULL,
+     quota_bytes   INTEGER,
+     used_bytes    INTEGER NOT NULL DEFAULT 0,
+     disabled_at   INTEGER,
+     created_at    INTEGER NOT NULL,
+     updated_at    INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE grants (
+     id          INTEGER PRIMARY KEY,
+     account     TEXT NOT NULL REFERENCES accounts(name),
+     role        TEXT NOT NULL CHECK (role IN ('admin', 'backup', 'restore', 'auditor')),
+     scope       TEXT NOT NULL,
+     expires_at  INTEGER,
+     note        TEXT,
+     granted_by  TEXT NOT NULL,
+     granted_at  INTEGER NOT NULL,
+     revoked_by  TEXT,
+     revoked_at  INTEGER
+   ) STRICT;
+   CREATE INDEX grants_by_account ON grants(account);
+   CREATE TABLE admin_actions (
+     id      INTEGER PRIMARY KEY,
+     time    INTEGER NOT NULL,
+     actor   TEXT NOT NULL,
+     action  TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     detail  TEXT
+   ) STRICT;
+   -- Grants and the action record are evidence: they are never deleted or rewritten.
+   CREATE TRIGGER grants_no_delete BEFORE DELETE ON grants
+     BEGIN SELECT RAISE(ABORT, 'grants are never deleted; revoke them'); END;
+   CREATE TRIGGER admin_actions_no_delete BEFORE DELETE ON admin_actions
+     BEGIN SELECT RAISE(ABORT, 'the action record is append-only'); END;
+   CREATE TRIGGER admin_actions_no_update BEFORE UPDATE ON admin_actions
+     BEGIN SELECT RAISE(ABORT, 'the action record is append-only'); END;`,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Opens (creating if needed) the accounts database at `file` in WAL mode and brings its schema
+ * up to date. Several processes may open it at once (the server and the admin commands).
+ *
+ * @example
+ * ```ts
+ * const db = openDb('/srv/kluis/accounts.db');
+ * ```
+ */
+export function openDb(file: string): Db {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function migrate(db: Db): void {
+  const apply = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `accounts database has schema version ${current}, newer than this server's ${SCHEMA_VERSION}: upgrade the server`,
+      );
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  });
+  apply.immediate();
+}

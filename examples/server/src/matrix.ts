@@ -1,0 +1,123 @@
+/**
+ * The authorisation matrix: which role may do what, and which repositories a grant covers.
+ * Pure functions over grants; the database and the clock are the caller's.
+ */
+
+/** The roles a grant can give. */
+export type Role = 'admin' | 'backup' | 'restore' | 'auditor';
+
+/** Every role, in order of decreasing power. */
+export const ROLES: readonly Role[] = ['admin', 'backup', 'restore', 'auditor'];
+
+/** What a request does to a repository (the REST handler's operations). */
+export type RepoOperation = 'create-repo' | 'delete-repo' | 'read' | 'list' | 'write' | 'delete' | 'stat';
+
+/** Server-level actions that are not on a repository. */
+export type ServerAction = 'read-log' | 'metrics';
+
+/** `yes`, `no`, or `locks` (allowed only on objects of type `locks`). */
+export type Permission = 'yes' | 'no' | 'locks';
+
+/**
+ * The matrix itself. `backup` is append-only: it adds objects and may remove only its own lock
+ * files, so a stolen backup credential cannot destroy backups. Overwriting an existing object is
+ * refused for everyone by the REST handler. `auditor` reads the access log and nothing else.
+ */
+export const MATRIX: Readonly<Record<Role, Readonly<Record<RepoOperation | ServerAction, Permission>>>> = {
+  admin: {
+    'create-repo': 'yes',
+    'delete-repo': 'yes',
+    read: 'yes',
+    list: 'yes',
+    stat: 'yes',
+    write: 'yes',
+    delete: 'yes',
+    'read-log': 'yes',
+    metrics: 'yes',
+  },
+  backup: {
+    'create-repo': 'yes',
+    'delete-repo': 'no',
+    read: 'yes',
+    list: 'yes',
+    stat: 'yes',
+    write: 'yes',
+    delete: 'locks',
+    'read-log': 'no',
+    metrics: 'no',
+  },
+  restore: {
+    'create-repo': 'no',
+    'delete-repo': 'no',
+    read: 'yes',
+    list: 'yes',
+    stat: 'yes',
+    write: 'no',
+    delete: 'no',
+    'read-log': 'no',
+    metrics: 'no',
+  },
+  auditor: {
+    'create-repo': 'no',
+    'delete-repo': 'no',
+    read: 'no',
+    list: 'no',
+    stat: 'no',
+    write: 'no',
+    delete: 'no',
+    'read-log': 'yes',
+    metrics: 'no',
+  },
+};
+
+/** A grant as the matrix sees it. */
+export interface GrantView {
+  id: number;
+  role: Role;
+  /** `*` (everything), an account name (its whole area) or a repository path `account/repo...`. */
+  scope: string;
+  /** Milliseconds since the epoch; `undefined` never expires. */
+  expiresAt: number | undefined;
+  revokedAt: number | undefined;
+}
+
+/**
+ * True when `scope` covers the repository or area `path` (no leading or trailing `/`): `*` covers
+ * all, otherwise `path` must equal the scope or lie below it on a segment boundary.
+ *
+ * @example
+ * ```ts
+ * scopeCovers('alice', 'alice/laptop'); // true
+ * scopeCovers('alice', 'alice2/laptop'); // false
+ * ```
+ */
+export function scopeCovers(scope: string, path: string): boolean {
+  return scope === '*' || path === scope || path.startsWith(`${scope}/`);
+}
+
+/** True when the grant is in force at `now`: not revoked, not expired. */
+export function grantActive(g: GrantView, now: number): boolean {
+  return g.revokedAt === undefined && (g.expiresAt === undefined || now < g.expiresAt);
+}
+
+/**
+ * The first active grant that allows `action` on `path` (an object of `type`), or `undefined`.
+ * For server actions `path` is the area concerned (or `*` for the whole server).
+ *
+ * @example
+ * ```ts
+ * const g = permit(grants, { action: 'delete', path: 'alice/laptop', type: 'locks' }, Date.now());
+ * if (!g) return forbidden();
+ * ```
+ */
+export function permit(
+  grants: readonly GrantView[],
+  request: { action: RepoOperation | ServerAction; path: string; type?: string | undefined },
+  now: number,
+): GrantView | undefined {
+  return grants.find((g) => {
+    if (!grantActive(g, now) || !scopeCovers(g.scope, request.path)) return false;
+    const p = MATRIX[g.role][request.action];
+    return p === 'yes' || (p === 'locks' && request.type === 'locks');
+  });
+}
