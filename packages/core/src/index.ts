@@ -6,6 +6,27 @@
  * conformance suite is in `@kluis/core/testing`.
  */
 
+export { fromHex, toHex } from './crypto/hex';
+export type { CreateKeySlotOptions, KeySlot, OpenKeySlotOptions } from './crypto/key-slot';
+export {
+  createKeySlot,
+  DEFAULT_MAX_SCRYPT_MEMORY,
+  DEFAULT_SCRYPT_PARAMS,
+  KEY_SLOT_AAD,
+  keySlotId,
+  openKeySlot,
+  parseKeySlot,
+  rewrapKeySlot,
+  serializeKeySlot,
+} from './crypto/key-slot';
+export { portableCrypto } from './crypto/portable';
+export type { CryptoProvider, ScryptParams } from './crypto/provider';
+export { KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from './crypto/provider';
+export type { CalibrateScryptOptions } from './crypto/scrypt-calibration';
+export { calibrateScrypt, MIN_CALIBRATED_N } from './crypto/scrypt-calibration';
+export { open, SEAL_OVERHEAD, seal, sealWithNonce } from './crypto/seal';
+export type { Subkeys } from './crypto/subkeys';
+export { blobId, deriveSubkeys, SUBKEY_INFO, SUBKEY_SALT } from './crypto/subkeys';
 export type { ErrorCode, KluisErrorOptions, ValidationIssue } from './errors';
 export { ERROR_CODES, IntegrityError, KluisError, throwIfAborted, ValidationError } from './errors';
 export type { MemoryTransportOptions } from './memory-transport';

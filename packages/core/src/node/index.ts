@@ -3,4 +3,4 @@
  * `@kluis/core/node`: the Node-only pieces of kluis (file-system source and restore target,
  * local-disk transport, native crypto provider, worker pool).
  */
-export {};
+export { nativeCrypto } from './crypto';
