@@ -4,3 +4,10 @@
  * local-disk transport, native crypto provider, worker pool).
  */
 export { nativeCrypto } from './crypto';
+export type {
+  CleanupOptions,
+  CleanupResult,
+  LocalTransport,
+  LocalTransportOptions,
+} from './local-transport';
+export { localTransport } from './local-transport';

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { KluisError, throwIfAborted } from '../errors';
+import { TEMP_PREFIX } from './_local-transport-fs';
+
+/** Bytes per read or write call: large enough for speed, small enough to notice an abort soon. */
+const CHUNK = 8 * 1024 * 1024;
+
+/** How {@link writeAtomic} writes. */
+export interface WriteOptions {
+  ifAbsent: boolean;
+  fsync: boolean;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Writes `body` to `path` so that a reader sees no file or the whole file, never a prefix:
+ * write a temporary file in the same directory, fsync it, then `rename` it over `path`
+ * (replace) or hard-`link` it to `path` (create-only: `link` fails with `EEXIST` when `path`
+ * exists, atomically, so of two racing writers exactly one wins), and fsync the directory.
+ * The temporary file is removed on every path out, including an abort or an error.
+ */
+export async function writeAtomic(path: string, body: Uint8Array, o: WriteOptions): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = join(dir, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`);
+  let tempExists = false;
+  try {
+    const fh = await open(temp, 'wx', 0o600);
+    tempExists = true;
+    try {
+      await writeAll(fh, body, o.signal);
+      if (o.fsync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    throwIfAborted(o.signal);
+    if (o.ifAbsent) {
+      await link(temp, path);
+    } else {
+      await rename(temp, path);
+      tempExists = false;
+    }
+  } finally {
+    if (tempExists) await rm(temp, { force: true });
+  }
+  if (o.fsync) await syncDir(dir);
+}
+
+async function writeAll(fh: FileHandle, body: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+  let done = 0;
+  while (done < body.length) {
+    throwIfAborted(signal);
+    const { bytesWritten } = await fh.write(body, done, Math.min(CHUNK, body.length - done), done);
+    done += bytesWritten;
+  }
+}
+
+/** Makes a directory's entries (a rename, a link) durable. Not possible, nor needed, on Windows. */
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Reads the object at `path`, or `length` bytes of it from `offset`, with positioned reads on one
+ * file handle (never the whole file for a range). A range past the end is `INVALID_DATA`; a
+ * malformed one is a `RangeError`. A directory is not an object: `NOT_FOUND`.
+ */
+export async function readObject(
+  path: string,
+  key: string,
+  range: { offset: number; length: number } | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const info = await fh.stat();
+    if (!info.isFile()) throw new KluisError('NOT_FOUND', `object ${key} not found (a directory)`);
+    const { offset, length } = range ? checkRange(key, info.size, range) : { offset: 0, length: info.size };
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      throwIfAborted(signal);
+      const { bytesRead } = await fh.read(out, done, Math.min(CHUNK, length - done), offset + done);
+      if (bytesRead === 0) throw new KluisError('INVALID_DATA', `object ${key} shrank while being read`);
+      done += bytesRead;
+    }
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+function checkRange(key: string, size: number, range: { offset: number; length: number }) {
+  const { offset, length } = range;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new RangeError(`invalid range ${offset}+${length} for ${key}`);
+  }
+  if (offset + length > size) {
+    throw new KluisError(
+      'INVALID_DATA',
+      `range ${offset}+${length} is past the end of ${key} (${size} bytes)`,
+    );
+  }
+  return { offset, length };
+}

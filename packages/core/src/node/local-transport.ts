@@ -1,0 +1,154 @@
+import { stat as fsStat, lstat, unlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { KluisError, throwIfAborted } from '../errors';
+import { type AbortOptions, assertKey, assertPrefix, type ObjectInfo, type Transport } from '../transport';
+import { errno, fsError, pathOf } from './_local-transport-fs';
+import { readObject, writeAtomic } from './_local-transport-io';
+import { type CleanupResult, listObjects, removeStaleTemps } from './_local-transport-walk';
+
+export type { CleanupResult } from './_local-transport-walk';
+
+/** Options of {@link localTransport}. */
+export interface LocalTransportOptions {
+  /** Directory holding the objects; created on the first `put`. Relative paths resolve against the working directory. */
+  root: string;
+  /**
+   * Flush every written file and its directory entry to the device before `put` resolves, so a
+   * completed `put` survives a power loss. Default `true`. Turn it off only for scratch data.
+   */
+  fsync?: boolean;
+}
+
+/** Options of {@link LocalTransport.removeStaleTempFiles}. */
+export interface CleanupOptions extends AbortOptions {
+  /** Only remove temporary files last modified at least this long ago, in ms. Default 1 hour. */
+  olderThanMs?: number;
+}
+
+/** A {@link Transport} over a local directory, with maintenance for that directory. */
+export interface LocalTransport extends Transport {
+  /** The absolute path of the root directory. */
+  readonly root: string;
+  /**
+   * Removes temporary files left by writes that never finished (the process crashed or was
+   * killed between creating its temporary file and renaming it). They are never listed nor read,
+   * so leaving them costs only disk space. Files younger than `olderThanMs` may belong to a write
+   * in progress (in this or another process) and are kept. Run it at startup or before a prune.
+   */
+  removeStaleTempFiles(options?: CleanupOptions): Promise<CleanupResult>;
+}
+
+/**
+ * A transport storing each object as a file under `root`, for repositories on a local disk, a
+ * mounted volume or a NAS. Layout (restic's): key `k` is the file `root/k`, except `data/<id>`,
+ * which is stored at `root/data/<first two characters of id>/<id>` so no directory grows huge; the
+ * key stays `data/<id>`.
+ *
+ * Guarantees, on any POSIX file system with hard links (ext4, xfs, btrfs, zfs, apfs, NTFS):
+ * - atomic writes: each `put` writes a temporary file `.kluis-tmp-<random>` in the target
+ *   directory, fsyncs it, renames it into place and fsyncs the directory; readers and `list` never
+ *   see a partial object, and temporary files are never listed (see `removeStaleTempFiles`);
+ * - create-only `put(…, { ifAbsent: true })` hard-links the temporary file to the target, which
+ *   fails atomically if the target exists: of racing writers exactly one wins;
+ * - range reads are positioned reads of just that range;
+ * - an aborted `put` removes its temporary file and leaves no object;
+ * - keys are checked with `assertKey` first, so no key can reach outside `root`.
+ *
+ * A key cannot be both an object and a directory of other objects (`a` and `a/b`): the second
+ * `put` fails with `ALREADY_EXISTS`. The repository layout never does this. Deletes are not
+ * fsynced: after a crash a deleted object may reappear, which the engine tolerates.
+ *
+ * @example
+ * ```ts
+ * import { localTransport } from '@kluis/core/node';
+ *
+ * const transport = localTransport({ root: '/srv/backup/repo' });
+ * await transport.put('config', bytes, { ifAbsent: true });
+ * for await (const { key, size } of transport.list('snapshots/')) console.log(key, size);
+ * ```
+ */
+export function localTransport(options: LocalTransportOptions): LocalTransport {
+  if (typeof options?.root !== 'string' || options.root === '') {
+    throw new TypeError('localTransport: `root` must be a non-empty directory path');
+  }
+  const root = resolve(options.root);
+  const fsync = options.fsync ?? true;
+  const where = (key: string): string => {
+    assertKey(key);
+    return pathOf(root, key);
+  };
+  return {
+    name: `local:${root}`,
+    root,
+    capabilities: { rangeRead: true, conditionalPut: true, listConsistency: 'strong', maxConcurrency: 16 },
+    async stat(key, o) {
+      const path = where(key);
+      throwIfAborted(o?.signal);
+      const info = await fsStat(path).catch((e: unknown) => {
+        if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return undefined;
+        throw fsError(e, `cannot stat ${key} in ${root}`);
+      });
+      return info?.isFile() ? { key, size: info.size } : undefined;
+    },
+    async get(key, o) {
+      const path = where(key);
+      throwIfAborted(o?.signal);
+      try {
+        return await readObject(path, key, o?.range, o?.signal);
+      } catch (e) {
+        if (e instanceof RangeError) throw e;
+        throw fsError(e, `cannot read ${key} from ${root}`);
+      }
+    },
+    async put(key, body, o) {
+      const path = where(key);
+      throwIfAborted(o?.signal);
+      try {
+        await writeAtomic(path, body, { ifAbsent: o?.ifAbsent === true, fsync, signal: o?.signal });
+      } catch (e) {
+        throw putError(e, key, root);
+      }
+    },
+    async delete(key, o) {
+      const path = where(key);
+      throwIfAborted(o?.signal);
+      await unlink(path).catch(async (e: unknown) => {
+        if (await isAbsent(path, e)) return;
+        throw fsError(e, `cannot delete ${key} in ${root}`);
+      });
+    },
+    list(prefix, o) {
+      assertPrefix(prefix);
+      return guardedList(root, prefix, o);
+    },
+    removeStaleTempFiles: (o = {}) => removeStaleTemps(root, o.olderThanMs ?? 3_600_000, o.signal),
+  };
+}
+
+async function* guardedList(root: string, prefix: string, o?: AbortOptions): AsyncIterable<ObjectInfo> {
+  throwIfAborted(o?.signal);
+  yield* listObjects(root, prefix, o?.signal);
+}
+
+/** Whether an `unlink` failure means there is no object at `path` (so the delete is done). */
+async function isAbsent(path: string, e: unknown): Promise<boolean> {
+  const code = errno(e);
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return true;
+  if (code !== 'EPERM') return false;
+  // Some systems report EPERM for unlink on a directory: a directory is not an object.
+  const info = await lstat(path).catch(() => undefined);
+  return info?.isDirectory() === true;
+}
+
+function putError(e: unknown, key: string, root: string): KluisError {
+  const code = errno(e);
+  if (code === 'EEXIST') return new KluisError('ALREADY_EXISTS', `object ${key} already exists in ${root}`);
+  if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENOTEMPTY') {
+    return new KluisError(
+      'ALREADY_EXISTS',
+      `cannot store ${key} in ${root}: the key, or one of its parent paths, is also used as a directory or an object`,
+      { cause: e },
+    );
+  }
+  return fsError(e, `cannot store ${key} in ${root}`);
+}
