@@ -6,6 +6,23 @@
  * conformance suite is in `@kluis/core/testing`.
  */
 
+export type {
+  ChunkerFactory,
+  ChunkerOptions,
+  ChunkStreamOptions,
+  GearTable,
+  StreamChunker,
+} from './chunker/index';
+export {
+  assertChunkerOptions,
+  chunkStream,
+  cutPoints,
+  GEAR_KEY_INFO,
+  keyedGearTable,
+  loadChunker,
+  referenceChunker,
+  standardGearTable,
+} from './chunker/index';
 export { fromHex, toHex } from './crypto/hex';
 export type { CreateKeySlotOptions, KeySlot, OpenKeySlotOptions } from './crypto/key-slot';
 export {
@@ -40,15 +57,3 @@ export type {
   TransportCapabilities,
 } from './transport';
 export { assertKey, assertPrefix } from './transport';
-export type { TransportOp } from './transport-wrappers/operation';
-export { TRANSPORT_OPS } from './transport-wrappers/operation';
-export { withLimit } from './transport-wrappers/with-limit';
-export type {
-  MeteredTransport,
-  MetricsOptions,
-  OperationMetrics,
-  TransportMetrics,
-} from './transport-wrappers/with-metrics';
-export { withMetrics } from './transport-wrappers/with-metrics';
-export type { RetryEvent, RetryOptions } from './transport-wrappers/with-retry';
-export { withRetry } from './transport-wrappers/with-retry';
