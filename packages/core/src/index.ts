@@ -57,3 +57,15 @@ export type {
   TransportCapabilities,
 } from './transport';
 export { assertKey, assertPrefix } from './transport';
+export type { TransportOp } from './transport-wrappers/operation';
+export { TRANSPORT_OPS } from './transport-wrappers/operation';
+export { withLimit } from './transport-wrappers/with-limit';
+export type {
+  MeteredTransport,
+  MetricsOptions,
+  OperationMetrics,
+  TransportMetrics,
+} from './transport-wrappers/with-metrics';
+export { withMetrics } from './transport-wrappers/with-metrics';
+export type { RetryEvent, RetryOptions } from './transport-wrappers/with-retry';
+export { withRetry } from './transport-wrappers/with-retry';
