@@ -6,7 +6,9 @@
  *
  * ## Guarantees every transport gives
  * - **Keys** are `/`-separated relative paths of `[A-Za-z0-9._-]` segments (see {@link assertKey});
- *   no empty segment, no `.` or `..`. Anything else is a `TypeError` before any I/O.
+ *   no empty segment, no `.` or `..`. Anything else is a `TypeError` before any I/O. A key is
+ *   never also the directory of other keys (`a` and `a/b`): hierarchical stores (a local disk)
+ *   refuse the second with `ALREADY_EXISTS`; the repository layout never does this.
  * - **Atomic writes**: a reader sees either no object or all of `body`, never a prefix.
  * - **Read-after-write**: once `put` resolves, `get` and `stat` see the object. `list` sees it too
  *   when `capabilities.listConsistency` is `'strong'`; with `'eventual'` it appears later.
@@ -18,14 +20,21 @@
  * - **Overwrite**: `put` without `ifAbsent` replaces the object (used only for `config` and
  *   `keys/`; the engine never overwrites content-addressed objects).
  * - **Ranges**: `get(k, { range })` returns exactly `length` bytes from `offset`; a range reaching
- *   past the end of the object rejects with `INVALID_DATA`, never a short read. Without `capabilities.rangeRead`
- *   the transport reads the whole object and slices.
+ *   past the end of the object rejects with `INVALID_DATA`, never a short read; a malformed
+ *   range (negative, fractional or NaN) is a `RangeError`. Without `capabilities.rangeRead` the
+ *   transport reads the whole object and slices.
  * - **Listing** yields every key under `prefix` (a key prefix, usually `data/`) exactly once, in
  *   no particular order, with its size.
  * - **Abort**: every call honours `signal`; an aborted call rejects with `ABORTED` and leaves no
  *   partial object.
+ * - **Buffers**: the caller must not change `body` until `put` settles; afterwards the store is
+ *   unaffected by changes to it. The bytes `get` returns belong to the caller.
  * - **Errors** are `KluisError`s with the right `retryable` flag: `UNAVAILABLE`/`TIMEOUT` may be
  *   retried (see `withRetry`), `AUTH`/`QUOTA`/`NOT_FOUND`/`ALREADY_EXISTS` are final.
+ *
+ * Every guarantee above is checked by the conformance suite of `@kluis/core/testing`
+ * (`describeTransportConformance`, `runTransportConformance`; see `docs/transports.md`).
+ * Retries, concurrency limits and metrics are wrappers: `withRetry`, `withLimit`, `withMetrics`.
  */
 export interface Transport {
   /** A short human-readable name, e.g. `local:/srv/backup` or `s3:bucket/prefix`. */
@@ -69,7 +78,10 @@ export interface AbortOptions {
 
 /** Options of {@link Transport.get}. */
 export interface GetOptions extends AbortOptions {
-  /** Read `length` bytes starting at `offset` instead of the whole object. */
+  /**
+   * Read `length` bytes starting at `offset` instead of the whole object. Past the end:
+   * `INVALID_DATA`; negative or non-integer numbers: `RangeError`.
+   */
   range?: { offset: number; length: number } | undefined;
 }
 
