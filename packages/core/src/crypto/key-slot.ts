@@ -1,11 +1,11 @@
-import { KluisError, ValidationError } from '../errors';
+import { KluisError } from '../errors';
 import { assertBytesBetween, assertScryptParams, scryptMemoryBytes } from './_assert';
 import { decodeBase64, encodeBase64 } from './_base64';
 import { validateKeySlot } from './_key-slot-schema';
-import { toHex } from './hex';
 import type { CryptoProvider, ScryptParams } from './provider';
 import { open, seal } from './seal';
 
+export { keySlotId, parseKeySlot, serializeKeySlot } from './key-slot-codec';
 export type { ScryptParams } from './provider';
 export { calibrateScrypt } from './scrypt-calibration';
 
@@ -230,68 +230,6 @@ export async function rewrapKeySlot(
   } finally {
     master.fill(0);
   }
-}
-
-/**
- * The canonical bytes of a slot: compact UTF-8 JSON with fields in a fixed order (version, kdf,
- * N, r, p, salt, created, label, host, username, data). Validates the slot first.
- *
- * @example
- * ```ts
- * const bytes = serializeKeySlot(slot);
- * const id = toHex(portableCrypto.sha256(bytes)); // keys/<id>
- * ```
- */
-export function serializeKeySlot(slot: KeySlot): Uint8Array {
-  const s = validateKeySlot(slot);
-  const ordered = {
-    version: s.version,
-    kdf: s.kdf,
-    N: s.N,
-    r: s.r,
-    p: s.p,
-    salt: s.salt,
-    created: s.created,
-    label: s.label,
-    host: s.host,
-    username: s.username,
-    data: s.data,
-  };
-  return new TextEncoder().encode(JSON.stringify(ordered)); // undefined fields are left out
-}
-
-/**
- * Parses stored key slot bytes (or a JSON string) into a validated {@link KeySlot}. Invalid
- * UTF-8, invalid JSON or a bad field throws a `ValidationError` (`INVALID_DATA`); another format
- * version throws `UNSUPPORTED_VERSION`.
- *
- * @example
- * ```ts
- * const slot = parseKeySlot(await transport.get('keys/3f2a…'));
- * ```
- */
-export function parseKeySlot(input: Uint8Array | string): KeySlot {
-  let json: unknown;
-  try {
-    const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
-    json = JSON.parse(text);
-  } catch {
-    throw new ValidationError('key slot', [{ path: [], message: 'not valid UTF-8 JSON' }]);
-  }
-  return validateKeySlot(json);
-}
-
-/**
- * The name kluis gives a stored slot: lower-case hex SHA-256 of its canonical bytes, so the
- * object is stored as `keys/<keySlotId>` and anyone can check it was not altered in storage.
- *
- * @example
- * ```ts
- * await transport.put(`keys/${keySlotId(portableCrypto, slot)}`, serializeKeySlot(slot), { ifAbsent: true });
- * ```
- */
-export function keySlotId(provider: CryptoProvider, slot: KeySlot): string {
-  return toHex(provider.sha256(serializeKeySlot(slot)));
 }
 
 function describe(slot: KeySlot): string {
