@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { portableCrypto } from '../src/crypto/portable';
 import { KluisError } from '../src/errors';
@@ -79,6 +80,14 @@ describe.each([portableCrypto, nativeCrypto])('$name provider contract', (crypto
     expect(crypto.hkdfSha256(key, empty, '', 8160).length).toBe(8160);
     expect(() => crypto.hkdfSha256(key, empty, '', 8161)).toThrow(RangeError);
     expect(() => crypto.hkdfSha256(key, empty, '', 0)).toThrow(RangeError);
+  });
+
+  it('accepts a Uint8Array from another realm', () => {
+    const foreign = runInNewContext('new Uint8Array([1, 2, 3])') as Uint8Array;
+    expect(foreign instanceof Uint8Array).toBe(false);
+    expect(crypto.sha256(foreign)).toEqual(crypto.sha256(new Uint8Array([1, 2, 3])));
+    const sealed = crypto.xchachaSeal(key, nonce, foreign, empty);
+    expect(crypto.xchachaOpen(key, nonce, sealed, empty)).toEqual(new Uint8Array([1, 2, 3]));
   });
 
   it('hashes views (subarrays of a larger buffer) by their own bytes only', () => {

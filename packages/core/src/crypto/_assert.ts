@@ -7,9 +7,16 @@ import { KEY_LENGTH, NONCE_LENGTH, type ScryptParams } from './provider';
  * argument, never a `KluisError` (those are for bad stored bytes).
  */
 
+/** True for any `Uint8Array`, including a `Buffer` and one from another realm (iframe, `vm`). */
+function isBytes(value: unknown): value is Uint8Array {
+  return (
+    value instanceof Uint8Array || (ArrayBuffer.isView(value) && value.constructor?.name === 'Uint8Array')
+  );
+}
+
 /** Throws unless `value` is a `Uint8Array` (a Node `Buffer` counts) of `length` bytes, if given. */
 export function assertBytes(value: unknown, where: string, name: string, length?: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) {
+  if (!isBytes(value)) {
     throw new TypeError(`${where}: ${name} must be a Uint8Array, got ${describe(value)}`);
   }
   if (length !== undefined && value.length !== length) {
