@@ -15,7 +15,15 @@ import { STANDARD_GEAR_HEX } from './_standard-gear';
  */
 export type GearTable = Uint32Array;
 
-/** HKDF info string binding the derived table to its purpose and format version. */
+/**
+ * HKDF info string of {@link keyedGearTable}: binds the derived table to its purpose and to
+ * format version 1. A second implementation needs it to derive the same table.
+ *
+ * @example
+ * ```ts
+ * GEAR_KEY_INFO; // 'kluis/v1/chunker-gear'
+ * ```
+ */
 export const GEAR_KEY_INFO = 'kluis/v1/chunker-gear';
 
 let standard: GearTable | undefined;

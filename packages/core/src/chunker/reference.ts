@@ -154,7 +154,8 @@ class ReferenceBackend implements CutBackend {
 /** A windowed reference chunker (internal: not re-exported by the package). */
 export function referenceWindow(options: ChunkerOptions): WindowedChunker {
   const resolved = resolveOptions(options);
-  return new WindowedChunker(new ReferenceBackend(resolved), resolved);
+  // A small slack is enough here: moving the tail costs little next to this scan's speed.
+  return new WindowedChunker(new ReferenceBackend(resolved), resolved, 2 * resolved.maxSize + 256 * 1024);
 }
 
 /**

@@ -3,7 +3,14 @@ import { type ChunkerOptions, resolveOptions } from './options';
 import { referenceChunker, referenceWindow, type StreamChunker } from './reference';
 import { type ChunkerFactory, loadChunker } from './wasm';
 
-/** Options of {@link chunkStream}: chunker settings plus which implementation runs them. */
+/**
+ * Options of {@link chunkStream}: chunker settings plus which implementation runs them.
+ *
+ * @example
+ * ```ts
+ * const options: ChunkStreamOptions = { minSize: 4096, avgSize: 16384, maxSize: 65536, implementation: 'reference' };
+ * ```
+ */
 export type ChunkStreamOptions = ChunkerOptions & {
   /** `'wasm'` (default, fast) or `'reference'` (pure TypeScript); both give the same chunks. */
   implementation?: 'wasm' | 'reference';
