@@ -21,7 +21,9 @@ async function measure(label: string, fsync: boolean, size: number, count: numbe
   };
   const put = await run((k) => t.put(k, body));
   const get = await run((k) => t.get(k));
-  const range = await run((k) => t.get(k, { range: { offset: size >> 1, length: Math.min(size >> 1, 64 * 1024) } }));
+  const range = await run((k) =>
+    t.get(k, { range: { offset: size >> 1, length: Math.min(size >> 1, 64 * 1024) } }),
+  );
   await rm(root, { recursive: true, force: true });
   const mb = (size * count) / MiB;
   console.log(
