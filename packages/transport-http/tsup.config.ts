@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { kluisBuild } from '../../tsup.shared.ts';
 
-export default defineConfig(kluisBuild({ neutral: { index: 'src/index.ts' } }));
+export default defineConfig(
+  kluisBuild({ neutral: { index: 'src/index.ts' }, node: { 'node/index': 'src/node/index.ts' } }),
+);

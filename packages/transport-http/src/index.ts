@@ -1,2 +1,26 @@
-/** @packageDocumentation placeholder */
-export {};
+/**
+ * @packageDocumentation
+ * `@kluis/transport-http`: restic's REST protocol v2, both ends. {@link httpTransport} is a
+ * `Transport` over `fetch` (Node, Deno, Bun, browsers); {@link createRestHandler} serves any
+ * `Transport` as a web-standard `(Request) => Promise<Response>` handler with hooks for
+ * authentication, authorisation, quotas, access logs and maintenance. Node adapters are in
+ * `@kluis/transport-http/node`.
+ */
+
+export { createRepository } from './create-repository';
+export type {
+  AccessLogEntry,
+  Availability,
+  Awaitable,
+  Principal,
+  RequestContext,
+  RestHooks,
+  RestOperation,
+  RestStore,
+  SizedContext,
+  WriteOutcome,
+} from './hooks';
+export type { HttpTransportOptions } from './http-transport';
+export { httpTransport } from './http-transport';
+export type { RestHandler, RestHandlerOptions, RestRequestInfo } from './rest-handler';
+export { createRestHandler } from './rest-handler';

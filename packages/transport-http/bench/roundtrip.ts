@@ -1,0 +1,20 @@
+import { memoryTransport } from '@kluis/core';
+import { createRestHandler, httpTransport } from '../src/index';
+import { serveNode } from '../src/node/index';
+
+const server = await serveNode(createRestHandler(memoryTransport(), {}, { verifyUploads: false }));
+const t = httpTransport({ url: server.url });
+const big = new Uint8Array(17 * 2 ** 20);
+let t0 = performance.now();
+await t.put(`data/${'a'.repeat(64)}`, big);
+console.log('put 17 MiB', (performance.now() - t0).toFixed(0), 'ms');
+t0 = performance.now();
+await t.get(`data/${'a'.repeat(64)}`);
+console.log('get 17 MiB', (performance.now() - t0).toFixed(0), 'ms');
+t0 = performance.now();
+for (let i = 0; i < 200; i++) await t.put(`data/${i.toString(16).padStart(64, '0')}`, new Uint8Array(100));
+console.log('200 small puts', (performance.now() - t0).toFixed(0), 'ms');
+t0 = performance.now();
+for (let i = 0; i < 200; i++) await t.stat(`data/${i.toString(16).padStart(64, '0')}`);
+console.log('200 stats', (performance.now() - t0).toFixed(0), 'ms');
+await server.close();

@@ -1,0 +1,60 @@
+/** The body of an upload, or why it could not be read completely. */
+export type BodyResult =
+  | { ok: true; bytes: Uint8Array<ArrayBuffer> }
+  | { ok: false; read: number; reason: string };
+
+/**
+ * Reads exactly `length` bytes of a request body into one buffer of that size, and never more: a
+ * body that is longer, shorter (a truncated upload) or that fails mid-way is reported as not ok,
+ * so the caller stores nothing. The buffer is allocated once, after the caller has authorised the
+ * upload and bounded `length`.
+ */
+export async function readExactBody(
+  body: ReadableStream<Uint8Array> | null,
+  length: number,
+): Promise<BodyResult> {
+  const bytes = new Uint8Array(length);
+  if (body === null) {
+    return length === 0 ? { ok: true, bytes } : { ok: false, read: 0, reason: 'the request has no body' };
+  }
+  const reader = body.getReader();
+  let read = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (read + value.length > length) {
+        await reader.cancel().catch(() => undefined);
+        return { ok: false, read, reason: `the body is longer than its Content-Length ${length}` };
+      }
+      bytes.set(value, read);
+      read += value.length;
+    }
+  } catch {
+    return { ok: false, read, reason: `the upload broke off after ${read} of ${length} bytes` };
+  } finally {
+    reader.releaseLock();
+  }
+  if (read !== length) return { ok: false, read, reason: `the body has ${read} of ${length} bytes` };
+  return { ok: true, bytes };
+}
+
+/**
+ * Runs tasks with the same name one after another (in arrival order) and tasks with different
+ * names concurrently. The handler serialises the check-and-change of one object this way, so quota
+ * hooks see each delete exactly once even when clients race.
+ */
+export function keyedMutex(): <T>(name: string, task: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return async (name, task) => {
+    const previous = tails.get(name) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(name, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(name) === tail) tails.delete(name);
+    }
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Wire constants shared by the client and the handler. The media types are restic's; the
+ * `Kluis-*` headers are kluis extensions that other REST servers simply do not send.
+ */
+
+/** Media type of v2 listings (`[{ "name", "size" }]`), also sent as `Accept` by v2 clients. */
+export const V2_TYPE = 'application/vnd.x.restic.rest.v2';
+/** Media type of v1 listings (an array of names). */
+export const V1_TYPE = 'application/vnd.x.restic.rest.v1';
+
+/**
+ * Response header naming why a request failed, so clients need not guess from the status alone.
+ * Values: see {@link ErrorToken}.
+ */
+export const ERROR_HEADER = 'kluis-error';
+
+/**
+ * Response header announcing that uploads are create-only and atomic (`atomic`) or create-only by
+ * check-then-write (`check`). The client turns `atomic` into `capabilities.conditionalPut`.
+ */
+export const CREATE_ONLY_HEADER = 'kluis-create-only';
+
+/** Machine-readable reasons sent in {@link ERROR_HEADER}. */
+export type ErrorToken =
+  | 'already-exists'
+  | 'hash-mismatch'
+  | 'invalid-request'
+  | 'length-required'
+  | 'too-large'
+  | 'truncated'
+  | 'not-found'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'range-not-satisfiable'
+  | 'method-not-allowed'
+  | 'not-implemented'
+  | 'unavailable'
+  | 'internal';
+
+/** An error response with a short text body and the {@link ERROR_HEADER}. */
+export function errorResponse(
+  status: number,
+  token: ErrorToken,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(`${message}\n`, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', [ERROR_HEADER]: token, ...headers },
+  });
+}
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** SHA-256 of `bytes` as lowercase hex, through WebCrypto (native speed in Node, Deno, Bun, browsers). */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+}

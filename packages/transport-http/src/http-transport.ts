@@ -1,0 +1,91 @@
+import type { RetryOptions, Transport } from '@kluis/core';
+import { createClient } from './_client';
+import { list } from './_client-list';
+import { get, stat } from './_client-read';
+import { put, remove } from './_client-write';
+import { withServerRetry } from './_retry';
+
+/**
+ * Options of {@link httpTransport} and {@link createRepository}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpTransportOptions = {
+ *   url: 'https://backup.example.org/alice/',
+ *   auth: { username: 'alice', password: 'correct horse' },
+ *   timeoutMs: 60_000,
+ * };
+ * ```
+ */
+export interface HttpTransportOptions {
+  /** The repository URL (restic's `{path}`); credentials in it (`https://user:pw@host/`) are used as Basic auth. */
+  url: string | URL;
+  /** Basic credentials or a bearer token. */
+  auth?: { username: string; password: string } | { token: string } | undefined;
+  /** The `fetch` to use (a proxy agent, a test double). Default `globalThis.fetch`. */
+  fetch?: typeof fetch | undefined;
+  /** Per request, including its body, in ms. Default 120 000. A timeout is `TIMEOUT` (retryable). */
+  timeoutMs?: number | undefined;
+  /** Retry policy for `withRetry` from `@kluis/core`, or `false` for none. `Retry-After` is honoured. */
+  retry?: RetryOptions | false | undefined;
+  /** Longest `Retry-After` honoured, in ms. Default 60 000. */
+  maxRetryAfterMs?: number | undefined;
+  /** Extra headers on every request. */
+  headers?: Record<string, string> | undefined;
+  /** `capabilities.maxConcurrency`. Default 8. */
+  maxConcurrency?: number | undefined;
+  /**
+   * `capabilities.conditionalPut`. Default `'auto'`: true once the server has said (header
+   * `Kluis-Create-Only: atomic`, sent by `createRestHandler` over an atomic store) that uploads are
+   * atomically create-only. Wrappers that copy capabilities (`withLimit`) see the value of the moment.
+   */
+  conditionalPut?: boolean | 'auto' | undefined;
+}
+
+/**
+ * A {@link Transport} over restic's REST protocol v2: works against `createRestHandler`,
+ * restic's rest-server and compatible servers, in Node, Deno, Bun and browsers (plain `fetch`).
+ *
+ * - Keys map to `{url}config` and `{url}<type>/<name>` (types `data keys locks snapshots index`);
+ *   any other key is a `TypeError`.
+ * - `get` with a range sends `Range: bytes=a-b` and checks the 206 reply; a server that ignores
+ *   ranges is read whole and sliced.
+ * - Uploads are `POST`s, which REST servers never let overwrite: `put` with `ifAbsent` maps the
+ *   refusal to `ALREADY_EXISTS` (a plain 403 is told apart from a denial with a `HEAD`); `put`
+ *   without it replaces by delete-then-create, which is not atomic (the engine only does that for
+ *   `config` and key slots).
+ * - `list` asks for v2 listings; a v1 server's names are completed with one `HEAD` each.
+ * - Status codes map to `KluisError` codes (401/403 `AUTH`, 404 `NOT_FOUND`, 413/507 `QUOTA`, 429 and
+ *   5xx `UNAVAILABLE`, …); retryable ones are retried by `withRetry` with backoff and `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * import { httpTransport } from '@kluis/transport-http';
+ *
+ * const transport = httpTransport({ url: 'https://backup.example.org/alice/', auth: { token } });
+ * await transport.put('keys/k1', keyBytes, { ifAbsent: true });
+ * for await (const { key, size } of transport.list('snapshots/')) console.log(key, size);
+ * ```
+ */
+export function httpTransport(options: HttpTransportOptions): Transport {
+  const client = createClient(options);
+  const forced = options.conditionalPut ?? 'auto';
+  const maxConcurrency = options.maxConcurrency ?? 8;
+  const raw: Transport = {
+    name: `http:${client.base.href}`,
+    capabilities: {
+      rangeRead: true,
+      get conditionalPut() {
+        return forced === 'auto' ? client.atomicCreate : forced;
+      },
+      listConsistency: 'strong',
+      maxConcurrency,
+    },
+    stat: (key, o) => stat(client, key, o),
+    get: (key, o) => get(client, key, o),
+    put: (key, body, o) => put(client, key, body, o),
+    delete: (key, o) => remove(client, key, o),
+    list: (prefix, o) => list(client, prefix, o),
+  };
+  return withServerRetry(raw, options.retry, options.maxRetryAfterMs ?? 60_000);
+}
