@@ -23,6 +23,8 @@ export {
   referenceChunker,
   standardGearTable,
 } from './chunker/index';
+export type { CompressionCodec } from './compression';
+export { CODEC_DEFLATE_RAW, CODEC_NONE, compressAuto, webDeflateRaw } from './compression';
 export { fromHex, toHex } from './crypto/hex';
 export type { CreateKeySlotOptions, KeySlot, OpenKeySlotOptions } from './crypto/key-slot';
 export {
@@ -48,6 +50,34 @@ export type { ErrorCode, KluisErrorOptions, ValidationIssue } from './errors';
 export { ERROR_CODES, IntegrityError, KluisError, throwIfAborted, ValidationError } from './errors';
 export type { MemoryTransportOptions } from './memory-transport';
 export { memoryTransport, sliceRange } from './memory-transport';
+export type { BackupEvent, BackupOptions, BackupResult } from './repo/backup';
+export { backup } from './repo/backup';
+export type { BlobLocation, BlobType } from './repo/blob-index';
+export { BlobIndex } from './repo/blob-index';
+export type { BlobStoreOptions, SaveResult } from './repo/blob-store';
+export { BlobStore } from './repo/blob-store';
+export type { AffectedFile, CheckOptions, CheckProblem, CheckReport } from './repo/check';
+export { check } from './repo/check';
+export type { ChunkerParams, RepositoryConfig } from './repo/config';
+export { decodeConfig, encodeConfig, FORMAT_VERSION } from './repo/config';
+export type { IndexFile, IndexPack } from './repo/index-file';
+export { decodeIndexFile, encodeIndexFile } from './repo/index-file';
+export type { PackEntry } from './repo/pack';
+export { decodePackHeader, encodePackHeader } from './repo/pack';
+export type { PruneOptions, PruneReport } from './repo/prune';
+export { prune } from './repo/prune';
+export type { InitOptions, KeyInfo, RepositoryOptions } from './repo/repository';
+export { DEFAULT_CHUNKER, initRepository, openRepository, Repository } from './repo/repository';
+export type { RestoreEvent, RestoreOptions, RestoreResult, RestoreTarget } from './repo/restore';
+export { restore } from './repo/restore';
+export type { Snapshot, SnapshotSummary } from './repo/snapshot';
+export { decodeSnapshot, encodeSnapshot } from './repo/snapshot';
+export type { SnapshotRef } from './repo/snapshot-store';
+export { SnapshotStore } from './repo/snapshot-store';
+export type { BackupSource, SourceEntry } from './repo/source';
+export type { TreeNode } from './repo/tree';
+export { decodeTree, encodeTree, isSafeName } from './repo/tree';
+export { walkTree } from './repo/walk';
 export type {
   AbortOptions,
   GetOptions,

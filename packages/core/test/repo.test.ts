@@ -93,7 +93,7 @@ describe('repository', () => {
     expect(second.snapshot.summary.bytesRead).toBe(0);
     expect(second.snapshot.summary.filesUnchanged).toBe(5);
     const big = (((tree.docs as MemTree).nested as MemTree).deeper as MemTree)['big.bin'] as Uint8Array;
-    big[100_000] ^= 0xff;
+    big[100_000] = big[100_000]! ^ 0xff;
     const third = await backup(repo, memSource(tree, { mtime: 1_800_000_000_000 }), {
       host: 'h',
       parent: 'latest',
@@ -133,7 +133,7 @@ describe('repository', () => {
     // Flip one byte in every data pack's blob area.
     for await (const o of t.list('data/')) {
       const b = await t.get(o.key);
-      b[50] ^= 1;
+      b[50] = b[50]! ^ 1;
       await t.put(o.key, b);
     }
     const again = await openRepository(t, { password: 'pw' });
@@ -148,7 +148,7 @@ describe('repository', () => {
     await backup(repo, memSource({ f: { 'x.bin': prng(40_000, 3) } }));
     for await (const o of t.list('data/')) {
       const b = await t.get(o.key);
-      b[10] ^= 1;
+      b[10] = b[10]! ^ 1;
       await t.put(o.key, b);
     }
     const again = await openRepository(t, { password: 'pw' });

@@ -4,6 +4,10 @@
  * local-disk transport, native crypto provider, worker pool).
  */
 export { nativeCrypto } from './crypto';
+export type { FsSourceOptions } from './fs-source';
+export { fsSource } from './fs-source';
+export type { FsTargetOptions } from './fs-target';
+export { fsTarget } from './fs-target';
 export type {
   CleanupOptions,
   CleanupResult,
@@ -11,3 +15,4 @@ export type {
   LocalTransportOptions,
 } from './local-transport';
 export { localTransport } from './local-transport';
+export { nodeDeflateRaw } from './zlib-codec';

@@ -1,0 +1,137 @@
+// kluis vs restic on the same seeded data, in the same run: npm run bench (see docs/benchmarks.md).
+// Needs the built CLI (npm run build) and restic (installed from Debian's packages if missing).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { editedPair, mixedTree } from './corpus';
+
+interface Run {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+}
+
+const root = resolve(import.meta.dirname, '..', '..', '..');
+const cache = process.env.KLUIS_BENCH_DIR ?? join(tmpdir(), 'kluis-bench');
+const work = join(cache, 'work');
+const cli = join(root, 'examples', 'client', 'dist', 'cli.js');
+const env = {
+  ...process.env,
+  KLUIS_PASSWORD: 'bench',
+  RESTIC_PASSWORD: 'bench',
+  RESTIC_CACHE_DIR: join(work, 'restic-cache'),
+};
+
+function timed(cmd: string, args: string[], cwd = work): Run {
+  const out = join(work, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', cmd, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString().slice(-2000)}`);
+  const [e, u, s, m] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { wall: e!, cpu: u! + s!, rssMb: m! / 1024 };
+}
+
+const du = (p: string) => Number(execFileSync('du', ['-sb', p]).toString().split('\t')[0]);
+const kluis = (repo: string, ...a: string[]) => timed(process.execPath, [cli, '--repo', repo, ...a]);
+const restic = (repo: string, ...a: string[]) => timed('restic', ['--repo', repo, '--no-lock', ...a]);
+
+interface Tool {
+  name: string;
+  init(repo: string): void;
+  backup(repo: string, path: string): Run;
+  restore(repo: string, target: string): Run;
+  check(repo: string): Run;
+}
+
+const tools: Tool[] = [
+  {
+    name: 'kluis',
+    init: (r) => void kluis(r, 'init'),
+    backup: (r, p) => kluis(r, 'backup', p, '--host', 'bench'),
+    restore: (r, t) => kluis(r, 'restore', 'latest', '--target', t),
+    check: (r) => kluis(r, 'check', '--read-data'),
+  },
+  {
+    name: 'restic',
+    init: (r) => void restic(r, 'init'),
+    backup: (r, p) => restic(r, 'backup', p, '--host', 'bench'),
+    restore: (r, t) => restic(r, 'restore', 'latest', '--target', t),
+    check: (r) => restic(r, 'check', '--read-data'),
+  },
+];
+
+async function main() {
+  if (!existsSync(cli)) throw new Error('build first: npm run build');
+  if (spawnSync('restic', ['version']).status !== 0) {
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'restic'], { stdio: 'inherit' });
+  }
+  const mb = Number(process.env.KLUIS_BENCH_MB ?? 500);
+  const tree = join(cache, `mixed-${mb}`);
+  const bytes = await mixedTree(tree, mb);
+  const pair = await editedPair(join(cache, 'edited'));
+  const rows: Record<string, Record<string, number>> = {};
+  for (const tool of tools) {
+    await rm(work, { recursive: true, force: true });
+    await mkdir(work, { recursive: true });
+    const repo = join(work, 'repo');
+    tool.init(repo);
+    const first = tool.backup(repo, tree);
+    const repoBytes = du(repo);
+    const again = tool.backup(repo, tree);
+    const restored = tool.restore(repo, join(work, 'restore'));
+    const checked = tool.check(repo);
+    const big = join(work, 'big-repo');
+    tool.init(big);
+    // Back up the edited copy under the same path, as a user editing the file would.
+    await rm(join(work, 'big'), { recursive: true, force: true });
+    await mkdir(join(work, 'big'));
+    execFileSync('cp', ['--reflink=auto', pair.original, join(work, 'big', 'big.bin')]);
+    tool.backup(big, join(work, 'big'));
+    const base = du(big);
+    execFileSync('cp', ['--reflink=auto', pair.edited, join(work, 'big', 'big.bin')]);
+    tool.backup(big, join(work, 'big'));
+    const editBytes = du(big) - base;
+    rows[tool.name] = {
+      firstMBps: bytes / 1e6 / first.wall,
+      firstCpu: first.cpu,
+      firstRss: first.rssMb,
+      againS: again.wall,
+      restoreMBps: bytes / 1e6 / restored.wall,
+      checkS: checked.wall,
+      repoMB: repoBytes / 1e6,
+      editMB: editBytes / 1e6,
+    };
+  }
+  report(bytes, rows);
+}
+
+function report(bytes: number, r: Record<string, Record<string, number>>) {
+  const k = r.kluis!;
+  const s = r.restic!;
+  const line = (label: string, key: string, unit: string, better: 'higher' | 'lower', target: string) =>
+    `| ${label} | ${k[key]!.toFixed(2)} ${unit} | ${s[key]!.toFixed(2)} ${unit} | ${(k[key]! / s[key]!).toFixed(2)}× | ${target} (${better} is better) |`;
+  const out = [
+    `Mixed tree: ${(bytes / 1e6).toFixed(0)} MB; 1 GiB file with 100 scattered edits + 1 MiB insertion.`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execFileSync('restic', ['version']).toString().trim()}`,
+    '',
+    '| measure | kluis | restic | kluis / restic | target |',
+    '| --- | --- | --- | --- | --- |',
+    line('first backup throughput', 'firstMBps', 'MB/s', 'higher', '≥ 1.5×'),
+    line('first backup CPU', 'firstCpu', 'CPU-s', 'lower', '≤ 1×'),
+    line('first backup peak RSS', 'firstRss', 'MB', 'lower', '≤ 1×'),
+    line('unchanged re-backup', 'againS', 's', 'lower', '≤ 1×'),
+    line('edited 1 GiB file: new storage', 'editMB', 'MB', 'lower', '≤ 0.1×'),
+    line('restore throughput', 'restoreMBps', 'MB/s', 'higher', '≥ 1.5×'),
+    line('check --read-data', 'checkS', 's', 'lower', '—'),
+    line('repository size, mixed tree', 'repoMB', 'MB', 'lower', '≤ 1.1×'),
+  ];
+  console.log(out.join('\n'));
+}
+
+await main();

@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { type BackupEvent, backup, initRepository } from '@kluis/core';
+import { fsSource, nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
+import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
+import { EXIT, UsageError } from '../errors';
+import { bytes, seconds, short } from '../format';
+import { readPassword } from '../password';
+import { ProgressBar } from '../progress';
+import { openTransport } from '../repository-url';
+
+export const initOptions = { 'scrypt-n': { type: 'string' } } as const;
+
+export async function init(ctx: Context): Promise<number> {
+  const transport = await openTransport(ctx.location, ctx.io.env);
+  const password = await readPassword(ctx.io, ctx.values['password-file'] as string | undefined, true);
+  const repo = await initRepository(transport, {
+    password,
+    crypto: nativeCrypto,
+    codec: nodeDeflateRaw,
+    host: defaultHost(),
+    username: defaultUser(),
+    ...(scryptFrom(ctx.values) ? { scrypt: scryptFrom(ctx.values)! } : {}),
+  });
+  if (ctx.json) ctx.printJson({ id: repo.config.id, location: ctx.location, chunker: repo.config.chunker });
+  ctx.print(`created kluis repository ${short(repo.config.id)} at ${ctx.location}`);
+  ctx.print('Keep the password safe: without it the data cannot be recovered.');
+  return EXIT.ok;
+}
+
+export const backupOptions = {
+  tag: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true, short: 'e' },
+  'exclude-file': { type: 'string', multiple: true },
+  host: { type: 'string' },
+  parent: { type: 'string' },
+  force: { type: 'boolean' },
+} as const;
+
+export async function backupCommand(ctx: Context): Promise<number> {
+  if (ctx.positionals.length === 0) throw new UsageError('backup needs at least one PATH');
+  const exclude = [...((ctx.values.exclude as string[] | undefined) ?? [])];
+  for (const f of (ctx.values['exclude-file'] as string[] | undefined) ?? []) {
+    exclude.push(...(await readFile(f, 'utf8')).split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#')));
+  }
+  const repo = await ctx.openRepo();
+  const bar = new ProgressBar(ctx.io);
+  const warnings: { path: string; message: string }[] = [];
+  const onEvent = (e: BackupEvent) => {
+    if (e.type === 'warning') warnings.push({ path: e.path, message: e.message });
+    if (!ctx.json) bar.backup(e);
+  };
+  const host = (ctx.values.host as string | undefined) ?? defaultHost();
+  const parent = ctx.values.force ? undefined : ((ctx.values.parent as string | undefined) ?? 'latest');
+  const t0 = Date.now();
+  const { id, snapshot } = await backup(repo, fsSource(ctx.positionals, { exclude }), {
+    host,
+    user: defaultUser(),
+    tags: (ctx.values.tag as string[] | undefined) ?? [],
+    parent,
+    writer: 'kluis-cli',
+    onEvent,
+    ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+  });
+  bar.clear();
+  const s = snapshot.summary;
+  if (ctx.json) ctx.printJson({ id, ...snapshot, warnings });
+  ctx.print(
+    `snapshot ${short(id)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files; ` +
+      `${bytes(s.bytesRead)} read, ${bytes(s.bytesAdded)} added (${bytes(s.bytesStored)} stored) in ${seconds(Date.now() - t0)}`,
+  );
+  if (s.errors > 0) ctx.print(`${s.errors} entries could not be read and were skipped`);
+  return s.errors > 0 ? EXIT.incomplete : EXIT.ok;
+}

@@ -1,0 +1,52 @@
+import { restore } from '@kluis/core';
+import { fsTarget } from '@kluis/core/node';
+import ignore from 'ignore';
+import type { Context } from '../context';
+import { EXIT, UsageError } from '../errors';
+import { bytes, seconds, short } from '../format';
+import { ProgressBar } from '../progress';
+
+export const restoreOptions = {
+  target: { type: 'string', short: 't' },
+  include: { type: 'string', multiple: true, short: 'i' },
+  verify: { type: 'boolean' },
+} as const;
+
+export async function restoreCommand(ctx: Context): Promise<number> {
+  const ref = ctx.positionals[0];
+  const target = ctx.values.target as string | undefined;
+  if (!ref || !target)
+    throw new UsageError('restore needs a SNAPSHOT (ID, prefix or latest) and --target DIR');
+  const patterns = (ctx.values.include as string[] | undefined) ?? [];
+  const ig = ignore().add(patterns);
+  const include = patterns.length
+    ? (path: string, node: { type: string }) => {
+        const parts = path.split('/');
+        // An entry is included when it or one of its ancestors matches a pattern.
+        for (let i = 1; i <= parts.length; i++) {
+          const p = parts.slice(0, i).join('/');
+          if (ig.ignores(p) || (i < parts.length || node.type === 'dir' ? ig.ignores(`${p}/`) : false))
+            return true;
+        }
+        return false;
+      }
+    : undefined;
+  const repo = await ctx.openRepo();
+  await repo.blobs.loadIndex();
+  const resolved = await repo.snapshots.resolve(ref);
+  const bar = new ProgressBar(ctx.io, include ? undefined : resolved.snapshot.summary.bytesTotal);
+  const t0 = Date.now();
+  const r = await restore(repo, resolved.id, fsTarget(target), {
+    ...(include ? { include } : {}),
+    verify: ctx.values.verify === true,
+    onEvent: (e) => !ctx.json && bar.restore(e),
+    ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+  });
+  bar.clear();
+  if (ctx.json) ctx.printJson({ snapshot: resolved.id, target, ...r });
+  ctx.print(
+    `restored snapshot ${short(resolved.id)} to ${target}: ${r.files} files, ${r.dirs} dirs, ${r.symlinks} symlinks, ${bytes(r.bytes)} in ${seconds(Date.now() - t0)}` +
+      (ctx.values.verify ? `; ${r.verified} files verified` : ''),
+  );
+  return EXIT.ok;
+}

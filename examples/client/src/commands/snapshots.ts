@@ -1,0 +1,65 @@
+import { walkTree } from '@kluis/core';
+import type { Context } from '../context';
+import { EXIT, UsageError } from '../errors';
+import { bytes, short, table } from '../format';
+
+export const snapshotsOptions = {
+  host: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+} as const;
+
+export async function snapshots(ctx: Context): Promise<number> {
+  const repo = await ctx.openRepo();
+  const tags = (ctx.values.tag as string[] | undefined) ?? [];
+  const all = (await repo.snapshots.list()).filter(
+    (s) =>
+      (ctx.values.host === undefined || s.snapshot.host === ctx.values.host) &&
+      tags.every((t) => s.snapshot.tags.includes(t)),
+  );
+  if (ctx.json) {
+    ctx.printJson(all.map((s) => ({ id: s.id, ...s.snapshot })));
+    return EXIT.ok;
+  }
+  const rows = [['ID', 'Time', 'Host', 'Tags', 'Size', 'Paths']];
+  for (const { id, snapshot: s } of all) {
+    rows.push([
+      short(id),
+      new Date(s.time).toLocaleString('sv-SE'),
+      s.host,
+      s.tags.join(','),
+      bytes(s.summary.bytesTotal),
+      s.paths.join(' '),
+    ]);
+  }
+  ctx.io.stdout(table(rows));
+  ctx.print(`${all.length} snapshot${all.length === 1 ? '' : 's'}`);
+  return EXIT.ok;
+}
+
+export const lsOptions = {} as const;
+
+export async function ls(ctx: Context): Promise<number> {
+  const [ref, prefix] = ctx.positionals;
+  if (!ref) throw new UsageError('ls needs a SNAPSHOT (an ID, a prefix, or latest)');
+  const repo = await ctx.openRepo();
+  await repo.blobs.loadIndex();
+  const { id, snapshot } = await repo.snapshots.resolve(ref);
+  const entries: { path: string; type: string; size: number; mode: string; mtime: string }[] = [];
+  for await (const { path, node } of walkTree(repo, snapshot.tree)) {
+    if (prefix && !(path === prefix || path.startsWith(`${prefix}/`))) continue;
+    entries.push({
+      path,
+      type: node.type,
+      size: node.size,
+      mode: node.mode.toString(8).padStart(4, '0'),
+      mtime: new Date(node.mtime).toISOString(),
+    });
+  }
+  if (ctx.json) ctx.printJson({ snapshot: id, entries });
+  else
+    for (const e of entries)
+      ctx.print(
+        `${e.type === 'dir' ? 'd' : e.type === 'symlink' ? 'l' : '-'} ${e.mode} ${String(e.size).padStart(12)} ${e.mtime} ${e.path}`,
+      );
+  return EXIT.ok;
+}

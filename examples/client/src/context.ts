@@ -1,0 +1,78 @@
+import { hostname, userInfo } from 'node:os';
+import { openRepository, type Repository } from '@kluis/core';
+import { nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
+import { UsageError } from './errors';
+import type { Io } from './io';
+import { readPassword } from './password';
+import { openTransport } from './repository-url';
+
+/** What every command gets: its parsed options, the I/O, and a way to open the repository. */
+export interface Context {
+  io: Io;
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  json: boolean;
+  /** The repository location from --repo or KLUIS_REPOSITORY. */
+  location: string;
+  openRepo(): Promise<Repository>;
+  print(line: string): void;
+  printJson(value: unknown): void;
+}
+
+export const GLOBAL_OPTIONS = {
+  repo: { type: 'string', short: 'r' },
+  'password-file': { type: 'string' },
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function createContext(io: Io, values: Context['values'], positionals: string[]): Context {
+  const location = (values.repo as string | undefined) ?? io.env.KLUIS_REPOSITORY ?? '';
+  const json = values.json === true;
+  return {
+    io,
+    values,
+    positionals,
+    json,
+    location,
+    async openRepo() {
+      const transport = await openTransport(location, io.env);
+      const password = await readPassword(io, values['password-file'] as string | undefined);
+      return openRepository(transport, {
+        password,
+        crypto: nativeCrypto,
+        codec: nodeDeflateRaw,
+        ...(io.signal ? { signal: io.signal } : {}),
+      });
+    },
+    print(line) {
+      if (!json) io.stdout(`${line}\n`);
+    },
+    printJson(value) {
+      io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+    },
+  };
+}
+
+/**
+ * scrypt parameters from `--scrypt-n` (a power of two ≥ 1024): lower for throw-away repositories and
+ * tests, higher for more resistance to password guessing. Default: calibrated to ~0.5 s.
+ */
+export function scryptFrom(values: Context['values']): { N: number; r: number; p: number } | undefined {
+  const raw = values['scrypt-n'];
+  if (raw === undefined) return undefined;
+  const N = Number(raw);
+  if (!Number.isInteger(N) || N < 1024 || (N & (N - 1)) !== 0)
+    throw new UsageError('--scrypt-n needs a power of two ≥ 1024');
+  return { N, r: 8, p: 1 };
+}
+
+export const defaultHost = (): string => hostname();
+export const defaultUser = (): string => {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+};

@@ -1,0 +1,42 @@
+import { createInterface } from 'node:readline';
+
+/** Everything the CLI touches outside itself, so tests can run it in-process. */
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Whether stderr is a terminal (progress bars) and stdin can prompt. */
+  tty: boolean;
+  env: Record<string, string | undefined>;
+  /** Asks for a secret without echo; undefined when no terminal is available. */
+  promptSecret?: (question: string) => Promise<string>;
+  /** Aborted on SIGINT. */
+  signal?: AbortSignal;
+}
+
+/** The real process's streams and environment. */
+export function processIo(signal: AbortSignal): Io {
+  const tty = Boolean(process.stderr.isTTY && process.stdin.isTTY);
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    tty: Boolean(process.stderr.isTTY),
+    env: process.env,
+    signal,
+    ...(tty ? { promptSecret } : {}),
+  };
+}
+
+function promptSecret(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput;
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+      if (s.startsWith(question)) write.call(rl, question);
+    };
+    rl.question(question, (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+  });
+}

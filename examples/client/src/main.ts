@@ -1,0 +1,159 @@
+import { parseArgs } from 'node:util';
+import { KluisError } from '@kluis/core';
+import { backupCommand, backupOptions, init, initOptions } from './commands/backup';
+import { demo, demoOptions } from './commands/demo';
+import { diff, diffOptions } from './commands/diff';
+import { key, keyOptions } from './commands/keys';
+import {
+  checkCommand,
+  checkOptions,
+  forget,
+  forgetOptions,
+  pruneCommand,
+  pruneOptions,
+} from './commands/maintenance';
+import { restoreCommand, restoreOptions } from './commands/restore';
+import { ls, lsOptions, snapshots, snapshotsOptions } from './commands/snapshots';
+import { stats, statsOptions } from './commands/stats';
+import { type Context, createContext, GLOBAL_OPTIONS } from './context';
+import { EXIT, exitCodeOf, UsageError } from './errors';
+import type { Io } from './io';
+
+type Options = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+interface Command {
+  usage: string;
+  summary: string;
+  options: Options;
+  run: (ctx: Context) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  init: {
+    usage: 'init [--scrypt-n N]',
+    summary: 'create a new encrypted repository',
+    options: initOptions,
+    run: init,
+  },
+  backup: {
+    usage: 'backup PATH... [--tag T] [--exclude P] [--exclude-file F] [--host H] [--parent ID] [--force]',
+    summary: 'back up files and directories (only changes travel)',
+    options: backupOptions,
+    run: backupCommand,
+  },
+  snapshots: {
+    usage: 'snapshots [--host H] [--tag T]',
+    summary: 'list snapshots',
+    options: snapshotsOptions,
+    run: snapshots,
+  },
+  ls: { usage: 'ls SNAPSHOT [PATH]', summary: 'list the files in a snapshot', options: lsOptions, run: ls },
+  restore: {
+    usage: 'restore SNAPSHOT|latest --target DIR [--include P] [--verify]',
+    summary: 'restore a snapshot into a directory',
+    options: restoreOptions,
+    run: restoreCommand,
+  },
+  diff: {
+    usage: 'diff SNAPSHOT SNAPSHOT',
+    summary: 'show what changed between two snapshots',
+    options: diffOptions,
+    run: diff,
+  },
+  forget: {
+    usage: 'forget [--policy P | --keep-within 7d --keep-last N --keep-daily N ...] [--dry-run] [--prune]',
+    summary: 'remove snapshots a retention policy does not keep (default: keep 7 days), with reasons',
+    options: forgetOptions,
+    run: forget,
+  },
+  prune: {
+    usage: 'prune [--dry-run] [--grace-hours H]',
+    summary: 'free space no snapshot uses (two-phase, lock-free)',
+    options: pruneOptions,
+    run: pruneCommand,
+  },
+  check: {
+    usage: 'check [--read-data]',
+    summary: 'verify the repository (and every byte with --read-data)',
+    options: checkOptions,
+    run: checkCommand,
+  },
+  key: {
+    usage: 'key list|add|remove ID|passwd [--label L] [--new-password-file F] [--scrypt-n N]',
+    summary: 'manage the passwords (key slots) of a repository',
+    options: keyOptions,
+    run: key,
+  },
+  stats: {
+    usage: 'stats',
+    summary: 'sizes, deduplication and compression',
+    options: statsOptions,
+    run: stats,
+  },
+  demo: {
+    usage: 'demo [--keep] [--size MiB]',
+    summary: 'a real encrypted backup and restore on a local repository',
+    options: demoOptions,
+    run: demo,
+  },
+};
+
+function help(): string {
+  const lines = [
+    'usage: kluis [--repo R] [--password-file F] [--json] [--debug] COMMAND [options]',
+    '',
+    'commands:',
+  ];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push(
+    '',
+    'environment: KLUIS_REPOSITORY, KLUIS_PASSWORD, KLUIS_PASSWORD_FILE, AWS_* for s3:, KLUIS_HTTP_USER/KLUIS_HTTP_PASSWORD',
+  );
+  lines.push('`kluis COMMAND --help` shows the options of a command.');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script names) and returns the exit code.
+ * Errors become one line on stderr (`kluis: …`), with the stack only under `--debug`.
+ */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const name = argv.find((a) => !a.startsWith('-') && COMMANDS[a]) ?? argv.find((a) => !a.startsWith('-'));
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    io[name ? 'stderr' : 'stdout'](
+      name ? `kluis: unknown command ${JSON.stringify(name)}\n${help()}` : help(),
+    );
+    return name ? EXIT.usage : argv.includes('--help') || argv.includes('-h') ? EXIT.ok : EXIT.usage;
+  }
+  const rest = [...argv];
+  rest.splice(rest.indexOf(name!), 1);
+  let debug = rest.includes('--debug');
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    debug = values.debug === true;
+    if (values.help) {
+      io.stdout(`usage: kluis ${command.usage}\n${command.summary}\n`);
+      return EXIT.ok;
+    }
+    return await command.run(createContext(io, values, positionals));
+  } catch (e) {
+    const code = exitCodeOf(e) === EXIT.error && isParseError(e) ? EXIT.usage : exitCodeOf(e);
+    const message = e instanceof Error ? e.message : String(e);
+    io.stderr(`kluis: ${message}\n`);
+    if (code === EXIT.usage) io.stderr(`usage: kluis ${command.usage}\n`);
+    if (debug && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+    else if (!KluisError.is(e) && !(e instanceof UsageError) && code === EXIT.error)
+      io.stderr('(run with --debug for details)\n');
+    return code;
+  }
+}
+
+function isParseError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

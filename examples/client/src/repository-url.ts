@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import type { Transport } from '@kluis/core';
+import { localTransport } from '@kluis/core/node';
+import { UsageError } from './errors';
+
+/**
+ * Turns a repository location into a transport:
+ * - `s3:http://host:port/bucket/prefix` or `s3:https://…` — S3-compatible storage, credentials
+ *   from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_REGION`;
+ * - `http://…` / `https://…` / `rest:http://…` — a kluis (or restic rest-server) server, with
+ *   credentials in the URL or `KLUIS_HTTP_USER` / `KLUIS_HTTP_PASSWORD`;
+ * - anything else — a local directory.
+ */
+export async function openTransport(
+  location: string,
+  env: Record<string, string | undefined>,
+): Promise<Transport> {
+  if (location === '') throw new UsageError('no repository given: use --repo or set KLUIS_REPOSITORY');
+  if (location.startsWith('s3:')) {
+    const { s3TransportFromUrl } = await import('@kluis/transport-s3');
+    return s3TransportFromUrl(location, { env });
+  }
+  const rest = location.startsWith('rest:') ? location.slice(5) : location;
+  if (/^https?:\/\//.test(rest)) {
+    const { httpTransport } = await import('@kluis/transport-http');
+    const url = new URL(rest);
+    const username = decodeURIComponent(url.username) || env.KLUIS_HTTP_USER;
+    const password = decodeURIComponent(url.password) || env.KLUIS_HTTP_PASSWORD;
+    url.username = '';
+    url.password = '';
+    return httpTransport({
+      url: url.toString(),
+      ...(username && password ? { auth: { username, password } } : {}),
+    });
+  }
+  return localTransport({ root: resolve(location) });
+}
