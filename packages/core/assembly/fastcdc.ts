@@ -58,9 +58,9 @@ export function cut(ptr: usize, length: i32, minSize: i32, avgSize: i32, maxSize
   const msLs = maskSLs;
   while (p < end1) {
     const pair = <usize>load<u16>(p);
-    hash = (hash << 2) + load<u64>(GEAR_LS + ((pair & 0xff) << 3));
+    hash = (hash << 2) + load<u64>((pair & 0xff) << 3, GEAR_LS);
     if ((hash & msLs) === 0) return <i32>(p - ptr);
-    hash += load<u64>(GEAR + ((pair >> 8) << 3));
+    hash += load<u64>((pair >> 8) << 3, GEAR);
     if ((hash & ms) === 0) return <i32>(p - ptr) + 1;
     p += 2;
   }
@@ -68,9 +68,9 @@ export function cut(ptr: usize, length: i32, minSize: i32, avgSize: i32, maxSize
   const mlLs = maskLLs;
   while (p < end2) {
     const pair = <usize>load<u16>(p);
-    hash = (hash << 2) + load<u64>(GEAR_LS + ((pair & 0xff) << 3));
+    hash = (hash << 2) + load<u64>((pair & 0xff) << 3, GEAR_LS);
     if ((hash & mlLs) === 0) return <i32>(p - ptr);
-    hash += load<u64>(GEAR + ((pair >> 8) << 3));
+    hash += load<u64>((pair >> 8) << 3, GEAR);
     if ((hash & ml) === 0) return <i32>(p - ptr) + 1;
     p += 2;
   }
