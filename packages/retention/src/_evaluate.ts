@@ -2,7 +2,8 @@ import { capacityProtected, fitCapacity, sizeGetter } from './_capacity.ts';
 import { evaluateGroup } from './_group.ts';
 import { type Item, newestFirst, prepare } from './_prepare.ts';
 import type { Ledger } from './_rules.ts';
-import { isoOf, type LabelCache } from './_temporal.ts';
+import { isoOf } from './_temporal.ts';
+import type { ZoneClock } from './_zone.ts';
 import type { Decision, DropReason, RetentionResult } from './result-types.ts';
 import type { Policy, Version } from './types.ts';
 
@@ -10,17 +11,17 @@ import type { Policy, Version } from './types.ts';
 export interface EvalInput {
   readonly policy: Policy;
   readonly nowMs: number;
-  readonly labels: LabelCache;
+  readonly clock: ZoneClock;
   readonly sizeOf?: ((v: Version) => number) | undefined;
 }
 
 /** Evaluates a policy over versions: rules per group, then capacity across all groups. */
 export function evaluate(versions: readonly Version[], input: EvalInput): RetentionResult {
-  const { policy, nowMs, labels } = input;
+  const { policy, nowMs, clock } = input;
   const groups = prepare(versions, policy.groupBy);
   const ledger: Ledger = { keep: new Map(), miss: new Map() };
   for (const items of groups.values()) {
-    const l = evaluateGroup(items, { policy, nowMs, labels });
+    const l = evaluateGroup(items, { policy, nowMs, clock });
     for (const [k, v] of l.keep) ledger.keep.set(k, v);
     for (const [k, v] of l.miss) ledger.miss.set(k, v);
   }

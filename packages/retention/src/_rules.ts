@@ -1,5 +1,6 @@
 import type { Item } from './_prepare.ts';
-import { isoOf, type LabelCache, subtractDuration } from './_temporal.ts';
+import { isoOf } from './_temporal.ts';
+import type { ZoneClock } from './_zone.ts';
 import { BUCKET_NOUN, describeRule } from './policy-string.ts';
 import type { DropReason, KeepReason } from './result-types.ts';
 import type { Duration, Policy, Rule } from './types.ts';
@@ -14,7 +15,7 @@ export interface Ledger {
 export interface GroupContext {
   readonly policy: Policy;
   readonly nowMs: number;
-  readonly labels: LabelCache;
+  readonly clock: ZoneClock;
 }
 
 interface RuleRun {
@@ -34,7 +35,7 @@ function push<T>(map: Map<Item, T[]>, item: Item, value: T): void {
 }
 
 function cutoff(run: RuleRun, d: Duration): { ms: number; text: string } {
-  const ms = subtractDuration(run.anchorMs, d, run.ctx.policy.zone);
+  const ms = run.ctx.clock.shift(run.anchorMs, d, -1);
   return {
     ms,
     text: `${isoOf(ms)} (${run.ctx.policy.anchor === 'now' ? 'now' : 'the newest version'} minus the window)`,
@@ -71,7 +72,8 @@ function bucketsOf(run: RuleRun, eligible: readonly Item[]): { label: string; me
   const kind = run.rule.kind;
   const out: { label: string; members: Item[] }[] = [];
   for (const item of eligible) {
-    const label = kind === 'last' ? item.v.id : run.ctx.labels.get(item.ms)[kind as keyof typeof BUCKET_NOUN];
+    const label =
+      kind === 'last' ? item.v.id : run.ctx.clock.labels(item.ms)[kind as keyof typeof BUCKET_NOUN];
     const last = out[out.length - 1];
     if (last !== undefined && last.label === label) last.members.push(item);
     else out.push({ label, members: [item] });

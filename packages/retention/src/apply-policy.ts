@@ -1,5 +1,6 @@
 import { evaluate } from './_evaluate.ts';
-import { LabelCache, toEpochMs } from './_temporal.ts';
+import { toEpochMs } from './_temporal.ts';
+import { clockFor } from './_zone.ts';
 import { type PolicyInput, parsePolicy } from './parse-policy.ts';
 import type { RetentionResult } from './result-types.ts';
 import type { Policy, Version } from './types.ts';
@@ -44,5 +45,5 @@ export function applyPolicy(
 ): RetentionResult {
   const p = parsePolicy(policy);
   const nowMs = options.now === undefined ? Date.now() : toEpochMs(options.now, 'options.now');
-  return evaluate(versions, { policy: p, nowMs, labels: new LabelCache(p.zone), sizeOf: options.sizeOf });
+  return evaluate(versions, { policy: p, nowMs, clock: clockFor(p.zone), sizeOf: options.sizeOf });
 }

@@ -1,5 +1,6 @@
 import { evaluate } from './_evaluate.ts';
-import { addDurationTimes, isoOf, LabelCache, toEpochMs } from './_temporal.ts';
+import { isoOf, toEpochMs } from './_temporal.ts';
+import { clockFor } from './_zone.ts';
 import { parseDuration } from './duration.ts';
 import { type DurationInput, type PolicyInput, parsePolicy } from './parse-policy.ts';
 import type { RetentionResult } from './result-types.ts';
@@ -69,6 +70,14 @@ const toDuration = (d: DurationInput, field: string): Duration => {
   return out;
 };
 
+const times = (d: Duration, n: number): Duration => ({
+  years: (d.years ?? 0) * n,
+  months: (d.months ?? 0) * n,
+  weeks: (d.weeks ?? 0) * n,
+  days: (d.days ?? 0) * n,
+  hours: (d.hours ?? 0) * n,
+});
+
 /**
  * Runs a policy over a synthetic schedule: after each backup (and at each report time) the
  * policy is evaluated with `now` = that instant and the dropped versions are removed, as a
@@ -91,9 +100,10 @@ export function simulate(policy: Policy | PolicyInput | string, options: Simulat
   if (endMs < startMs) throw new RangeError('options.end: must not be before options.start');
   const every = toDuration(options.every, 'options.every');
   const report = options.report === undefined ? undefined : toDuration(options.report, 'options.report');
-  const labels = new LabelCache(p.zone);
+  const clock = clockFor(p.zone);
+  const at = (d: Duration, n: number): number => clock.shift(startMs, times(d, n), 1);
   const run = (list: readonly Version[], nowMs: number): RetentionResult =>
-    evaluate(list, { policy: p, nowMs, labels, sizeOf: options.sizeOf });
+    evaluate(list, { policy: p, nowMs, clock, sizeOf: options.sizeOf });
   let current: readonly Version[] = options.initial ?? [];
   let final = run(current, startMs);
   const points: SimulationPoint[] = [];
@@ -106,14 +116,13 @@ export function simulate(policy: Policy | PolicyInput | string, options: Simulat
   let k = 0;
   let r = 1;
   let nextBackup = startMs;
-  let nextReport =
-    report === undefined ? Number.POSITIVE_INFINITY : addDurationTimes(startMs, report, r, p.zone);
+  let nextReport = report === undefined ? Number.POSITIVE_INFINITY : at(report, r);
   while (nextBackup <= endMs || nextReport <= endMs) {
     if (nextReport < nextBackup) {
       final = run(current, nextReport);
       current = final.keep;
       record(nextReport);
-      nextReport = addDurationTimes(startMs, report as Duration, ++r, p.zone);
+      nextReport = at(report as Duration, ++r);
       continue;
     }
     const time = new Date(nextBackup);
@@ -121,7 +130,7 @@ export function simulate(policy: Policy | PolicyInput | string, options: Simulat
     current = [...current, { ...extra, id: `sim-${String(k).padStart(6, '0')}`, time }];
     final = run(current, nextBackup);
     current = final.keep;
-    nextBackup = addDurationTimes(startMs, every, ++k, p.zone);
+    nextBackup = at(every, ++k);
   }
   if (points.at(-1)?.at !== isoOf(endMs)) {
     final = run(current, endMs);
