@@ -1,0 +1,3 @@
+import { kluisProject } from '../../vitest.shared.ts';
+
+export default kluisProject('sla-report');

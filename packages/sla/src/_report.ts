@@ -1,0 +1,118 @@
+import { ledger, measureAvailability, resolvePeriod } from './_availability.ts';
+import type { Context } from './_context.ts';
+import { instant, localString, toEpochMs } from './_temporal.ts';
+import type { DowntimeLog, Period } from './availability.ts';
+import type { IncidentEvaluation, TargetCheck } from './incident.ts';
+import type { ReportIncident, ReportSpan, SlaReport } from './report.ts';
+
+const minutes = (ms: number) => Math.round(ms / 600) / 100;
+
+function span(ctx: Context, start: number, end: number): ReportSpan {
+  return {
+    start: instant(start).toString(),
+    end: instant(end).toString(),
+    localStart: localString(start, ctx.zone),
+    localEnd: localString(end, ctx.zone),
+    minutes: minutes(end - start),
+  };
+}
+
+function target(c: TargetCheck) {
+  return { due: c.due.toString(), ...(c.at ? { at: c.at.toString() } : {}), met: c.met ?? null };
+}
+
+/** Builds the JSON report of a period. */
+export function buildReport(ctx: Context, period: Period, log: DowntimeLog): SlaReport {
+  const range = resolvePeriod(ctx, period);
+  const asOf = log.asOf === undefined ? range.end : Math.min(range.end, toEpochMs(log.asOf, 'asOf'));
+  const { evaluations, entries, downtime } = ledger(ctx, log, asOf);
+  const a = measureAvailability(ctx, range, entries);
+  const inPeriod = (s: number, e: number) => s < range.end && e > range.start;
+  const ms = (t: { epochMilliseconds: number }) => t.epochMilliseconds;
+  const incidents = evaluations
+    .map((e, i) => ({ e, src: log.incidents![i]! }))
+    .filter(({ e }) => inPeriod(ms(e.start), Math.max(ms(e.end), ms(e.start) + 1)))
+    .map(({ e, src }) => reportIncident(ctx, e, src.events));
+  const ids = new Set(incidents.map((i) => i.id));
+  const target_ = ctx.profile.availabilityTarget;
+  const label =
+    'month' in period
+      ? period.month
+      : `${localString(range.start, ctx.zone)} – ${localString(range.end, ctx.zone)}`;
+  return {
+    profile: ctx.profile.name,
+    zone: ctx.zone,
+    title: `Service report ${label}`,
+    period: span(ctx, range.start, range.end),
+    asOf: instant(asOf).toString(),
+    availability: a.availability,
+    ...(target_ !== undefined ? { availabilityTarget: target_, targetMet: a.availability >= target_ } : {}),
+    totals: {
+      committedMinutes: minutes(a.committedMs),
+      maintenanceWindowMinutes: minutes(a.maintenanceWindowMs),
+      plannedMinutes: minutes(a.plannedMs),
+      unplannedMinutes: minutes(a.unplannedMs),
+      downtimeMinutes: minutes(a.downtimeMs),
+      maintenanceMinutes: minutes(a.maintenanceMs),
+    },
+    periods: a.periods.map((p) => ({
+      ...span(ctx, ms(p.start), ms(p.end)),
+      kind: p.kind,
+      sources: p.sources,
+    })),
+    incidents,
+    downtime: (log.downtime ?? [])
+      .map((d, i) => ({ d, c: downtime[i]!, s: toEpochMs(d.start, 'start'), e: toEpochMs(d.end, 'end') }))
+      .filter(({ s, e }) => inPeriod(s, e))
+      .map(({ c, s, e }) => ({
+        ...span(ctx, s, e),
+        id: c.id,
+        kind: c.kind,
+        noticeHours: c.noticeHours ?? null,
+        reasons: c.reasons,
+      })),
+    breaches: evaluations
+      .filter((e) => ids.has(e.id))
+      .flatMap((e) => e.breaches)
+      .map((b) => ({
+        incident: b.incident,
+        kind: b.kind,
+        due: b.due.toString(),
+        ...(b.at ? { at: b.at.toString() } : {}),
+        message: b.message,
+      })),
+    maintenanceWindows: ctx.maintenance
+      .between(range.start, range.end)
+      .map((o) => ({ ...span(ctx, o.start, o.end), name: o.name })),
+    serviceWindows: ctx.service
+      .between(range.start, range.end)
+      .map((o) => ({ ...span(ctx, o.start, o.end), name: o.name })),
+  };
+}
+
+function reportIncident(
+  ctx: Context,
+  e: IncidentEvaluation,
+  events: { type: string; at: unknown; note?: string }[],
+): ReportIncident {
+  return {
+    ...span(ctx, e.start.epochMilliseconds, e.end.epochMilliseconds),
+    id: e.id,
+    ...(e.title !== undefined ? { title: e.title } : {}),
+    priority: e.priority,
+    endRule: e.endRule,
+    unavailable: e.unavailable,
+    response: target(e.response),
+    resolution: target(e.resolution),
+    reasons: e.reasons,
+    events: events
+      .map((ev) => ({ ev, t: toEpochMs(ev.at, 'events.at') }))
+      .sort((x, y) => x.t - y.t)
+      .map(({ ev, t }) => ({
+        type: ev.type,
+        at: instant(t).toString(),
+        local: localString(t, ctx.zone),
+        ...(ev.note !== undefined ? { note: ev.note } : {}),
+      })),
+  };
+}
