@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { throwIfAborted } from '../errors';
 import type { ObjectInfo } from '../transport';
 import { diskSegments, errno, fsError, keyOf, shardMatches, TEMP_PREFIX } from './_local-transport-fs';
+import type { CleanupResult } from './local-transport';
 
 /** A regular file found under root: its path segments relative to root, and its size. */
 interface Found {
@@ -67,14 +68,6 @@ export async function* listObjects(
     const key = keyOf(found.segments);
     if (key?.startsWith(prefix)) yield { key, size: found.size };
   }
-}
-
-/** What {@link removeStaleTemps} removed. */
-export interface CleanupResult {
-  /** Temporary files removed. */
-  removed: number;
-  /** Their total size in bytes. */
-  bytes: number;
 }
 
 /**

@@ -1,12 +1,9 @@
-import { stat as fsStat, lstat, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { KluisError, throwIfAborted } from '../errors';
+import { throwIfAborted } from '../errors';
 import { type AbortOptions, assertKey, assertPrefix, type ObjectInfo, type Transport } from '../transport';
-import { errno, fsError, pathOf } from './_local-transport-fs';
-import { readObject, writeAtomic } from './_local-transport-io';
-import { type CleanupResult, listObjects, removeStaleTemps } from './_local-transport-walk';
-
-export type { CleanupResult } from './_local-transport-walk';
+import { pathOf } from './_local-transport-fs';
+import { deleteObject, getObject, putObject, statObject } from './_local-transport-ops';
+import { listObjects, removeStaleTemps } from './_local-transport-walk';
 
 /** Options of {@link localTransport}. */
 export interface LocalTransportOptions {
@@ -17,6 +14,14 @@ export interface LocalTransportOptions {
    * completed `put` survives a power loss. Default `true`. Turn it off only for scratch data.
    */
   fsync?: boolean;
+}
+
+/** What {@link LocalTransport.removeStaleTempFiles} removed. */
+export interface CleanupResult {
+  /** Temporary files removed. */
+  removed: number;
+  /** Their total size in bytes. */
+  bytes: number;
 }
 
 /** Options of {@link LocalTransport.removeStaleTempFiles}. */
@@ -73,50 +78,20 @@ export function localTransport(options: LocalTransportOptions): LocalTransport {
   }
   const root = resolve(options.root);
   const fsync = options.fsync ?? true;
-  const where = (key: string): string => {
+  const at = (key: string, o?: AbortOptions): string => {
     assertKey(key);
+    throwIfAborted(o?.signal);
     return pathOf(root, key);
   };
   return {
     name: `local:${root}`,
     root,
     capabilities: { rangeRead: true, conditionalPut: true, listConsistency: 'strong', maxConcurrency: 16 },
-    async stat(key, o) {
-      const path = where(key);
-      throwIfAborted(o?.signal);
-      const info = await fsStat(path).catch((e: unknown) => {
-        if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return undefined;
-        throw fsError(e, `cannot stat ${key} in ${root}`);
-      });
-      return info?.isFile() ? { key, size: info.size } : undefined;
-    },
-    async get(key, o) {
-      const path = where(key);
-      throwIfAborted(o?.signal);
-      try {
-        return await readObject(path, key, o?.range, o?.signal);
-      } catch (e) {
-        if (e instanceof RangeError) throw e;
-        throw fsError(e, `cannot read ${key} from ${root}`);
-      }
-    },
-    async put(key, body, o) {
-      const path = where(key);
-      throwIfAborted(o?.signal);
-      try {
-        await writeAtomic(path, body, { ifAbsent: o?.ifAbsent === true, fsync, signal: o?.signal });
-      } catch (e) {
-        throw putError(e, key, root);
-      }
-    },
-    async delete(key, o) {
-      const path = where(key);
-      throwIfAborted(o?.signal);
-      await unlink(path).catch(async (e: unknown) => {
-        if (await isAbsent(path, e)) return;
-        throw fsError(e, `cannot delete ${key} in ${root}`);
-      });
-    },
+    stat: async (key, o) => statObject(at(key, o), key, root),
+    get: async (key, o) => getObject(at(key, o), key, root, o),
+    put: async (key, body, o) =>
+      putObject(at(key, o), key, root, body, { ifAbsent: o?.ifAbsent === true, fsync, signal: o?.signal }),
+    delete: async (key, o) => deleteObject(at(key, o), key, root),
     list(prefix, o) {
       assertPrefix(prefix);
       return guardedList(root, prefix, o);
@@ -128,27 +103,4 @@ export function localTransport(options: LocalTransportOptions): LocalTransport {
 async function* guardedList(root: string, prefix: string, o?: AbortOptions): AsyncIterable<ObjectInfo> {
   throwIfAborted(o?.signal);
   yield* listObjects(root, prefix, o?.signal);
-}
-
-/** Whether an `unlink` failure means there is no object at `path` (so the delete is done). */
-async function isAbsent(path: string, e: unknown): Promise<boolean> {
-  const code = errno(e);
-  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return true;
-  if (code !== 'EPERM') return false;
-  // Some systems report EPERM for unlink on a directory: a directory is not an object.
-  const info = await lstat(path).catch(() => undefined);
-  return info?.isDirectory() === true;
-}
-
-function putError(e: unknown, key: string, root: string): KluisError {
-  const code = errno(e);
-  if (code === 'EEXIST') return new KluisError('ALREADY_EXISTS', `object ${key} already exists in ${root}`);
-  if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENOTEMPTY') {
-    return new KluisError(
-      'ALREADY_EXISTS',
-      `cannot store ${key} in ${root}: the key, or one of its parent paths, is also used as a directory or an object`,
-      { cause: e },
-    );
-  }
-  return fsError(e, `cannot store ${key} in ${root}`);
 }

@@ -62,64 +62,77 @@ export interface MetricsOptions {
  * ```
  */
 export function withMetrics(inner: Transport, options: MetricsOptions = {}): MeteredTransport {
-  const now = options.now ?? (() => performance.now());
-  let m = emptyMetrics();
-  let inFlight = 0;
-  const track = async <T>(op: TransportOp, call: () => Promise<T>): Promise<T> => {
-    m.ops[op].calls++;
-    inFlight++;
-    const started = now();
-    const counters = m;
-    try {
-      return await call();
-    } catch (e) {
-      countError(counters.ops[op], e);
-      throw e;
-    } finally {
-      inFlight--;
-      settle(counters.ops[op], now() - started);
-    }
-  };
-  async function* list(prefix: string, o?: AbortOptions): AsyncIterable<ObjectInfo> {
-    const counters = m;
-    counters.ops.list.calls++;
-    inFlight++;
-    const started = now();
-    try {
-      for await (const info of inner.list(prefix, o)) {
-        counters.objectsListed++;
-        yield info;
-      }
-    } catch (e) {
-      countError(counters.ops.list, e);
-      throw e;
-    } finally {
-      inFlight--;
-      settle(counters.ops.list, now() - started);
-    }
-  }
+  const state: Meter = { m: emptyMetrics(), inFlight: 0, now: options.now ?? (() => performance.now()) };
   const transport: Transport = {
     ...forward(inner),
-    stat: (key, o) => track('stat', () => inner.stat(key, o)),
+    stat: (key, o) => track(state, 'stat', () => inner.stat(key, o)),
     get: async (key, o) => {
-      const bytes = await track('get', () => inner.get(key, o));
-      m.bytesRead += bytes.length;
+      const bytes = await track(state, 'get', () => inner.get(key, o));
+      state.m.bytesRead += bytes.length;
       return bytes;
     },
     put: async (key, body, o) => {
-      await track('put', () => inner.put(key, body, o));
-      m.bytesWritten += body.length;
+      await track(state, 'put', () => inner.put(key, body, o));
+      state.m.bytesWritten += body.length;
     },
-    delete: (key, o) => track('delete', () => inner.delete(key, o)),
-    list,
+    delete: (key, o) => track(state, 'delete', () => inner.delete(key, o)),
+    list: (prefix, o) => meteredList(state, inner, prefix, o),
   };
   return {
     transport,
-    metrics: () => ({ ...structuredClone(m), inFlight }),
+    metrics: () => ({ ...structuredClone(state.m), inFlight: state.inFlight }),
     reset: () => {
-      m = emptyMetrics();
+      state.m = emptyMetrics();
     },
   };
+}
+
+/** The mutable state behind one {@link withMetrics}. */
+interface Meter {
+  m: Counters;
+  inFlight: number;
+  now: () => number;
+}
+
+/** Counts one call; a reset while it runs leaves its numbers with the counters it started with. */
+async function track<T>(s: Meter, op: TransportOp, call: () => Promise<T>): Promise<T> {
+  const counters = s.m.ops[op];
+  counters.calls++;
+  s.inFlight++;
+  const started = s.now();
+  try {
+    return await call();
+  } catch (e) {
+    countError(counters, e);
+    throw e;
+  } finally {
+    s.inFlight--;
+    settle(counters, s.now() - started);
+  }
+}
+
+async function* meteredList(
+  s: Meter,
+  inner: Transport,
+  prefix: string,
+  o?: AbortOptions,
+): AsyncIterable<ObjectInfo> {
+  const counters = s.m;
+  counters.ops.list.calls++;
+  s.inFlight++;
+  const started = s.now();
+  try {
+    for await (const info of inner.list(prefix, o)) {
+      counters.objectsListed++;
+      yield info;
+    }
+  } catch (e) {
+    countError(counters.ops.list, e);
+    throw e;
+  } finally {
+    s.inFlight--;
+    settle(counters.ops.list, s.now() - started);
+  }
 }
 
 type Counters = Omit<TransportMetrics, 'inFlight'>;
