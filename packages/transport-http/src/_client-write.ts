@@ -1,10 +1,11 @@
 import { type AbortOptions, KluisError, type PutOptions } from '@kluis/core';
 import { type Client, send } from './_client';
-import { pathOf, stat } from './_client-read';
+import { get, pathOf, stat } from './_client-read';
 
 /**
  * `POST`s `body`. REST servers never overwrite, so a refusal for an existing object is
- * `ALREADY_EXISTS` with `ifAbsent`, and without it the old object is deleted and the upload repeated.
+ * `ALREADY_EXISTS` with `ifAbsent`; without it, unless the object already holds `body`, the old
+ * object is deleted and the upload repeated (not atomic: REST has no replace).
  */
 export async function put(client: Client, key: string, body: Uint8Array, o?: PutOptions): Promise<void> {
   const path = pathOf(key);
@@ -27,8 +28,26 @@ export async function put(client: Client, key: string, body: Uint8Array, o?: Put
     if (o?.ifAbsent)
       throw new KluisError('ALREADY_EXISTS', `put ${key}: the object already exists`, { cause: e });
   }
+  if (await alreadyHolds(client, key, bytes, o)) return;
   await remove(client, key, o);
   await upload();
+}
+
+/**
+ * True when the existing object is already `body`, so a replacing `put` has nothing to do (a retry
+ * after a lost response, or an append-only server that would refuse the delete). Compared byte
+ * by byte: a server need not verify hashes, so a hash-shaped name proves nothing on its own.
+ */
+async function alreadyHolds(
+  client: Client,
+  key: string,
+  body: Uint8Array,
+  o?: AbortOptions,
+): Promise<boolean> {
+  const info = await stat(client, key, o);
+  if (info?.size !== body.length) return false;
+  const stored = await get(client, key, o).catch(() => undefined);
+  return stored !== undefined && stored.length === body.length && stored.every((b, i) => b === body[i]);
 }
 
 /**

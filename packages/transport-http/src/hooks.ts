@@ -125,7 +125,14 @@ export interface AccessLogEntry {
   readonly durationMs: number;
 }
 
-/** A value or a promise of it. */
+/**
+ * A value or a promise of it: hooks may be synchronous or async.
+ *
+ * @example
+ * ```ts
+ * const allow: (ctx: RequestContext) => Awaitable<boolean> = async (ctx) => ctx.repo !== '';
+ * ```
+ */
 export type Awaitable<T> = T | Promise<T>;
 
 /**

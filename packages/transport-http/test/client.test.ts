@@ -221,3 +221,22 @@ describe('httpTransport against createRestHandler', () => {
     expect(await codeOf(t.get(`data/${id}`, { range: { offset: 1000, length: 1 } }))).toBe('INVALID_DATA');
   });
 });
+
+describe('httpTransport against an append-only server', () => {
+  it('a replacing put of identical bytes succeeds without a delete; different bytes are refused', async () => {
+    const server = await startServer(memoryTransport(), { authorize: (ctx) => ctx.operation !== 'delete' });
+    try {
+      const t = httpTransport({ url: server.url, ...noRetry });
+      const { bytes, id } = await blob(64, 40);
+      await t.put(`data/${id}`, bytes);
+      await t.put(`data/${id}`, bytes);
+      await t.put('keys/k', bytes);
+      expect(await codeOf(t.put('keys/k', bytes.subarray(1)))).toBe('AUTH');
+      expect(server.log.filter((e) => e.method === 'DELETE').map((e) => [e.key, e.status])).toEqual([
+        ['keys/k', 403],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
