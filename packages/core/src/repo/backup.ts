@@ -62,6 +62,7 @@ export async function backup(
 ): Promise<BackupResult> {
   const started = new Date();
   await repo.blobs.loadIndex(options.signal);
+  await repo.blobs.recoverUnindexedPacks(options.signal);
   const factory = await loadChunker();
   const run = new BackupRun(repo, source, factory, options);
   const parent = await findParent(repo, source, options);

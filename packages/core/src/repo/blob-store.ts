@@ -2,11 +2,11 @@ import pLimit from 'p-limit';
 import { CODEC_NONE, type CompressionCodec, compressAuto } from '../compression';
 import { IntegrityError, KluisError } from '../errors';
 import type { Transport } from '../transport';
-import { equalBytes, hex } from './_bytes';
+import { equalBytes, unhex as fromHexId, hex } from './_bytes';
 import { AAD, type Sealer } from './_sealer';
 import { BlobIndex, type BlobType } from './blob-index';
 import { decodeIndexFile, encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
-import { PackWriter } from './pack';
+import { type PackEntry, PackWriter, readPackHeader } from './pack';
 
 /** Result of {@link BlobStore.save}. */
 export interface SaveResult {
@@ -89,6 +89,52 @@ export class BlobStore {
       for (const p of file.packs) for (const b of p.blobs) this.index.add({ ...b, pack: p.id });
     }
     this.#indexLoaded = true;
+  }
+
+  /**
+   * Indexes packs that storage holds but no index names — left by a backup that was killed before
+   * it wrote its index — by reading each pack's header (two range reads), so their blobs are reused
+   * instead of uploaded again. Packs that fail to authenticate are left alone (check reports them,
+   * prune removes them). Returns how many packs were recovered.
+   */
+  async recoverUnindexedPacks(signal?: AbortSignal): Promise<number> {
+    const known = new Set<string>();
+    for (const loc of this.index.entries()) known.add(hex(loc.pack));
+    const orphans: { id: string; size: number }[] = [];
+    for await (const o of this.transport.list('data/', { signal })) {
+      const id = o.key.slice(5);
+      if (!known.has(id) && !this.garbage.has(id)) orphans.push({ id, size: o.size });
+    }
+    const recovered: IndexPack[] = [];
+    const limit = pLimit(this.options.concurrency);
+    await Promise.all(
+      orphans.map(({ id, size }) =>
+        limit(async () => {
+          try {
+            recovered.push({ id: fromHexId(id), blobs: await this.readHeader(id, size, signal) });
+          } catch (e) {
+            if (!KluisError.is(e) || KluisError.is(e, 'ABORTED')) throw e;
+          }
+        }),
+      ),
+    );
+    for (const p of recovered) for (const b of p.blobs) this.index.add({ ...b, pack: p.id });
+    if (recovered.length > 0) await this.writeIndexFile({ packs: recovered, garbage: [], supersedes: [] });
+    return recovered.length;
+  }
+
+  /** Reads and authenticates a pack's header with range reads of its tail. */
+  async readHeader(id: string, size: number, signal?: AbortSignal): Promise<PackEntry[]> {
+    const key = `data/${id}`;
+    if (size < 48) throw new IntegrityError(key, 'a pack', `${size} bytes`);
+    const tail = await this.transport.get(key, { signal, range: { offset: size - 4, length: 4 } });
+    const hl = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
+    if (hl + 4 > size) throw new IntegrityError(key, 'a header length within the pack', String(hl));
+    const header = await this.transport.get(key, {
+      signal,
+      range: { offset: size - 4 - hl, length: hl + 4 },
+    });
+    return readPackHeader(this.sealer, header, key, size);
   }
 
   /** Reads, verifies and decodes one index file. */
