@@ -33,22 +33,47 @@ function randomData(size: number): Uint8Array {
   return data;
 }
 
-/** MB/s of `op` on `bytes` per call, timed over at least `minMs` (median of `repeat` runs). */
+/** Wall-clock and CPU-time MB/s, so a busy machine (other processes on the cores) shows as a gap. */
+interface Speed {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs `body`, which returns how many bytes it processed. */
+function timed(body: () => number): Speed {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const bytes = body();
+  const wall = (performance.now() - t0) / 1000;
+  const { user, system } = process.cpuUsage(c0);
+  return { wall: bytes / wall / 1e6, cpu: bytes / ((user + system) / 1e6) / 1e6 };
+}
+
+function report(speeds: Speed[]): string {
+  const wall = median(speeds.map((s) => s.wall));
+  const cpu = median(speeds.map((s) => s.cpu));
+  const runs = speeds.map((s) => s.wall.toFixed(0)).join(', ');
+  return `${wall.toFixed(0).padStart(5)} MB/s (per CPU-second ${cpu.toFixed(0)}; runs ${runs})`;
+}
+
+/** MB/s of `op` on `bytes` per call, each run at least `minMs` long (median of `repeat` runs). */
 function throughput(bytes: number, op: () => void, minMs: number): string {
   op(); // warm-up
-  const speeds: number[] = [];
+  const speeds: Speed[] = [];
   for (let r = 0; r < repeat; r++) {
-    let calls = 0;
-    const t0 = performance.now();
-    let elapsed = 0;
-    while (elapsed < minMs || calls < 3) {
-      op();
-      calls++;
-      elapsed = performance.now() - t0;
-    }
-    speeds.push((bytes * calls) / (elapsed / 1000) / 1e6);
+    speeds.push(
+      timed(() => {
+        const t0 = performance.now();
+        let calls = 0;
+        while (performance.now() - t0 < minMs || calls < 3) {
+          op();
+          calls++;
+        }
+        return bytes * calls;
+      }),
+    );
   }
-  return `${median(speeds).toFixed(0).padStart(5)} MB/s (runs ${speeds.map((s) => s.toFixed(0)).join(', ')})`;
+  return report(speeds);
 }
 
 function primitives(crypto: CryptoProvider): void {
@@ -86,7 +111,7 @@ async function pipeline(crypto: CryptoProvider, data: Uint8Array, avgSize: numbe
   const prefix = new TextEncoder().encode('kluis/v1/blob/data/');
   const aad = new Uint8Array(prefix.length + 32);
   aad.set(prefix);
-  const speeds: number[] = [];
+  const speeds: Speed[] = [];
   let chunks = 0;
   for (let r = 0; r < repeat; r++) {
     const chunker = factory.create(options);
@@ -96,15 +121,18 @@ async function pipeline(crypto: CryptoProvider, data: Uint8Array, avgSize: numbe
       seal(crypto, keys.encryption, chunk, aad);
       chunks++;
     };
-    const t0 = performance.now();
-    for (let i = 0; i < data.length; i += MIB) chunker.push(data.subarray(i, i + MIB)).forEach(handle);
-    chunker.finish().forEach(handle);
-    speeds.push(data.length / ((performance.now() - t0) / 1000) / 1e6);
+    speeds.push(
+      timed(() => {
+        for (let i = 0; i < data.length; i += MIB) chunker.push(data.subarray(i, i + MIB)).forEach(handle);
+        chunker.finish().forEach(handle);
+        return data.length;
+      }),
+    );
   }
   const mib = data.length / MIB;
   console.log(
     `${crypto.name.padEnd(8)} pipeline avg ${String(avgSize / 1024).padStart(4)} KiB, ${mib} MiB: ` +
-      `${median(speeds).toFixed(0).padStart(5)} MB/s (runs ${speeds.map((s) => s.toFixed(0)).join(', ')}; ${chunks} chunks)`,
+      `${report(speeds)}; ${chunks} chunks`,
   );
 }
 
