@@ -24,6 +24,8 @@ export interface MaintenanceConfig {
   zone?: string | undefined;
   /** Windows in `@kluis/sla` form. Default: the profile's (Saturdays 09:00–17:00). */
   windows?: unknown[] | undefined;
+  /** Announced downtime outside the windows: ISO times, with an optional note shown to clients. */
+  downtime?: { start: string; end: string; note?: string }[] | undefined;
 }
 
 /** The complete, resolved server configuration. */
@@ -97,7 +99,27 @@ function maintenance(v: unknown): MaintenanceConfig {
     bad('maintenance.mode', 'expected "unavailable", "read-only" or "off"');
   }
   if (m.windows !== undefined && !Array.isArray(m.windows)) bad('maintenance.windows', 'expected an array');
-  return { mode, zone: str(m.zone, 'maintenance.zone'), windows: m.windows as unknown[] | undefined };
+  const downtime =
+    m.downtime === undefined
+      ? undefined
+      : Array.isArray(m.downtime)
+        ? m.downtime
+        : bad('maintenance.downtime', 'expected an array');
+  const periods = downtime?.map((d, i) => {
+    const o = obj(d, `maintenance.downtime[${i}]`);
+    const start =
+      str(o.start, `maintenance.downtime[${i}].start`) ?? bad(`maintenance.downtime[${i}].start`, 'required');
+    const end =
+      str(o.end, `maintenance.downtime[${i}].end`) ?? bad(`maintenance.downtime[${i}].end`, 'required');
+    const note = str(o.note, `maintenance.downtime[${i}].note`);
+    return note === undefined ? { start, end } : { start, end, note };
+  });
+  return {
+    mode,
+    zone: str(m.zone, 'maintenance.zone'),
+    windows: m.windows as unknown[] | undefined,
+    downtime: periods,
+  };
 }
 
 /**

@@ -1,0 +1,165 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createRestHandler, type RestHandler } from '@kluis/transport-http';
+import { AccessLog, type AccessLogEntry } from './access-log.ts';
+import { AccountStore } from './accounts.ts';
+import { Alerter } from './alerts.ts';
+import { Authenticator } from './authenticator.ts';
+import type { ServerConfig } from './config.ts';
+import { openDb } from './db.ts';
+import { serveEndpoint } from './endpoints.ts';
+import { GrantStore } from './grants.ts';
+import { LockoutTracker } from './lockout.ts';
+import { maintenanceSchedule } from './maintenance.ts';
+import { Metrics } from './metrics.ts';
+import { QuotaLedger } from './quota.ts';
+import { requestState } from './request-state.ts';
+import { restHooks } from './rest-hooks.ts';
+import { openStorage, type Storage } from './storage.ts';
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  config: ServerConfig;
+  /** The clock, in milliseconds since the epoch (tests pass their own). Default `Date.now`. */
+  now?: (() => number) | undefined;
+  /** The server's own log (one line per call): startup, alerts, internal errors. Default: none. */
+  log?: ((line: string) => void) | undefined;
+  /** Fetch used for the alert webhook. */
+  fetch?: typeof fetch | undefined;
+}
+
+/** A ready server application, not yet listening on a socket. */
+export interface App {
+  /** Serves one request: `/-/` endpoints here, everything else by the REST handler. */
+  readonly handler: RestHandler;
+  readonly accounts: AccountStore;
+  readonly grants: GrantStore;
+  readonly ledger: QuotaLedger;
+  readonly metrics: Metrics;
+  readonly storage: Storage;
+  readonly alerter: Alerter;
+  /** Reopens the access log (after rotation). */
+  reopenLog(): void;
+  /** Waits for pending alerts, then closes the database and the access log. */
+  close(): Promise<void>;
+}
+
+function defineMetrics(): Metrics {
+  const m = new Metrics();
+  m.define('kluis_requests_total', 'counter', 'Repository requests answered, by operation and status.');
+  m.define('kluis_received_bytes_total', 'counter', 'Request body bytes received.');
+  m.define('kluis_sent_bytes_total', 'counter', 'Response body bytes sent.');
+  m.define(
+    'kluis_failed_logins_total',
+    'counter',
+    'Failed logins (wrong password, unknown or disabled account).',
+  );
+  m.define(
+    'kluis_lockouts_total',
+    'counter',
+    'Lockouts after repeated failed logins, by kind (account, address).',
+  );
+  m.define('kluis_quota_used_bytes', 'gauge', 'Bytes stored per account.');
+  m.define('kluis_quota_reserved_bytes', 'gauge', 'Bytes reserved by uploads in progress, per account.');
+  m.define('kluis_quota_limit_bytes', 'gauge', 'Capacity quota per account (absent: unlimited).');
+  m.define('kluis_maintenance_active', 'gauge', '1 during a maintenance window, else 0.');
+  for (const n of ['kluis_received_bytes_total', 'kluis_sent_bytes_total', 'kluis_failed_logins_total'])
+    m.inc(n, {}, 0);
+  return m;
+}
+
+/**
+ * Builds the whole server from its configuration: accounts database, storage, quota usage
+ * (counted from the storage at start), access log, lockout and alerts, maintenance schedule, and
+ * the REST handler with the server's hooks.
+ *
+ * @example
+ * ```ts
+ * const app = await createApp({ config: loadConfig('server.json'), log: (l) => process.stderr.write(`${l}\n`) });
+ * const server = await listen(app, config);
+ * ```
+ */
+export async function createApp(o: AppOptions): Promise<App> {
+  const { config } = o;
+  const now = o.now ?? Date.now;
+  const say = o.log ?? (() => {});
+  for (const f of [config.database, config.accessLog]) mkdirSync(dirname(f), { recursive: true });
+  const maintenance = maintenanceSchedule(config.maintenance);
+  const storage = await openStorage(config.storage);
+  const db = openDb(config.database);
+  const accounts = new AccountStore(db, now);
+  const grants = new GrantStore(db, now);
+  const ledger = new QuotaLedger(accounts);
+  for (const a of accounts.list()) ledger.setUsed(a.name, await storage.areaUsage(a.name));
+  const accessLog = new AccessLog(config.accessLog);
+  const log = (e: AccessLogEntry) => accessLog.write(e);
+  const metrics = defineMetrics();
+  const alerter = new Alerter({ log: say, webhookUrl: config.alertWebhook, fetch: o.fetch });
+  const lockout = new LockoutTracker(config.lockout, now);
+  const auth = await Authenticator.create({
+    accounts,
+    lockout,
+    now,
+    scrypt: config.scrypt,
+    events: {
+      failed: () => metrics.inc('kluis_failed_logins_total'),
+      lockout: (e) => {
+        const kind = e.key.slice(0, e.key.indexOf(':'));
+        metrics.inc('kluis_lockouts_total', { kind });
+        const until = new Date(e.until).toISOString();
+        const user = kind === 'account' ? e.key.slice('account:'.length) : undefined;
+        log({
+          time: new Date(now()).toISOString(),
+          event: 'lockout',
+          user,
+          address: e.address,
+          until,
+          reason: e.key,
+        });
+        alerter.send({
+          kind: 'lockout',
+          key: e.key,
+          failures: e.failures,
+          level: e.level,
+          until,
+          address: e.address,
+        });
+      },
+    },
+  });
+  const onError = (e: unknown, where: string) =>
+    say(`error in ${where}: ${e instanceof Error ? e.stack : String(e)}`);
+  const hooks = restHooks({ accounts, grants, auth, ledger, metrics, now, maintenance, log, onError });
+  const rest = createRestHandler((repo) => storage.repository(repo), hooks, {
+    maxUploadBytes: config.maxObjectBytes,
+  });
+  const endpointDeps = { accounts, grants, auth, ledger, metrics, now, maintenance, log };
+  const endpoints = { ...endpointDeps, accessLogFile: config.accessLog, metricsToken: config.metricsToken };
+  const handler: RestHandler = (request, info) => {
+    const address = normaliseAddress(info?.clientAddress);
+    const target = info?.rawTarget ?? new URL(request.url).pathname;
+    if (target.startsWith('/-/')) return serveEndpoint(endpoints, request, address, target);
+    return requestState.run({ address }, () => rest(request, info));
+  };
+  return {
+    handler,
+    accounts,
+    grants,
+    ledger,
+    metrics,
+    storage,
+    alerter,
+    reopenLog: () => accessLog.reopen(),
+    async close() {
+      await alerter.idle();
+      accessLog.close();
+      db.close();
+    },
+  };
+}
+
+/** `::ffff:192.0.2.7` → `192.0.2.7`, so one client has one lockout key. */
+function normaliseAddress(a: string | undefined): string {
+  if (!a) return 'unknown';
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}

@@ -1,0 +1,165 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type AccessLogEntry, readLogTail } from './access-log.ts';
+import type { AccountStore } from './accounts.ts';
+import type { Authenticator } from './authenticator.ts';
+import type { GrantStore } from './grants.ts';
+import type { MaintenanceState } from './maintenance.ts';
+import { MATRIX, type ServerAction, scopeCovers } from './matrix.ts';
+import type { Metrics } from './metrics.ts';
+import type { QuotaLedger } from './quota.ts';
+
+/** What the `/-/` endpoints need. */
+export interface EndpointDeps {
+  accounts: AccountStore;
+  grants: GrantStore;
+  auth: Authenticator;
+  ledger: QuotaLedger;
+  metrics: Metrics;
+  now: () => number;
+  maintenance: (now: number) => MaintenanceState;
+  accessLogFile: string;
+  metricsToken: string | undefined;
+  log: (entry: AccessLogEntry) => void;
+}
+
+const text = (status: number, body: string, headers: Record<string, string> = {}) =>
+  new Response(`${body}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * The server's own endpoints under `/-/` (no account name starts with `-`, so they cannot clash
+ * with repositories):
+ * - `GET /-/health`: no authentication; `{"status":"ok"|"maintenance", …}`.
+ * - `GET /-/metrics`: Prometheus text; `Authorization: Bearer <metricsToken>` or Basic credentials
+ *   of an account whose grants allow `metrics` on `*` (an admin of the whole server).
+ * - `GET /-/log?limit=&user=&event=&since=`: the access log as JSON lines, for accounts with
+ *   `read-log` (auditor, admin), filtered to the areas their grants cover.
+ *
+ * @example
+ * ```ts
+ * const res = await serveEndpoint(deps, request, '192.0.2.7', '/-/health');
+ * ```
+ */
+export async function serveEndpoint(
+  d: EndpointDeps,
+  request: Request,
+  address: string,
+  rawTarget: string,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const what = rawTarget.split('?')[0]!.slice('/-/'.length);
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return text(405, 'method not allowed', { allow: 'GET' });
+  if (what === 'health') return health(d);
+  if (what !== 'metrics' && what !== 'log') return text(404, 'not found');
+  const action: ServerAction = what === 'metrics' ? 'metrics' : 'read-log';
+  const header = request.headers.get('authorization');
+  if (action === 'metrics' && d.metricsToken && header?.startsWith('Bearer ')) {
+    const ok = timingSafeEqual(digest(header.slice(7)), digest(d.metricsToken));
+    if (ok) return metrics(d);
+    const time = new Date(d.now()).toISOString();
+    d.log({
+      time,
+      event: 'rejected',
+      address,
+      method: request.method,
+      path: url.pathname,
+      status: 401,
+      reason: 'wrong metrics token',
+    });
+    return text(401, 'authentication required');
+  }
+  const r = await d.auth.check(header, address);
+  const entry = {
+    time: new Date(d.now()).toISOString(),
+    address,
+    method: request.method,
+    path: url.pathname,
+  };
+  if (!r.ok) {
+    d.log({
+      ...entry,
+      event: r.status === 401 && r.reason ? 'login-failed' : 'rejected',
+      user: r.status === 401 ? r.user : undefined,
+      status: r.status,
+      reason: r.status === 401 ? r.reason : 'locked out',
+    });
+    if (r.status === 429)
+      return text(429, 'too many failed logins: locked out', { 'retry-after': String(r.retryAfterSeconds) });
+    return text(401, 'authentication required', {
+      'www-authenticate': 'Basic realm="kluis", charset="UTF-8"',
+    });
+  }
+  const t = d.now();
+  const scopes = d.grants
+    .active(r.account, t)
+    .filter((g) => MATRIX[g.role][action] === 'yes')
+    .map((g) => g.scope);
+  const allowed = action === 'metrics' ? scopes.includes('*') : scopes.length > 0;
+  const response = !allowed
+    ? text(403, `${action} refused`)
+    : action === 'metrics'
+      ? metrics(d)
+      : logTail(d, url, scopes);
+  d.log({
+    ...entry,
+    event: allowed ? 'access' : 'denied',
+    user: r.account,
+    op: action,
+    status: response.status,
+  });
+  return response;
+}
+
+function health(d: EndpointDeps): Response {
+  const m = d.maintenance(d.now());
+  const body = {
+    status: m.window ? 'maintenance' : 'ok',
+    maintenance: m.window ?? null,
+    time: new Date(d.now()).toISOString(),
+  };
+  return new Response(`${JSON.stringify(body)}\n`, {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+function metrics(d: EndpointDeps): Response {
+  d.metrics.set('kluis_maintenance_active', {}, d.maintenance(d.now()).window ? 1 : 0);
+  for (const a of d.accounts.list()) {
+    const u = d.ledger.usage(a.name);
+    d.metrics.set('kluis_quota_used_bytes', { account: a.name }, u.used);
+    d.metrics.set('kluis_quota_reserved_bytes', { account: a.name }, u.reserved);
+    if (u.quota !== undefined) d.metrics.set('kluis_quota_limit_bytes', { account: a.name }, u.quota);
+  }
+  return new Response(d.metrics.render(), {
+    status: 200,
+    headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+  });
+}
+
+function logTail(d: EndpointDeps, url: URL, scopes: string[]): Response {
+  const q = url.searchParams;
+  const limit = Math.min(Math.max(Number(q.get('limit') ?? 100) || 100, 1), 10_000);
+  const since = q.has('since') ? Date.parse(q.get('since')!) : Number.NEGATIVE_INFINITY;
+  if (Number.isNaN(since)) return text(400, 'since: expected an ISO 8601 time');
+  const user = q.get('user');
+  const event = q.get('event');
+  // A repository entry is visible when a scope covers its repository; a login entry (no
+  // repository) when the name tried is the account whose area a scope lies in.
+  const visible = (e: AccessLogEntry) =>
+    scopes.some((s) => s === '*' || (e.repo ? scopeCovers(s, e.repo) : e.user === s.split('/')[0]));
+  const entries = readLogTail(d.accessLogFile, {
+    limit,
+    keep: (e) =>
+      visible(e) &&
+      (!user || e.user === user) &&
+      (!event || e.event === event) &&
+      Date.parse(e.time) >= since,
+  });
+  return new Response(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), {
+    status: 200,
+    headers: { 'content-type': 'application/x-ndjson' },
+  });
+}

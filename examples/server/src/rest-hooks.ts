@@ -1,0 +1,134 @@
+import type { Principal, AccessLogEntry as RestAccessEntry, RestHooks } from '@kluis/transport-http';
+import type { AccessLogEntry } from './access-log.ts';
+import type { AccountStore } from './accounts.ts';
+import type { Authenticator } from './authenticator.ts';
+import type { GrantStore } from './grants.ts';
+import type { MaintenanceState } from './maintenance.ts';
+import { permit } from './matrix.ts';
+import type { Metrics } from './metrics.ts';
+import type { QuotaLedger } from './quota.ts';
+import { currentRequest } from './request-state.ts';
+
+/** What the REST hooks need from the rest of the server. */
+export interface HookDeps {
+  accounts: AccountStore;
+  grants: GrantStore;
+  auth: Authenticator;
+  ledger: QuotaLedger;
+  metrics: Metrics;
+  now: () => number;
+  maintenance: (now: number) => MaintenanceState;
+  log: (entry: AccessLogEntry) => void;
+  onError: (error: unknown, where: string) => void;
+}
+
+/** The account area a repository path belongs to: its first segment. */
+export function areaOf(repo: string): string {
+  return repo.split('/')[0] ?? '';
+}
+
+function eventOf(status: number, principal: string | undefined): AccessLogEntry['event'] {
+  const s = currentRequest();
+  if (s.loginFailure !== undefined) return 'login-failed';
+  if (status === 403 && principal !== undefined && s.grant === undefined) return 'denied';
+  if (status === 400 || status === 401 || status === 405 || status === 411 || status === 429)
+    return 'rejected';
+  return 'access';
+}
+
+/**
+ * The REST handler's hooks for the server: Basic authentication with lockout, the authorisation
+ * matrix on every operation, quota reservation around uploads, usage updates on deletes,
+ * maintenance windows, and one access-log line per request.
+ *
+ * @example
+ * ```ts
+ * const handler = createRestHandler(storeOf, restHooks(deps), { maxUploadBytes });
+ * ```
+ */
+export function restHooks(d: HookDeps): RestHooks<Principal> {
+  return {
+    async authenticate(request) {
+      const state = currentRequest();
+      const r = await d.auth.check(request.headers.get('authorization'), state.address);
+      if (r.ok) return { name: r.account };
+      if (r.status === 429) {
+        state.lockedOut = true;
+        return new Response('too many failed logins: locked out, retry later\n', {
+          status: 429,
+          headers: {
+            'content-type': 'text/plain; charset=utf-8',
+            'retry-after': String(r.retryAfterSeconds),
+          },
+        });
+      }
+      state.loginFailure = r.reason;
+      state.triedUser = r.user;
+      return undefined;
+    },
+    authorize(ctx) {
+      const area = areaOf(ctx.repo);
+      if (!ctx.principal || area === '' || !d.accounts.get(area)) return false;
+      const t = d.now();
+      const request = { action: ctx.operation, path: ctx.repo, type: ctx.type };
+      const g = permit(d.grants.active(ctx.principal.name, t), request, t);
+      currentRequest().grant = g?.id;
+      return g !== undefined;
+    },
+    beforeWrite(ctx) {
+      const r = d.ledger.reserve(areaOf(ctx.repo), ctx.size);
+      if (!r) {
+        return new Response('quota exceeded: the account has no room for this object\n', {
+          status: 507,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'kluis-error': 'quota' },
+        });
+      }
+      currentRequest().reservation = r;
+      return undefined;
+    },
+    afterWrite(ctx) {
+      const r = currentRequest().reservation;
+      if (ctx.ok) r?.commit();
+      else r?.release();
+    },
+    afterDelete(ctx) {
+      d.ledger.removed(areaOf(ctx.repo), ctx.size);
+    },
+    availability() {
+      const m = d.maintenance(d.now());
+      return { unavailable: m.unavailable, readOnly: m.readOnly, retryAfterSeconds: m.retryAfterSeconds };
+    },
+    onAccess(e) {
+      d.log(accessEntry(e, d.now()));
+      d.metrics.inc('kluis_requests_total', { operation: e.operation ?? 'none', status: String(e.status) });
+      d.metrics.inc('kluis_received_bytes_total', {}, e.bytesIn);
+      d.metrics.inc('kluis_sent_bytes_total', {}, e.bytesOut);
+    },
+    onError(error, where) {
+      d.onError(error, `${where.method} ${where.path}`);
+    },
+  };
+}
+
+function accessEntry(e: RestAccessEntry, now: number): AccessLogEntry {
+  const s = currentRequest();
+  const [type, name] = e.key?.includes('/') ? e.key.split('/') : [e.key, undefined];
+  return {
+    time: new Date(now).toISOString(),
+    event: eventOf(e.status, e.principal),
+    user: e.principal ?? s.triedUser,
+    address: s.address,
+    method: e.method,
+    path: e.path,
+    op: e.operation,
+    repo: e.repo,
+    type,
+    name,
+    status: e.status,
+    bytesIn: e.bytesIn,
+    bytesOut: e.bytesOut,
+    durationMs: Math.round(e.durationMs * 10) / 10,
+    grant: s.grant,
+    reason: s.loginFailure ?? (s.lockedOut ? 'locked out' : undefined),
+  };
+}
