@@ -44,6 +44,21 @@ describe.each([portableCrypto, nativeCrypto])('$name provider contract', (crypto
     );
   });
 
+  it('scrypt lets other callbacks run while it works (it does not block the event loop)', async () => {
+    let done = false;
+    let turns = 0;
+    const spin = () => {
+      if (done) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    // 16 MiB of memory-hard work: many event-loop turns long on any machine.
+    await crypto.scrypt(new Uint8Array(8), new Uint8Array(16), { N: 2 ** 14, r: 8, p: 1 });
+    done = true;
+    expect(turns).toBeGreaterThan(1);
+  });
+
   it('names the bad argument of every AEAD call', () => {
     expect(() => crypto.xchachaSeal(new Uint8Array(31), nonce, empty, empty)).toThrow(
       new RangeError('xchachaSeal: key must be 32 bytes, got 31'),
