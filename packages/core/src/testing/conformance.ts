@@ -43,7 +43,14 @@ export interface ConformanceOptions {
   timeoutMs?: number;
 }
 
-/** Every case of the suite: its id (for `skip`), group and what it checks. */
+/**
+ * Every case of the suite: its id (for `skip`), group and what it checks.
+ *
+ * @example
+ * ```ts
+ * for (const c of CONFORMANCE_CASES) console.log(`${c.group}/${c.id}: ${c.title}`);
+ * ```
+ */
 export const CONFORMANCE_CASES: readonly { id: string; group: string; title: string }[] = allCases().map(
   ({ id, group, title }) => ({ id, group, title }),
 );
