@@ -1,6 +1,7 @@
 // FastCDC throughput: WebAssembly vs the pure TypeScript reference, on 256 MiB of random bytes fed
-// in 1 MiB pieces (as a file reader would), through the public StreamChunker API (so the copy of
-// every chunk into caller-owned memory is included). min = avg / 4, max = avg * 4, normalization 1.
+// in 1 MiB pieces (as a file reader would), through the public StreamChunker API: `push` (every
+// chunk copied into caller-owned memory) and `pushViews` (chunks lent as views, no copy).
+// min = avg / 4, max = avg * 4, normalization 1, a keyed gear table.
 // MB/s = 10^6 bytes per second; median of REPEAT runs per configuration.
 //
 // Run: npx tsx --conditions=@kluis/source packages/core/bench/chunker.ts [MiB] [repeat]
@@ -17,11 +18,18 @@ const data = new Uint8Array(size);
 for (let i = 0; i < size; i += 65536) randomFillSync(data.subarray(i, i + 65536));
 const gear = keyedGearTable(new Uint8Array(32).fill(7));
 
-function run(chunker: StreamChunker): { seconds: number; chunks: number } {
+function run(chunker: StreamChunker, views: boolean): { seconds: number; chunks: number } {
   const t0 = performance.now();
   let chunks = 0;
-  for (let i = 0; i < size; i += piece) chunks += chunker.push(data.subarray(i, i + piece)).length;
-  chunks += chunker.finish().length;
+  const count = (): void => {
+    chunks++;
+  };
+  for (let i = 0; i < size; i += piece) {
+    if (views) chunker.pushViews(data.subarray(i, i + piece), count);
+    else chunks += chunker.push(data.subarray(i, i + piece)).length;
+  }
+  if (views) chunker.finishViews(count);
+  else chunks += chunker.finish().length;
   return { seconds: (performance.now() - t0) / 1000, chunks };
 }
 
@@ -34,20 +42,21 @@ const factory = await loadChunker();
 const rows: string[] = [];
 for (const avgSize of [64 * 1024, MIB]) {
   const options = { minSize: avgSize / 4, avgSize, maxSize: avgSize * 4, gear };
-  for (const [name, make] of [
-    ['wasm', () => factory.create(options)],
-    ['reference', () => referenceChunker(options)],
+  for (const [name, make, views] of [
+    ['wasm push', () => factory.create(options), false],
+    ['wasm views', () => factory.create(options), true],
+    ['reference push', () => referenceChunker(options), false],
   ] as const) {
     const speeds: number[] = [];
     let chunks = 0;
     for (let r = 0; r < repeat; r++) {
-      const result = run(make());
+      const result = run(make(), views);
       speeds.push(size / result.seconds / 1e6);
       chunks = result.chunks;
     }
     const mean = (size / chunks / 1024).toFixed(1);
     rows.push(
-      `${name.padEnd(9)} avg ${String(avgSize / 1024).padStart(4)} KiB: ${median(speeds).toFixed(0).padStart(5)} MB/s ` +
+      `${name.padEnd(14)} avg ${String(avgSize / 1024).padStart(4)} KiB: ${median(speeds).toFixed(0).padStart(5)} MB/s ` +
         `(runs: ${speeds.map((s) => s.toFixed(0)).join(', ')}; ${chunks} chunks, mean ${mean} KiB)`,
     );
     console.log(rows.at(-1));

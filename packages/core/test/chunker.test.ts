@@ -101,6 +101,37 @@ describe.each(['reference', 'wasm'] as const)('%s chunker', (kind) => {
     expect(Buffer.from(concat(chunks)).equals(data)).toBe(true);
   });
 
+  it('pushViews lends the same chunks as push, without copies', async () => {
+    const data = xorshiftBytes(21, 200_000);
+    const copies = await make(small);
+    const expected = [...copies.push(data), ...copies.finish()];
+    const c = await make(small);
+    const seen: Uint8Array[] = [];
+    const keep = (view: Uint8Array): void => {
+      seen.push(view.slice());
+    };
+    for (let i = 0; i < data.length; i += 7_777) c.pushViews(data.subarray(i, i + 7_777), keep);
+    c.finishViews(keep);
+    expect(seen.map((x) => x.length)).toEqual(expected.map((x) => x.length));
+    seen.forEach((x, i) => {
+      expect(Buffer.from(x).equals(expected[i]!)).toBe(true);
+    });
+  });
+
+  it('refuses to be re-entered from a view callback', async () => {
+    const c = await make(small);
+    // Re-entering the same chunker, or (wasm) another one sharing its window, would move bytes
+    // under the lent view.
+    const targets = kind === 'wasm' ? [c, await make(small)] : [c];
+    for (const target of targets) {
+      expect(() => {
+        c.pushViews(new Uint8Array(50_000), () => target.push(new Uint8Array(10)));
+      }).toThrow(/re-entered/);
+      c.finish();
+      expect(target.finish()).toEqual([]);
+    }
+  });
+
   it('finish() resets: a second stream chunks as if the chunker were new', async () => {
     const data = xorshiftBytes(5, 100_000);
     const c = await make(small);

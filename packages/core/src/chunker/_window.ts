@@ -22,6 +22,9 @@ export function windowCapacity(maxSize: number): number {
   return 2 * maxSize + 8 * 1024 * 1024;
 }
 
+/** Backends in the middle of a scan (see {@link WindowedChunker.exclusive}). */
+const busy = new WeakSet<CutBackend>();
+
 /**
  * Streaming cut-point search over a bounded window. The search for a chunk runs only once at
  * least maxSize bytes are buffered (or at the end of the stream), so cut points never depend on
@@ -43,6 +46,37 @@ export class WindowedChunker {
 
   /** Adds `data`, reporting every chunk that is now complete. */
   scan(data: Uint8Array, sink: ChunkSink): void {
+    this.exclusive(() => this.scanData(data, sink));
+  }
+
+  /** Reports the remaining bytes as chunks (the last possibly below minSize) and resets. */
+  finish(sink: ChunkSink): void {
+    this.exclusive(() => {
+      this.drain(this.acquire(), 1, sink);
+      this.start = 0;
+      this.end = 0;
+    });
+  }
+
+  /**
+   * Runs `work` unless this backend is already busy: a sink that lends views of the window must
+   * not let another chunker move the bytes under them.
+   */
+  private exclusive(work: () => void): void {
+    if (busy.has(this.backend)) {
+      throw new Error(
+        'chunker re-entered: do not push to a chunker of the same factory from a chunk callback',
+      );
+    }
+    busy.add(this.backend);
+    try {
+      work();
+    } finally {
+      busy.delete(this.backend);
+    }
+  }
+
+  private scanData(data: Uint8Array, sink: ChunkSink): void {
     const window = this.acquire();
     const max = this.options.maxSize;
     let offset = 0;
@@ -54,14 +88,6 @@ export class WindowedChunker {
       offset += n;
       this.drain(window, max, sink);
     }
-  }
-
-  /** Reports the remaining bytes as chunks (the last possibly below minSize) and resets. */
-  finish(sink: ChunkSink): void {
-    const window = this.acquire();
-    this.drain(window, 1, sink);
-    this.start = 0;
-    this.end = 0;
   }
 
   /** Moves the unfinished tail out of a shared window (called by the backend). */
@@ -100,6 +126,13 @@ export class WindowedChunker {
 export function collectCopies(into: Uint8Array[]): ChunkSink {
   return (window, start, length) => {
     into.push(window.slice(start, start + length));
+  };
+}
+
+/** A sink lending each chunk as a view of the window (valid only during the call). */
+export function lendViews(visit: (chunk: Uint8Array) => void): ChunkSink {
+  return (window, start, length) => {
+    visit(window.subarray(start, start + length));
   };
 }
 

@@ -1,4 +1,4 @@
-import { type CutBackend, collectCopies, WindowedChunker } from './_window';
+import { type CutBackend, collectCopies, lendViews, WindowedChunker } from './_window';
 import { type ChunkerOptions, type ResolvedOptions, resolveOptions } from './options';
 
 /**
@@ -20,6 +20,36 @@ import { type ChunkerOptions, type ResolvedOptions, resolveOptions } from './opt
 export interface StreamChunker {
   push(data: Uint8Array): Uint8Array[];
   finish(): Uint8Array[];
+  /**
+   * Like `push`, without copying: calls `visit` with each completed chunk as a view of the
+   * chunker's internal window. The view is valid only during the call (copy what you keep), and
+   * `visit` must not push to this chunker or another one of the same factory.
+   */
+  pushViews(data: Uint8Array, visit: (chunk: Uint8Array) => void): void;
+  /** Like `finish`, lending views as {@link StreamChunker.pushViews} does. */
+  finishViews(visit: (chunk: Uint8Array) => void): void;
+}
+
+/** The public face of a windowed chunker. */
+export function streamChunker(inner: WindowedChunker): StreamChunker {
+  return {
+    push(data: Uint8Array): Uint8Array[] {
+      const out: Uint8Array[] = [];
+      inner.scan(data, collectCopies(out));
+      return out;
+    },
+    finish(): Uint8Array[] {
+      const out: Uint8Array[] = [];
+      inner.finish(collectCopies(out));
+      return out;
+    },
+    pushViews(data: Uint8Array, visit: (chunk: Uint8Array) => void): void {
+      inner.scan(data, lendViews(visit));
+    },
+    finishViews(visit: (chunk: Uint8Array) => void): void {
+      inner.finish(lendViews(visit));
+    },
+  };
 }
 
 // The hash is kept modulo 2^49 in two small limbs (bits 0-23 and 24-48), so every value stays a
@@ -171,17 +201,5 @@ export function referenceWindow(options: ChunkerOptions): WindowedChunker {
  * ```
  */
 export function referenceChunker(options: ChunkerOptions): StreamChunker {
-  const inner = referenceWindow(options);
-  return {
-    push(data: Uint8Array): Uint8Array[] {
-      const out: Uint8Array[] = [];
-      inner.scan(data, collectCopies(out));
-      return out;
-    },
-    finish(): Uint8Array[] {
-      const out: Uint8Array[] = [];
-      inner.finish(collectCopies(out));
-      return out;
-    },
-  };
+  return streamChunker(referenceWindow(options));
 }

@@ -1,7 +1,7 @@
 import { FASTCDC_WASM_BASE64 } from './_fastcdc-wasm';
-import { type CutBackend, collectCopies, collectCutPoints, WindowedChunker } from './_window';
+import { type CutBackend, collectCutPoints, WindowedChunker } from './_window';
 import { type ChunkerOptions, type ResolvedOptions, resolveOptions } from './options';
-import type { StreamChunker } from './reference';
+import { type StreamChunker, streamChunker } from './reference';
 
 /**
  * Creates WebAssembly FastCDC chunkers; obtained from {@link loadChunker}.
@@ -95,19 +95,7 @@ async function instantiate(): Promise<ChunkerFactory> {
   const runtime = new WasmRuntime(instance.exports as unknown as FastcdcExports);
   return {
     create(options: ChunkerOptions): StreamChunker {
-      const inner = wrap(runtime, resolveOptions(options));
-      return {
-        push(data: Uint8Array): Uint8Array[] {
-          const out: Uint8Array[] = [];
-          inner.scan(data, collectCopies(out));
-          return out;
-        },
-        finish(): Uint8Array[] {
-          const out: Uint8Array[] = [];
-          inner.finish(collectCopies(out));
-          return out;
-        },
-      };
+      return streamChunker(wrap(runtime, resolveOptions(options)));
     },
     cutPoints(data: Uint8Array, options: ChunkerOptions): number[] {
       return collectCutPoints(wrap(runtime, resolveOptions(options)), data);
