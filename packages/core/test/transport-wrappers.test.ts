@@ -43,6 +43,29 @@ describe('withRetry', () => {
     ]);
   });
 
+  it('waits at least what the storage asked for (retryAfterMs)', async () => {
+    const asked = new WeakMap<KluisError, number>();
+    const flaky = withFaults(memoryTransport(), {
+      failOn: (_op, _key, call) => call <= 2,
+      error: () => {
+        const e = unavailable();
+        asked.set(e, 2500);
+        return e;
+      },
+    });
+    const slept: number[] = [];
+    const delays: number[] = [];
+    const t = withRetry(flaky, {
+      random: () => 0.5,
+      retryAfterMs: (e) => asked.get(e),
+      sleep: async (ms) => void slept.push(ms),
+      onRetry: (e) => delays.push(e.delayMs),
+    });
+    expect(await t.stat('config')).toBeUndefined();
+    expect(slept).toEqual([2500, 2500]);
+    expect(delays).toEqual(slept);
+  });
+
   it('never retries final errors, and gives up after `retries`', async () => {
     const inner = memoryTransport();
     const notFound = withFaults(inner, { failOn: () => true, error: () => new KluisError('NOT_FOUND', 'x') });

@@ -11,7 +11,12 @@ export interface RetryOptions {
   minDelayMs?: number;
   /** Cap of every backoff delay, in ms. Default 10 000. */
   maxDelayMs?: number;
-  /** Called before each backoff sleep (e.g. to log or count retries). */
+  /**
+   * The wait a failed call's storage asked for, in ms (e.g. from an HTTP `Retry-After` header),
+   * or `undefined`. The wait before the next attempt is then the larger of this and the backoff.
+   */
+  retryAfterMs?: (error: KluisError) => number | undefined;
+  /** Called right before each backoff sleep (e.g. to log or count retries). */
   onRetry?: (event: RetryEvent) => void;
   /** Sleeps `ms` or rejects with `ABORTED` when `signal` fires. Injectable for tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -27,7 +32,7 @@ export interface RetryEvent {
   readonly key: string;
   /** The attempt that failed: 1 for the first call. */
   readonly attempt: number;
-  /** How long the wrapper now waits before the next attempt. */
+  /** How long the wrapper now waits before the next attempt (backoff, or the storage's `retryAfterMs`). */
   readonly delayMs: number;
   /** The retryable error of that attempt. */
   readonly error: KluisError;
@@ -38,6 +43,7 @@ interface Policy {
   minDelayMs: number;
   maxDelayMs: number;
   onRetry: ((event: RetryEvent) => void) | undefined;
+  retryAfterMs: ((error: KluisError) => number | undefined) | undefined;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
 }
@@ -45,7 +51,8 @@ interface Policy {
 /**
  * Retries the calls of `transport` that fail with a `retryable` {@link KluisError} (`UNAVAILABLE`,
  * `TIMEOUT`, …), with exponential backoff and full jitter: before attempt n+1 it sleeps a uniform
- * random time in `[0, min(maxDelayMs, minDelayMs · 2ⁿ⁻¹))`. Anything else (`NOT_FOUND`, `AUTH`,
+ * random time in `[0, min(maxDelayMs, minDelayMs · 2ⁿ⁻¹))`, or longer if `retryAfterMs` says the
+ * storage asked for more. Anything else (`NOT_FOUND`, `AUTH`,
  * `ABORTED`, a `TypeError` for a bad key) is thrown at once, and so is the last error when the
  * retries are used up. The caller's `signal` cuts a backoff sleep short with `ABORTED`.
  *
@@ -90,6 +97,7 @@ function resolvePolicy(o: RetryOptions): Policy {
     minDelayMs: o.minDelayMs ?? 100,
     maxDelayMs: o.maxDelayMs ?? 10_000,
     onRetry: o.onRetry,
+    retryAfterMs: o.retryAfterMs,
     sleep: o.sleep ?? abortableSleep,
     random: o.random ?? Math.random,
   };
@@ -120,7 +128,7 @@ async function pause(
   o?: AbortOptions,
 ) {
   if (!KluisError.is(error) || !error.retryable || attempt > policy.retries) throw error;
-  const delayMs = backoff(policy, attempt);
+  const delayMs = Math.max(backoff(policy, attempt), policy.retryAfterMs?.(error) ?? 0);
   policy.onRetry?.({ op, key, attempt, delayMs, error });
   await policy.sleep(delayMs, o?.signal);
 }
