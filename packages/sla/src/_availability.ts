@@ -45,7 +45,7 @@ export function ledger(ctx: Context, log: DowntimeLog, asOf: number) {
     }
   }
   const downtime = (log.downtime ?? []).map((d, i) => {
-    const c = classify(ctx, d);
+    const c = classify(ctx, d, `downtime[${i}].`);
     const id = d.id ?? `downtime-${i + 1}`;
     entries.push({
       start: toEpochMs(d.start, `downtime[${i}].start`),

@@ -1,6 +1,6 @@
 import type { Context } from './_context.ts';
 import { formatMinutes } from './_format.ts';
-import { intersect, measure, type Range, union } from './_intervals.ts';
+import { intersect, type Range, union } from './_intervals.ts';
 import { instant, localString, type PlainDate, startOfDay, T } from './_temporal.ts';
 import type { ScheduleCheck, ScheduleCheckOptions, ScheduleViolation } from './schedule-check.ts';
 
@@ -78,11 +78,17 @@ function dailyMinutes(zone: string, from: PlainDate, to: PlainDate, maint: Range
   const merged = union(maint);
   const days: Day[] = [];
   let next = startOfDay(from, zone);
+  let j = 0; // first merged range that may still overlap the current day
   for (let d = from; T.PlainDate.compare(d, to) < 0; ) {
     const start = next;
     const nd = d.add({ days: 1 });
     next = startOfDay(nd, zone);
-    days.push({ date: d, start, minutes: measure(intersect(merged, [{ start, end: next }])) / 60_000 });
+    while (j < merged.length && merged[j]!.end <= start) j++;
+    let ms = 0;
+    for (let k = j; k < merged.length && merged[k]!.start < next; k++) {
+      ms += Math.min(next, merged[k]!.end) - Math.max(start, merged[k]!.start);
+    }
+    days.push({ date: d, start, minutes: ms / 60_000 });
     d = nd;
   }
   return days;

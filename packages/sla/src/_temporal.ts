@@ -78,7 +78,9 @@ export function resolveLocal(
   const later = pdt.toZonedDateTime(zone, { disambiguation: 'later' });
   if (!later.toPlainDateTime().equals(pdt)) {
     if (gap === 'none') return undefined;
-    return later.getTimeZoneTransition('previous')?.epochMilliseconds ?? later.epochMilliseconds;
+    // `later` may be the transition instant itself; step past it so 'previous' finds this transition.
+    const jump = later.add({ nanoseconds: 1 }).getTimeZoneTransition('previous');
+    return jump?.epochMilliseconds ?? later.epochMilliseconds;
   }
   return pdt.toZonedDateTime(zone, { disambiguation: 'earlier' }).epochMilliseconds;
 }

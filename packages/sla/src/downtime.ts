@@ -43,11 +43,11 @@ export interface DowntimeClassification {
 }
 
 /** Classifies one downtime against the profile. */
-export function classify(ctx: Context, d: DowntimeAnnouncement): DowntimeClassification {
-  const start = toEpochMs(d.start, 'start');
-  const end = toEpochMs(d.end, 'end');
-  if (end <= start) throw new RangeError('end: must be after start');
-  const announced = d.announcedAt === undefined ? undefined : toEpochMs(d.announcedAt, 'announcedAt');
+export function classify(ctx: Context, d: DowntimeAnnouncement, at = ''): DowntimeClassification {
+  const start = toEpochMs(d.start, `${at}start`);
+  const end = toEpochMs(d.end, `${at}end`);
+  if (end <= start) throw new RangeError(`${at}end: must be after ${at}start`);
+  const announced = d.announcedAt === undefined ? undefined : toEpochMs(d.announcedAt, `${at}announcedAt`);
   const z = ctx.zone;
   const required = ctx.profile.noticeHours;
   const noticeMs = announced === undefined ? undefined : start - announced;

@@ -105,6 +105,15 @@ describe('DST (RFC 5545)', () => {
     expect(o.localEnd).toBe('2026-03-29T03:00+02:00');
   });
 
+  it('ends a whole-day window when the next day starts late (Santiago skips midnight)', () => {
+    const c = createCalendar({ zone: 'America/Santiago', windows: [{ start: '00:00', end: '24:00' }] });
+    const days = c.between('2026-09-05T04:00Z', '2026-09-07T12:00Z').map(local);
+    expect(days).toEqual([
+      '2026-09-05T00:00-04:00/2026-09-06T01:00-03:00', // 6 September starts at 01:00
+      '2026-09-07T00:00-03:00/2026-09-08T00:00-03:00', // no occurrence at the skipped 6 September 00:00
+    ]);
+  });
+
   it('works in New York and Sydney', () => {
     const ny = createCalendar({ zone: 'America/New_York', windows: [{ start: '02:15', end: '02:45' }] });
     expect(
