@@ -2,7 +2,9 @@
 // in 1 MiB pieces (as a file reader would), through the public StreamChunker API: `push` (every
 // chunk copied into caller-owned memory) and `pushViews` (chunks lent as views, no copy).
 // min = avg / 4, max = avg * 4, normalization 1, a keyed gear table.
-// MB/s = 10^6 bytes per second; median of REPEAT runs per configuration.
+// MB/s = 10^6 bytes per second of wall time; median of REPEAT runs per configuration, after a
+// 64 MiB warm-up run. "Per CPU-second" divides by the process's CPU time instead, which a busy
+// machine distorts less.
 //
 // Run: npx tsx --conditions=@kluis/source packages/core/bench/chunker.ts [MiB] [repeat]
 import { randomFillSync } from 'node:crypto';
@@ -18,19 +20,27 @@ const data = new Uint8Array(size);
 for (let i = 0; i < size; i += 65536) randomFillSync(data.subarray(i, i + 65536));
 const gear = keyedGearTable(new Uint8Array(32).fill(7));
 
-function run(chunker: StreamChunker, views: boolean): { seconds: number; chunks: number } {
+interface Run {
+  seconds: number;
+  cpuSeconds: number;
+  chunks: number;
+}
+
+function run(chunker: StreamChunker, views: boolean, bytes = size): Run {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let chunks = 0;
   const count = (): void => {
     chunks++;
   };
-  for (let i = 0; i < size; i += piece) {
+  for (let i = 0; i < bytes; i += piece) {
     if (views) chunker.pushViews(data.subarray(i, i + piece), count);
     else chunks += chunker.push(data.subarray(i, i + piece)).length;
   }
   if (views) chunker.finishViews(count);
   else chunks += chunker.finish().length;
-  return { seconds: (performance.now() - t0) / 1000, chunks };
+  const cpu = process.cpuUsage(c0);
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, chunks };
 }
 
 function median(values: number[]): number {
@@ -48,16 +58,20 @@ for (const avgSize of [64 * 1024, MIB]) {
     ['reference push', () => referenceChunker(options), false],
   ] as const) {
     const speeds: number[] = [];
+    const cpuSpeeds: number[] = [];
     let chunks = 0;
+    run(make(), views, Math.min(size, 64 * MIB)); // warm-up: JIT, and memory the allocator can reuse
     for (let r = 0; r < repeat; r++) {
       const result = run(make(), views);
       speeds.push(size / result.seconds / 1e6);
+      cpuSpeeds.push(size / result.cpuSeconds / 1e6);
       chunks = result.chunks;
     }
     const mean = (size / chunks / 1024).toFixed(1);
     rows.push(
       `${name.padEnd(14)} avg ${String(avgSize / 1024).padStart(4)} KiB: ${median(speeds).toFixed(0).padStart(5)} MB/s ` +
-        `(runs: ${speeds.map((s) => s.toFixed(0)).join(', ')}; ${chunks} chunks, mean ${mean} KiB)`,
+        `(runs: ${speeds.map((s) => s.toFixed(0)).join(', ')}; per CPU-second ${median(cpuSpeeds).toFixed(0)}; ` +
+        `${chunks} chunks, mean ${mean} KiB)`,
     );
     console.log(rows.at(-1));
   }
