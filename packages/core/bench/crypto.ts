@@ -123,8 +123,9 @@ async function pipeline(crypto: CryptoProvider, data: Uint8Array, avgSize: numbe
     };
     speeds.push(
       timed(() => {
-        for (let i = 0; i < data.length; i += MIB) chunker.push(data.subarray(i, i + MIB)).forEach(handle);
-        chunker.finish().forEach(handle);
+        // Views lent by the chunker: ID and seal read the chunk in place, with no copy of it.
+        for (let i = 0; i < data.length; i += MIB) chunker.pushViews(data.subarray(i, i + MIB), handle);
+        chunker.finishViews(handle);
         return data.length;
       }),
     );
