@@ -1,8 +1,7 @@
 import type { Transport } from '@kluis/core';
 import { OBJECT_TYPES, SEGMENT } from './_keys';
 import type { Exchange } from './_pipeline';
-import { errorResponse, V1_TYPE, V2_TYPE } from './_protocol';
-import { parseRange } from './_range';
+import { errorResponse, parseRange, V1_TYPE, V2_TYPE } from './_protocol';
 import { storeError, write } from './_write';
 import type { Principal, RequestContext } from './hooks';
 

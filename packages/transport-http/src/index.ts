@@ -7,7 +7,6 @@
  * `@kluis/transport-http/node`.
  */
 
-export { createRepository } from './create-repository';
 export type {
   AccessLogEntry,
   Availability,
@@ -21,6 +20,6 @@ export type {
   WriteOutcome,
 } from './hooks';
 export type { HttpTransportOptions } from './http-transport';
-export { httpTransport } from './http-transport';
+export { createRepository, httpTransport } from './http-transport';
 export type { RestHandler, RestHandlerOptions, RestRequestInfo } from './rest-handler';
 export { createRestHandler } from './rest-handler';
