@@ -52,6 +52,8 @@ export type { MemoryTransportOptions } from './memory-transport';
 export { memoryTransport, sliceRange } from './memory-transport';
 export type { BackupEvent, BackupOptions, BackupResult } from './repo/backup';
 export { backup } from './repo/backup';
+export type { BlobEncoder, BlobEncoderFactory, EncodedBlob } from './repo/blob-encoder';
+export { inlineBlobEncoder } from './repo/blob-encoder';
 export type { BlobLocation, BlobType } from './repo/blob-index';
 export { BlobIndex } from './repo/blob-index';
 export type { BlobStoreOptions, SaveResult } from './repo/blob-store';

@@ -4,6 +4,8 @@
  * local-disk transport, native crypto provider, worker pool).
  */
 export { nativeCrypto } from './crypto';
+export type { WorkerBlobEncoderOptions } from './worker-encoder';
+export { workerBlobEncoder } from './worker-encoder';
 export type { FsSourceOptions } from './fs-source';
 export { fsSource } from './fs-source';
 export type { FsTargetOptions } from './fs-target';

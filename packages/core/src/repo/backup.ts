@@ -219,24 +219,35 @@ class BackupRun {
   async #chunkFile(p: string[]): Promise<{ content: string[]; size: number }> {
     const chunker =
       this.#chunkers.pop() ?? this.factory.create({ ...this.repo.config.chunker, gear: this.#gear });
-    const content: string[] = [];
+    // Keep several chunks of this file encoding at once, so worker threads stay busy even on a
+    // single large file; IDs are collected in order.
+    const window = Math.max(2, this.repo.blobs.options.encoder.parallelism * 2);
+    const ids: Promise<string>[] = [];
+    let settled = 0;
+    const submit = async (c: Uint8Array) => {
+      const job = this.#saveChunk(c);
+      job.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+      ids.push(job);
+      while (ids.length - settled > window) await ids[settled++];
+    };
     let size = 0;
     try {
       for await (const buf of this.source.read(p, this.o.signal)) {
         throwIfAborted(this.o.signal);
         size += buf.length;
         this.summary.bytesRead += buf.length;
-        for (const c of chunker.push(buf)) content.push(await this.#saveChunk(c));
+        for (const c of chunker.push(buf)) await submit(c);
         this.#progress(p);
       }
-      for (const c of chunker.finish()) content.push(await this.#saveChunk(c));
+      for (const c of chunker.finish()) await submit(c);
+      return { content: await Promise.all(ids), size };
     } catch (err) {
       chunker.finish();
+      await Promise.allSettled(ids);
       throw err;
     } finally {
       this.#chunkers.push(chunker);
     }
-    return { content, size };
   }
 
   async #saveChunk(c: Uint8Array): Promise<string> {

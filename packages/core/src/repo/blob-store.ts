@@ -4,9 +4,10 @@ import { IntegrityError, KluisError } from '../errors';
 import type { Transport } from '../transport';
 import { equalBytes, unhex as fromHexId, hex } from './_bytes';
 import { AAD, type Sealer } from './_sealer';
+import type { BlobEncoder, EncodedBlob } from './blob-encoder';
 import { BlobIndex, type BlobType } from './blob-index';
 import { decodeIndexFile, encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
-import { type PackEntry, PackWriter, readPackHeader } from './pack';
+import { PackBufferPool, type PackEntry, PackWriter, readPackHeader } from './pack';
 
 /** Result of {@link BlobStore.save}. */
 export interface SaveResult {
@@ -21,7 +22,9 @@ export interface SaveResult {
 export interface BlobStoreOptions {
   packSize: number;
   concurrency: number;
-  codec: CompressionCodec | undefined;
+  /** Compresses and seals new blobs (inline or on worker threads). */
+  encoder: BlobEncoder;
+  /** Decodes blobs on read. */
   readCodec: CompressionCodec;
 }
 
@@ -51,6 +54,7 @@ export class BlobStore {
   #unindexed: IndexPack[] = [];
   #uploads = new Set<Promise<void>>();
   #limit: ReturnType<typeof pLimit>;
+  #pool: PackBufferPool;
   #failure: unknown;
   #indexLoaded = false;
 
@@ -59,7 +63,13 @@ export class BlobStore {
     readonly sealer: Sealer,
     readonly options: BlobStoreOptions,
   ) {
-    this.#writers = { data: new PackWriter(sealer, 'data'), tree: new PackWriter(sealer, 'tree') };
+    // A pack closes once it reaches packSize, so it holds at most packSize plus one blob and the
+    // header; 1 MiB of slack covers default chunks (rare larger blobs get a one-off buffer).
+    this.#pool = new PackBufferPool(options.packSize + (1 << 20), options.concurrency + 2);
+    this.#writers = {
+      data: new PackWriter(sealer, 'data', this.#pool),
+      tree: new PackWriter(sealer, 'tree', this.#pool),
+    };
     this.#limit = pLimit(Math.max(1, options.concurrency));
   }
 
@@ -166,8 +176,14 @@ export class BlobStore {
     if (this.has(id)) return { id, added: false, stored: 0 };
     const key = hex(id);
     this.#pending.add(key);
-    const { codec, bytes } = await compressAuto(this.options.codec, plain);
-    const sealed = this.sealer.seal(bytes, AAD.blob(type, id));
+    let encoded: EncodedBlob;
+    try {
+      encoded = await this.options.encoder.encode(type, id, plain);
+    } catch (e) {
+      this.#pending.delete(key);
+      throw e;
+    }
+    const { codec, sealed } = encoded;
     const w = this.#writers[type];
     w.add({ codec, id, rawLength: plain.length }, sealed);
     if (w.size >= this.options.packSize) await this.#upload(w);
@@ -242,7 +258,11 @@ export class BlobStore {
     // Bound memory: wait while too many packs are in flight.
     while (this.#uploads.size >= this.options.concurrency) await Promise.race(this.#uploads);
     const job = this.#limit(async () => {
-      await this.transport.put(`data/${hex(packId)}`, bytes);
+      try {
+        await this.transport.put(`data/${hex(packId)}`, bytes);
+      } finally {
+        this.#pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
+      }
       for (const e of entries) {
         this.index.add({ ...e, pack: packId });
         this.#pending.delete(hex(e.id));

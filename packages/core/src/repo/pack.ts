@@ -93,23 +93,55 @@ export function decodePackHeader(plain: Uint8Array, dataLength: number, where = 
 const AAD_OVERHEAD = 40;
 
 /**
- * Accumulates sealed blobs into one pack: `blob₁ ‖ … ‖ blobₙ ‖ sealed header ‖ header length (u32 LE)`.
+ * A small pool of pack-sized buffers. Packs are written straight into a pooled buffer and the
+ * buffer comes back after the upload, so a long backup does not allocate (and page-fault) a fresh
+ * 16 MiB buffer per pack.
  *
  * @example
  * ```ts
- * const w = new PackWriter(sealer, 'data');
+ * const pool = new PackBufferPool(16 << 20, 4);
+ * const b = pool.take(); pool.give(b);
+ * ```
+ */
+export class PackBufferPool {
+  #free: ArrayBuffer[] = [];
+  constructor(
+    /** Capacity of each pooled buffer. */
+    readonly capacity: number,
+    /** How many free buffers to keep. */
+    readonly keep: number,
+  ) {}
+
+  take(minimum = 0): ArrayBuffer {
+    if (minimum > this.capacity) return new ArrayBuffer(minimum);
+    return this.#free.pop() ?? new ArrayBuffer(this.capacity);
+  }
+
+  give(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === this.capacity && this.#free.length < this.keep) this.#free.push(buffer);
+  }
+}
+
+/**
+ * Accumulates sealed blobs into one pack: `blob₁ ‖ … ‖ blobₙ ‖ sealed header ‖ header length (u32 LE)`.
+ * Blobs are copied into a (pooled) buffer as they arrive, so finishing a pack costs no copy.
+ *
+ * @example
+ * ```ts
+ * const w = new PackWriter(sealer, 'data', new PackBufferPool(16 << 20, 2));
  * w.add(entryWithoutOffset, sealedBytes);
  * const { bytes, entries } = w.finish();
  * ```
  */
 export class PackWriter {
-  #parts: Uint8Array[] = [];
+  #buf: Uint8Array | undefined;
   #entries: PackEntry[] = [];
   #size = 0;
 
   constructor(
     readonly sealer: Sealer,
     readonly type: BlobType,
+    readonly pool: PackBufferPool,
   ) {}
 
   /** Bytes of blob data added so far. */
@@ -122,29 +154,39 @@ export class PackWriter {
     return this.#entries.length;
   }
 
-  /** Adds a sealed blob. */
+  /** Adds a sealed blob (copied; the caller may reuse `sealed`). */
   add(entry: Omit<PackEntry, 'offset' | 'length' | 'type'>, sealed: Uint8Array): void {
+    this.#reserve(sealed.length);
+    this.#buf!.set(sealed, this.#size);
     this.#entries.push({ ...entry, type: this.type, offset: this.#size, length: sealed.length });
-    this.#parts.push(sealed);
     this.#size += sealed.length;
   }
 
-  /** Seals the header and returns the pack's bytes and entries. The writer is empty afterwards. */
+  /**
+   * Seals the header and returns the pack's bytes (a view of a pooled buffer: hand
+   * `bytes.buffer` back to the pool once the upload settled) and entries. The writer is empty
+   * afterwards.
+   */
   finish(): { bytes: Uint8Array; entries: PackEntry[] } {
     const header = this.sealer.seal(encodePackHeader(this.#entries), AAD.packHeader);
-    const bytes = new Uint8Array(this.#size + header.length + 4);
-    let off = 0;
-    for (const p of this.#parts) {
-      bytes.set(p, off);
-      off += p.length;
-    }
-    bytes.set(header, off);
-    new DataView(bytes.buffer).setUint32(off + header.length, header.length, true);
-    const entries = this.#entries;
-    this.#parts = [];
+    this.#reserve(header.length + 4);
+    const buf = this.#buf!;
+    buf.set(header, this.#size);
+    const end = this.#size + header.length;
+    new DataView(buf.buffer, buf.byteOffset).setUint32(end, header.length, true);
+    const result = { bytes: buf.subarray(0, end + 4), entries: this.#entries };
+    this.#buf = undefined;
     this.#entries = [];
     this.#size = 0;
-    return { bytes, entries };
+    return result;
+  }
+
+  #reserve(extra: number): void {
+    const need = this.#size + extra;
+    if (this.#buf && need <= this.#buf.length) return;
+    const next = new Uint8Array(this.pool.take(Math.max(need, this.#buf ? 2 * this.#buf.length : 0)));
+    if (this.#buf) next.set(this.#buf.subarray(0, this.#size));
+    this.#buf = next;
   }
 }
 

@@ -16,6 +16,7 @@ import { KluisError, throwIfAborted } from '../errors';
 import type { Transport } from '../transport';
 import { equalBytes, hex, unhex } from './_bytes';
 import { createSealer, type Sealer } from './_sealer';
+import { type BlobEncoderFactory, inlineBlobEncoder } from './blob-encoder';
 import { BlobStore } from './blob-store';
 import {
   type ChunkerParams,
@@ -33,6 +34,11 @@ export interface RepositoryOptions {
   crypto?: CryptoProvider;
   /** Compression codec for new blobs and for reading; default web-standard deflate-raw. */
   codec?: CompressionCodec;
+  /**
+   * Compresses and seals new blobs; default inline on the calling thread. In Node,
+   * `workerBlobEncoder()` from `@kluis/core/node` spreads the work over worker threads.
+   */
+  encoder?: BlobEncoderFactory;
   /** Parallel uploads and downloads. Default: the transport's `maxConcurrency`, at most 8. */
   concurrency?: number;
   signal?: AbortSignal;
@@ -231,13 +237,21 @@ export class Repository {
     this.sealer = createSealer(crypto, keys);
     const concurrency = options.concurrency ?? Math.min(8, transport.capabilities.maxConcurrency);
     const codec = config.compression === 'none' ? undefined : (options.codec ?? webDeflateRaw);
+    const encoderOptions = { crypto, key: keys.encryption, codec };
     this.blobs = new BlobStore(transport, this.sealer, {
       packSize: config.packSize,
       concurrency,
-      codec,
+      encoder: options.encoder
+        ? options.encoder(encoderOptions)
+        : inlineBlobEncoder(crypto, keys.encryption, codec),
       readCodec: options.codec ?? webDeflateRaw,
     });
     this.snapshots = new SnapshotStore(transport, this.sealer);
+  }
+
+  /** Releases resources (worker threads of the blob encoder). The repository stays readable. */
+  async close(): Promise<void> {
+    await this.blobs.options.encoder.close();
   }
 
   /** Adds a key slot for another password; returns its ID. */

@@ -1,0 +1,25 @@
+// Worker thread body of workerBlobEncoder: compresses and seals blobs with the same code as the
+// inline encoder (so the output is the same up to the random nonce). Internal.
+import { parentPort, workerData } from 'node:worker_threads';
+import { inlineBlobEncoder } from '../repo/blob-encoder';
+import { nativeCrypto } from './crypto';
+import { nodeDeflateRaw } from './zlib-codec';
+
+interface Job {
+  n: number;
+  type: 'data' | 'tree';
+  id: Uint8Array;
+  plain: Uint8Array;
+}
+
+const { key, compress } = workerData as { key: Uint8Array; compress: boolean };
+const encoder = inlineBlobEncoder(nativeCrypto, key, compress ? nodeDeflateRaw : undefined);
+
+parentPort!.on('message', async (job: Job) => {
+  try {
+    const { codec, sealed } = await encoder.encode(job.type, job.id, job.plain);
+    parentPort!.postMessage({ n: job.n, codec, sealed }, [sealed.buffer as ArrayBuffer]);
+  } catch (e) {
+    parentPort!.postMessage({ n: job.n, error: e instanceof Error ? e.message : String(e) });
+  }
+});

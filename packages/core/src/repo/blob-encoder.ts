@@ -1,0 +1,61 @@
+import { type CompressionCodec, compressAuto } from '../compression';
+import type { CryptoProvider } from '../crypto/provider';
+import { seal } from '../crypto/seal';
+import { AAD } from './_sealer';
+import type { BlobType } from './blob-index';
+
+/** The result of encoding one blob: the codec used and the sealed bytes. */
+export interface EncodedBlob {
+  codec: number;
+  sealed: Uint8Array;
+}
+
+/**
+ * Compresses and seals blobs: the CPU-heavy step of a backup after chunking and hashing. The
+ * default runs inline; `workerBlobEncoder` in `@kluis/core/node` runs it on worker threads so
+ * a backup uses every core. Implementations must produce what {@link inlineBlobEncoder} produces
+ * (same codec choice, same sealing), up to the random nonce.
+ *
+ * @example
+ * ```ts
+ * const encoder = inlineBlobEncoder(portableCrypto, encryptionKey, webDeflateRaw);
+ * const { codec, sealed } = await encoder.encode('data', id, chunk);
+ * ```
+ */
+export interface BlobEncoder {
+  encode(type: BlobType, id: Uint8Array, plain: Uint8Array): Promise<EncodedBlob>;
+  /** How many encodes are worth keeping in flight (e.g. the number of workers × 2). */
+  readonly parallelism: number;
+  /** Releases threads or other resources. */
+  close(): Promise<void>;
+}
+
+/** Creates a {@link BlobEncoder} for a repository's encryption key; passed in `RepositoryOptions.encoder`. */
+export type BlobEncoderFactory = (options: {
+  crypto: CryptoProvider;
+  key: Uint8Array;
+  codec: CompressionCodec | undefined;
+}) => BlobEncoder;
+
+/**
+ * Encodes on the calling thread: `compressAuto` then `seal` with the blob's associated data.
+ *
+ * @example
+ * ```ts
+ * const repo = await openRepository(t, { password, encoder: (o) => inlineBlobEncoder(o.crypto, o.key, o.codec) });
+ * ```
+ */
+export function inlineBlobEncoder(
+  crypto: CryptoProvider,
+  key: Uint8Array,
+  codec: CompressionCodec | undefined,
+): BlobEncoder {
+  return {
+    parallelism: 1,
+    async encode(type, id, plain) {
+      const { codec: used, bytes } = await compressAuto(codec, plain);
+      return { codec: used, sealed: seal(crypto, key, bytes, AAD.blob(type, id)) };
+    },
+    async close() {},
+  };
+}
