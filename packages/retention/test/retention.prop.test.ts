@@ -6,6 +6,7 @@ import {
   parsePolicy,
   parseRules,
   type RetentionResult,
+  simulate,
   type Version,
 } from '../src/index.ts';
 import { nowArb, policyArb, ruleArb, versionsArb } from './arbitraries.ts';
@@ -170,6 +171,29 @@ describe('retention properties', () => {
         expect(parsePolicy(formatRules(policy.rules)).rules).toEqual(policy.rules);
         expect(parseRules(formatRules(policy.rules))).toEqual(policy.rules);
       }),
+    );
+  });
+
+  it('simulation equals repeated evaluation', () => {
+    fc.assert(
+      fc.property(
+        policyArb,
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 300 }),
+        (policy, hours, startHour) => {
+          const start = Date.UTC(2026, 2, 20) + startHour * 3_600_000;
+          const end = start + 4 * 86_400_000;
+          const sim = simulate(policy, { start: new Date(start), end: new Date(end), every: { hours } });
+          let current: Version[] = [];
+          for (let k = 0; start + k * hours * 3_600_000 <= end; k++) {
+            const time = new Date(start + k * hours * 3_600_000);
+            const next = [...current, { id: `sim-${String(k).padStart(6, '0')}`, time }];
+            current = [...applyPolicy(next, policy, { now: time }).keep];
+          }
+          expect(sim.final.decisions).toEqual(applyPolicy(current, policy, { now: new Date(end) }).decisions);
+        },
+      ),
+      { numRuns: 25 },
     );
   });
 });
