@@ -82,7 +82,7 @@ async function pipeline<P extends Principal>(ex: Exchange<P>, url: URL): Promise
   if (operation instanceof Response) return operation;
   const unavailable = checkAvailability(config, operation);
   if (unavailable) return unavailable;
-  const principal = await config.hooks.authenticate?.(request);
+  const principal = await config.hooks.authenticate?.(request, { clientAddress: ex.clientAddress });
   if (principal instanceof Response) return principal;
   if (config.hooks.authenticate && principal === undefined) {
     return errorResponse(401, 'unauthenticated', 'authentication required', {

@@ -148,8 +148,14 @@ export type Awaitable<T> = T | Promise<T>;
  * ```
  */
 export interface RestHooks<P extends Principal = Principal> {
-  /** Identifies the sender; `undefined` answers 401 with `WWW-Authenticate`. */
-  authenticate?(request: Request): Awaitable<P | Response | undefined>;
+  /**
+   * Identifies the sender; `undefined` answers 401 with `WWW-Authenticate`, a `Response` (e.g. 429
+   * during a lockout) is sent as is. `clientAddress` lets it count failures per address.
+   */
+  authenticate?(
+    request: Request,
+    peer: { clientAddress: string | undefined },
+  ): Awaitable<P | Response | undefined>;
   /** Allows (`true`) or refuses (`false` → 403) one operation; runs before the store is touched. */
   authorize?(ctx: RequestContext<P>): Awaitable<boolean | Response>;
   /** Reserves quota for an upload of `ctx.size` bytes; return a Response (e.g. 507) to refuse. */

@@ -10,7 +10,11 @@ const accounts: Record<string, Account> = {
   'Bearer alice-token': { name: 'alice', repos: ['alice'] },
   'Bearer bob-token': { name: 'bob', repos: ['bob'] },
 };
-const authenticate = (req: Request) => accounts[req.headers.get('authorization') ?? ''];
+const peers: (string | undefined)[] = [];
+const authenticate = (req: Request, peer: { clientAddress: string | undefined }) => {
+  peers.push(peer.clientAddress);
+  return accounts[req.headers.get('authorization') ?? ''];
+};
 const as = (who: string, init: RequestInit = {}): RequestInit => ({
   ...init,
   headers: { authorization: `Bearer ${who}-token` },
@@ -39,6 +43,7 @@ describe('hooks', () => {
         ['alice', 'alice', 'config', undefined, 'config', 'read'],
         ['bob', 'alice/laptop', 'keys', 'k1', 'keys/k1', 'delete'],
       ]);
+      expect(peers.slice(0, 3)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
       expect(server.log.map((e) => [e.principal, e.status, e.clientAddress])).toEqual([
         [undefined, 401, '127.0.0.1'],
         ['alice', 404, '127.0.0.1'],
