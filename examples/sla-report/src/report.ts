@@ -1,6 +1,7 @@
 import { createSla, type DowntimeLog, defaultProfile, renderHtmlReport, type SlaReport } from '@kluis/sla';
 
-const pct = (x: number) => `${(x * 100).toFixed(3)} %`;
+// Rounded down, so a report never shows more availability than was delivered.
+const pct = (x: number) => `${(Math.floor(x * 100_000) / 1000).toFixed(3)} %`;
 const hm = (min: number) => `${Math.floor(min / 60)} h ${String(Math.round(min % 60)).padStart(2, '0')} min`;
 const local = (s: string) => s.slice(0, 16).replace('T', ' ');
 

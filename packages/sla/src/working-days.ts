@@ -60,7 +60,14 @@ export interface WorkingDays {
   between(a: InstantInput, b: InstantInput): number;
 }
 
-/** Options of {@link createWorkingDays}. */
+/**
+ * Options of {@link createWorkingDays}.
+ *
+ * @example
+ * ```ts
+ * const o: WorkingDaysOptions = { zone: 'Europe/Amsterdam', workingDays: ['mon', 'tue', 'wed', 'thu', 'fri'], holidays: { country: 'NL' } };
+ * ```
+ */
 export interface WorkingDaysOptions {
   zone: string;
   /** Default Monday to Friday. */
