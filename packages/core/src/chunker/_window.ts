@@ -12,6 +12,8 @@ export interface CutBackend {
   claim(owner: WindowedChunker): Uint8Array;
   /** Length of the chunk starting at window offset `start`, with `length` bytes available. */
   cut(start: number, length: number): number;
+  /** Called when `owner` holds no bytes any more (its stream finished): its window is free. */
+  release(owner: WindowedChunker): void;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface CutBackend {
  * bytes that moving the tail to the front stays a small fraction of the copying.
  */
 export function windowCapacity(maxSize: number): number {
-  return 2 * maxSize + 8 * 1024 * 1024;
+  return 2 * maxSize + 4 * 1024 * 1024;
 }
 
 /** Backends in the middle of a scan (see {@link WindowedChunker.exclusive}). */
@@ -55,6 +57,7 @@ export class WindowedChunker {
       this.drain(this.acquire(), 1, sink);
       this.start = 0;
       this.end = 0;
+      this.backend.release(this);
     });
   }
 

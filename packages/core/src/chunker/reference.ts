@@ -176,6 +176,10 @@ class ReferenceBackend implements CutBackend {
     return this.window;
   }
 
+  release(): void {
+    // The window belongs to this chunker alone and is reused by its next stream.
+  }
+
   cut(start: number, length: number): number {
     return referenceCut(this.window, start, length, this.options, this.limbs, this.masks);
   }
