@@ -69,11 +69,14 @@ export function explainJson(result: RetentionResult): Explanation {
  * @example
  * ```ts
  * explainText(applyPolicy(versions, '7d', { now: '2026-03-02T00:00:00Z' }));
- * // policy: within 7d (zone UTC, ...)
- * // keep a 2026-03-01T23:00:00Z
- * //   - within 7d: newer than 2026-02-23T00:00:00Z (now minus the window)
- * // drop c 2026-02-20T22:00:00Z
- * //   - within 7d: not newer than 2026-02-23T00:00:00Z (now minus the window)
+ * // policy: within 7d (zone UTC, anchor now, shared counting, ...)
+ * // now: 2026-03-02T00:00:00.000Z
+ * // group host= paths=:
+ * // keep a 2026-03-01T23:00:00.000Z
+ * //   - newest version of its group
+ * //   - within 7d: newer than 2026-02-23T00:00:00.000Z (now minus the window)
+ * // drop c 2026-02-20T22:00:00.000Z
+ * //   - within 7d: not newer than 2026-02-23T00:00:00.000Z (now minus the window)
  * ```
  */
 export function explainText(result: RetentionResult): string {

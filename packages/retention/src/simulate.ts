@@ -53,7 +53,7 @@ export interface SimulationPoint {
  * @example
  * ```ts
  * const r: SimulationResult = simulate('7d', { start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z', every: '1d' });
- * r.final.keep.length; // 8
+ * r.final.keep.length; // 7
  * ```
  */
 export interface SimulationResult {
