@@ -80,6 +80,7 @@ async function pipeline<P extends Principal>(ex: Exchange<P>, url: URL): Promise
   if (typeof route === 'string') return errorResponse(400, 'invalid-request', `bad path: ${route}`);
   const operation = operationOf(route, request.method, url, config);
   if (operation instanceof Response) return operation;
+  ex.ctx = contextOf(ex, route, operation, undefined);
   const unavailable = checkAvailability(config, operation);
   if (unavailable) return unavailable;
   const principal = await config.hooks.authenticate?.(request, { clientAddress: ex.clientAddress });

@@ -44,10 +44,10 @@ describe('hooks', () => {
         ['bob', 'alice/laptop', 'keys', 'k1', 'keys/k1', 'delete'],
       ]);
       expect(peers.slice(0, 3)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
-      expect(server.log.map((e) => [e.principal, e.status, e.clientAddress])).toEqual([
-        [undefined, 401, '127.0.0.1'],
-        ['alice', 404, '127.0.0.1'],
-        ['bob', 403, '127.0.0.1'],
+      expect(server.log.map((e) => [e.principal, e.status, e.clientAddress, e.operation, e.key])).toEqual([
+        [undefined, 401, '127.0.0.1', 'read', 'config'],
+        ['alice', 404, '127.0.0.1', 'read', 'config'],
+        ['bob', 403, '127.0.0.1', 'delete', 'keys/k1'],
       ]);
     } finally {
       await server.close();
