@@ -67,14 +67,21 @@ function toAccount(r: AccountRow): Account {
  * ```
  */
 export class AccountStore {
+  // Statements used on every request, compiled once.
+  private readonly byName;
+  private readonly setUsedStmt;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.byName = db.prepare('SELECT * FROM accounts WHERE name = ?');
+    this.setUsedStmt = db.prepare('UPDATE accounts SET used_bytes = ? WHERE name = ?');
+  }
 
   /** The account, or `undefined`. */
   get(name: string): Account | undefined {
-    const row = this.db.prepare('SELECT * FROM accounts WHERE name = ?').get(name) as AccountRow | undefined;
+    const row = this.byName.get(name) as AccountRow | undefined;
     return row ? toAccount(row) : undefined;
   }
 
@@ -119,7 +126,7 @@ export class AccountStore {
 
   /** Records the bytes stored in the account's area (kept by the server, not an admin action). */
   setUsed(name: string, usedBytes: number): void {
-    this.db.prepare('UPDATE accounts SET used_bytes = ? WHERE name = ?').run(usedBytes, name);
+    this.setUsedStmt.run(usedBytes, name);
   }
 
   private update(

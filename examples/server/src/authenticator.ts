@@ -36,6 +36,7 @@ const CACHE_MAX = 10_000;
  *   attack does not stop the account's running backups.
  * - A verified password is remembered for 5 minutes as an HMAC under a per-process key, together
  *   with the hash it matched: a password change or a disable applies at the next request.
+ *   Concurrent checks of the same credentials share one scrypt run.
  *
  * @example
  * ```ts
@@ -46,6 +47,7 @@ const CACHE_MAX = 10_000;
 export class Authenticator {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly macKey = randomBytes(32);
+  private readonly inflight = new Map<string, Promise<boolean>>();
 
   private constructor(
     private readonly o: {
@@ -86,7 +88,11 @@ export class Authenticator {
     }
     const userLock = this.o.lockout.lockedUntil(`account:${creds.user}`);
     if (userLock !== undefined) return this.locked(userLock);
-    const matches = await verifyPassword(creds.password, usable ? account.passwordHash : this.dummyHash);
+    const matches = await this.verifyOnce(
+      creds.user,
+      creds.password,
+      usable ? account.passwordHash : this.dummyHash,
+    );
     if (!usable || !matches) {
       const reason = !account ? 'unknown account' : !usable ? 'account disabled' : 'wrong password';
       return this.fail(creds.user, address, reason);
@@ -112,6 +118,17 @@ export class Authenticator {
       if (ev) this.o.events.lockout({ ...ev, address });
     }
     return { ok: false, status: 401, reason, user };
+  }
+
+  /** Concurrent checks of the same credentials (a client opening several connections) share one scrypt run. */
+  private verifyOnce(user: string, password: string, hash: string): Promise<boolean> {
+    const key = `${this.mac(user, password).toString('hex')} ${hash}`;
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = verifyPassword(password, hash).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
   }
 
   private mac(user: string, password: string): Buffer {

@@ -7,14 +7,8 @@ import { DEFAULT_SCRYPT, type ScryptParams } from './password.ts';
 /** Where objects are kept. */
 export type StorageConfig =
   | { kind: 'local'; root: string }
-  | {
-      kind: 's3';
-      bucket: string;
-      prefix?: string | undefined;
-      region?: string | undefined;
-      endpoint?: string | undefined;
-      forcePathStyle?: boolean | undefined;
-    };
+  /** `url` is restic-style: `s3:<endpoint>/<bucket>[/<prefix>]`, e.g. `s3:s3.amazonaws.com/backups`. */
+  | { kind: 's3'; url: string };
 
 /** How the server behaves during maintenance windows. */
 export interface MaintenanceConfig {
@@ -78,18 +72,11 @@ function storage(v: unknown, base: string, dataDir: string): StorageConfig {
   if (kind === 'local')
     return { kind, root: resolve(base, str(s.root, 'storage.root') ?? join(dataDir, 'storage')) };
   if (kind !== 's3') bad('storage.kind', 'expected "local" or "s3"');
-  const bucket = str(s.bucket, 'storage.bucket') ?? bad('storage.bucket', 'required for s3');
-  if (s.forcePathStyle !== undefined && typeof s.forcePathStyle !== 'boolean') {
-    bad('storage.forcePathStyle', 'expected true or false');
-  }
-  return {
-    kind,
-    bucket,
-    prefix: str(s.prefix, 'storage.prefix'),
-    region: str(s.region, 'storage.region'),
-    endpoint: str(s.endpoint, 'storage.endpoint'),
-    forcePathStyle: s.forcePathStyle as boolean | undefined,
-  };
+  const url =
+    str(s.url, 'storage.url') ??
+    bad('storage.url', 'required for s3, e.g. s3:s3.amazonaws.com/bucket/prefix');
+  if (!url.startsWith('s3:')) bad('storage.url', 'expected s3:<endpoint>/<bucket>[/<prefix>]');
+  return { kind, url };
 }
 
 function maintenance(v: unknown): MaintenanceConfig {

@@ -85,10 +85,14 @@ export function assertScope(scope: string): void {
  * ```
  */
 export class GrantStore {
+  private readonly activeStmt;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.activeStmt = db.prepare('SELECT * FROM grants WHERE account = ? AND revoked_at IS NULL ORDER BY id');
+  }
 
   /** Records a new grant and returns its id. The grantee and the scope's area must exist. */
   grant(g: NewGrant): number {
@@ -142,9 +146,7 @@ export class GrantStore {
 
   /** The grants of `account` in force at `now`. */
   active(account: string, now: number): Grant[] {
-    const rows = this.db
-      .prepare('SELECT * FROM grants WHERE account = ? AND revoked_at IS NULL ORDER BY id')
-      .all(account) as GrantRow[];
+    const rows = this.activeStmt.all(account) as GrantRow[];
     return rows.map(toGrant).filter((g) => grantActive(g, now));
   }
 }

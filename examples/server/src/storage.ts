@@ -14,9 +14,6 @@ export interface Storage {
   areaUsage(area: string): Promise<number>;
 }
 
-/** What `@kluis/transport-s3` exports that the server uses (loaded only when configured). */
-type S3Factory = (o: { client: unknown; bucket: string; prefix?: string }) => Transport;
-
 function cached(make: (path: string) => Transport): (path: string) => Transport {
   const transports = new Map<string, Transport>();
   return (path) => {
@@ -57,8 +54,8 @@ async function diskUsage(dir: string): Promise<number> {
 /**
  * Opens the configured storage. Local disk: each repository is a directory
  * `<root>/<account>/<repo…>` (restic's layout inside). S3: each repository is the key prefix
- * `<prefix><account>/<repo…>/` in one bucket; the SDK client takes credentials and region the
- * usual way (environment, profile, instance role), with `region` and `endpoint` from the config.
+ * `<prefix>/<account>/<repo…>/` in one bucket, located by a restic-style `s3:` URL; credentials
+ * and region come from the usual AWS environment variables (`AWS_ACCESS_KEY_ID`, …).
  *
  * @example
  * ```ts
@@ -77,16 +74,12 @@ export async function openStorage(config: StorageConfig): Promise<Storage> {
     };
   }
   const [{ S3Client }, s3] = await Promise.all([import('@aws-sdk/client-s3'), import('@kluis/transport-s3')]);
-  const client = new S3Client({
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    ...(config.forcePathStyle ? { forcePathStyle: true } : {}),
-  });
-  const make = (s3 as unknown as { s3Transport: S3Factory }).s3Transport;
-  const base = config.prefix ? `${config.prefix.replace(/\/+$/, '')}/` : '';
-  const at = (path: string) => make({ client, bucket: config.bucket, prefix: `${base}${path}/` });
+  const location = s3.parseS3Url(config.url);
+  const client = new S3Client(s3.s3ClientConfigFromEnv(location, process.env));
+  const base = location.prefix ? `${location.prefix.replace(/\/+$/, '')}/` : '';
+  const at = (path: string) => s3.s3Transport({ client, bucket: location.bucket, prefix: `${base}${path}` });
   return {
-    name: `s3:${config.bucket}/${base}`,
+    name: `s3:${location.endpoint}/${location.bucket}/${base}`,
     repository: cached(at),
     areaUsage: (area) => sumSizes(at(area)),
   };

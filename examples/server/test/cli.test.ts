@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,10 +23,13 @@ function io(): CliIo {
   };
 }
 
+/** Runs a command against the test's data directory, with cheap scrypt (from a config file). */
 async function run(...argv: string[]): Promise<number> {
   out = [];
   err = [];
-  return main(argv, io());
+  const config = join(dir, 'server.json');
+  writeFileSync(config, JSON.stringify({ dataDir: '.', scrypt: FAST_SCRYPT }));
+  return main([...argv, '--config', config], io());
 }
 
 beforeEach(() => {

@@ -64,3 +64,18 @@ describe('maintenance windows', () => {
     );
   });
 });
+
+describe('announced downtime', () => {
+  it('is unavailable outside the windows too, with the note as the reason', () => {
+    const at = maintenanceSchedule({
+      mode: 'unavailable',
+      downtime: [{ start: '2026-03-25T13:00:00+01:00', end: '2026-03-25T14:00:00+01:00', note: 'disk swap' }],
+    });
+    expect(at(Date.parse('2026-03-25T12:59:59+01:00')).unavailable).toBe(false);
+    expect(at(Date.parse('2026-03-25T13:30:00+01:00'))).toMatchObject({
+      unavailable: true,
+      retryAfterSeconds: 1800,
+      window: { name: expect.stringContaining('disk swap'), end: '2026-03-25T13:00:00.000Z' },
+    });
+  });
+});
