@@ -1,6 +1,6 @@
-import { hostname, userInfo } from 'node:os';
+import { availableParallelism, hostname, userInfo } from 'node:os';
 import { openRepository, type Repository } from '@kluis/core';
-import { nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
+import { nativeCrypto, nodeDeflateRaw, workerBlobEncoder } from '@kluis/core/node';
 import { UsageError } from './errors';
 import type { Io } from './io';
 import { readPassword } from './password';
@@ -15,6 +15,8 @@ export interface Context {
   /** The repository location from --repo or KLUIS_REPOSITORY. */
   location: string;
   openRepo(): Promise<Repository>;
+  /** Releases what openRepo started (worker threads). */
+  dispose(): Promise<void>;
   print(line: string): void;
   printJson(value: unknown): void;
 }
@@ -30,6 +32,7 @@ export const GLOBAL_OPTIONS = {
 export function createContext(io: Io, values: Context['values'], positionals: string[]): Context {
   const location = (values.repo as string | undefined) ?? io.env.KLUIS_REPOSITORY ?? '';
   const json = values.json === true;
+  const opened: Repository[] = [];
   return {
     io,
     values,
@@ -39,12 +42,19 @@ export function createContext(io: Io, values: Context['values'], positionals: st
     async openRepo() {
       const transport = await openTransport(location, io.env);
       const password = await readPassword(io, values['password-file'] as string | undefined);
-      return openRepository(transport, {
+      const threads = threadsFrom(io.env);
+      const repo = await openRepository(transport, {
         password,
         crypto: nativeCrypto,
         codec: nodeDeflateRaw,
+        ...(threads > 0 ? { encoder: workerBlobEncoder({ threads }) } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       });
+      opened.push(repo);
+      return repo;
+    },
+    async dispose() {
+      await Promise.all(opened.map((r) => r.close()));
     },
     print(line) {
       if (!json) io.stdout(`${line}\n`);
@@ -53,6 +63,15 @@ export function createContext(io: Io, values: Context['values'], positionals: st
       io.stdout(`${JSON.stringify(value, null, 2)}\n`);
     },
   };
+}
+
+/** Encoder threads from KLUIS_THREADS (0 = compress and encrypt on the main thread); default: every core. */
+export function threadsFrom(env: Record<string, string | undefined>): number {
+  if (env.KLUIS_THREADS === undefined || env.KLUIS_THREADS === '') return availableParallelism();
+  const n = Number(env.KLUIS_THREADS);
+  if (!Number.isInteger(n) || n < 0 || n > 256)
+    throw new UsageError('KLUIS_THREADS needs a whole number from 0 to 256');
+  return n;
 }
 
 /**

@@ -140,7 +140,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(`usage: kluis ${command.usage}\n${command.summary}\n`);
       return EXIT.ok;
     }
-    return await command.run(createContext(io, values, positionals));
+    const ctx = createContext(io, values, positionals);
+    try {
+      return await command.run(ctx);
+    } finally {
+      await ctx.dispose();
+    }
   } catch (e) {
     const code = exitCodeOf(e) === EXIT.error && isParseError(e) ? EXIT.usage : exitCodeOf(e);
     const message = e instanceof Error ? e.message : String(e);

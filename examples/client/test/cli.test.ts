@@ -37,7 +37,7 @@ async function run(args: string[], env: Record<string, string> = {}) {
       err += s;
     },
     tty: false,
-    env: { KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: 'secret', ...env },
+    env: { KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: 'secret', KLUIS_THREADS: '0', ...env },
   };
   const code = await main(args, io);
   return { code, out, err };
@@ -127,7 +127,7 @@ describe('kluis CLI', () => {
   });
 
   it('demo runs end to end', async () => {
-    const r = await run(['demo', '--size', '4']);
+    const r = await run(['demo', '--size', '4'], { KLUIS_THREADS: '2' });
     expect(r.code).toBe(0);
     expect(r.out).toContain('identical to the original: yes');
   });

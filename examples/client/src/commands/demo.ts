@@ -2,8 +2,15 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backup, check, initRepository, restore } from '@kluis/core';
-import { fsSource, fsTarget, localTransport, nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
-import type { Context } from '../context';
+import {
+  fsSource,
+  fsTarget,
+  localTransport,
+  nativeCrypto,
+  nodeDeflateRaw,
+  workerBlobEncoder,
+} from '@kluis/core/node';
+import { type Context, threadsFrom } from '../context';
 import { EXIT } from '../errors';
 import { bytes, seconds, short } from '../format';
 
@@ -56,6 +63,7 @@ export async function demo(ctx: Context): Promise<number> {
       `5. restored tree identical to the original: ${same ? 'yes' : 'NO'}; repository check: ${report.ok ? 'no errors' : 'PROBLEMS'}`,
     );
     say(`done in ${seconds(Date.now() - t0)}.${ctx.values.keep ? ` Files kept in ${base}` : ''}`);
+    await repo.close();
     return same && report.ok ? EXIT.ok : EXIT.error;
   } finally {
     if (!ctx.values.keep) await rm(base, { recursive: true, force: true });
