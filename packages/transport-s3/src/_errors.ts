@@ -26,9 +26,12 @@ const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 
 const TIMEOUT = new Set(['TimeoutError', 'RequestTimeout', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 const QUOTA = new Set(['QuotaExceeded', 'InsufficientStorage']);
 
-/** The S3 error code of an SDK error (`NoSuchKey`, `SlowDown`, …), or a Node network error code. */
+/**
+ * The S3 error code of an SDK error (`NoSuchKey`, `SlowDown`, …), or a Node network error code.
+ * The Node code goes before the name: the SDK names a reset connection `TimeoutError`.
+ */
 function codeOf(e: ErrorShape): string {
-  for (const c of [e.Code, e.name, e.code]) {
+  for (const c of [e.Code, e.code, e.name]) {
     if (typeof c === 'string' && c !== '' && c !== 'Error' && c !== 'UnknownError') return c;
   }
   return 'UnknownError';
