@@ -194,8 +194,8 @@ export function referenceWindow(options: ChunkerOptions): WindowedChunker {
 
 /**
  * The pure TypeScript FastCDC 2020 chunker: synchronous, portable, and the reference the
- * WebAssembly build ({@link loadChunker}) is tested against (identical cut points). About 6× slower
- * than the WebAssembly build; use it where WebAssembly is unavailable.
+ * WebAssembly build ({@link loadChunker}) is tested against (identical cut points). Its scan is
+ * about six times slower than the WebAssembly build's; use it where WebAssembly is unavailable.
  *
  * @example
  * ```ts
