@@ -9,6 +9,7 @@ import {
   prune,
   restore,
   type Transport,
+  withMetrics,
 } from '../src/index';
 import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
 
@@ -103,6 +104,28 @@ describe('repository', () => {
     const { target, root } = memTarget();
     await restore(repo, 'latest', target);
     expect(root).toEqual(tree);
+  });
+
+  it('restore reads runs of adjacent blobs with one range request', async () => {
+    const metered = withMetrics(memoryTransport());
+    const repo = await initRepository(metered.transport, {
+      password: 'pw',
+      scrypt: SCRYPT,
+      chunker: SMALL,
+      packSize: 1 << 20,
+    });
+    const tree = { f: { 'big.bin': prng(600_000, 21) } };
+    await backup(repo, memSource(tree));
+    const chunks = repo.blobs.index.size;
+    const reader = await openRepository(metered.transport, { password: 'pw' });
+    await reader.blobs.loadIndex();
+    metered.reset();
+    const { target, root } = memTarget();
+    await restore(reader, 'latest', target);
+    expect(root).toEqual(tree);
+    expect(chunks).toBeGreaterThan(50);
+    // One request per run of adjacent blobs (encodes may finish out of order, splitting a run).
+    expect(metered.metrics().ops.get.calls).toBeLessThan(chunks / 5);
   });
 
   it('reports unreadable files and continues', async () => {

@@ -154,12 +154,7 @@ class RestoreRun {
   }
 
   async #file(p: string[], n: TreeNode): Promise<void> {
-    const repo = this.repo;
-    const signal = this.o.signal;
-    async function* chunks() {
-      for (const c of n.content!) yield await repo.blobs.load(unhex(c), signal);
-    }
-    await this.target.file(p, n, chunks());
+    await this.target.file(p, n, this.repo.blobs.loadSequence(n.content!.map(unhex), this.o.signal));
     this.result.files++;
     this.result.bytes += n.size;
     this.o.onEvent?.({ type: 'file', path: p.join('/'), size: n.size });
