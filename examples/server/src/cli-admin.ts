@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KluisError } from '@kluis/core';
 import { AccountStore } from './accounts.ts';
@@ -37,7 +39,9 @@ function usage(message: string): never {
 }
 
 function withStores<T>(v: Values, io: CliIo, run: (a: AccountStore, g: GrantStore) => T): T {
-  const db = openDb(configOf(v, io.env).database);
+  const file = configOf(v, io.env).database;
+  mkdirSync(dirname(file), { recursive: true });
+  const db = openDb(file);
   try {
     return run(new AccountStore(db, Date.now), new GrantStore(db, Date.now));
   } finally {
