@@ -4,11 +4,10 @@
  * `<type>` one of {@link OBJECT_TYPES}; anything else cannot travel over the REST protocol.
  */
 
-/** The object directories of a repository, as in restic's REST protocol. */
-export const OBJECT_TYPES = ['data', 'keys', 'locks', 'snapshots', 'index'] as const;
+import type { ObjectType } from './hooks';
 
-/** One of {@link OBJECT_TYPES}. */
-export type ObjectType = (typeof OBJECT_TYPES)[number];
+/** The object directories of a repository, as in restic's REST protocol. */
+export const OBJECT_TYPES: readonly ObjectType[] = ['data', 'keys', 'locks', 'snapshots', 'index'];
 
 /**
  * Types whose files are named by the SHA-256 of their stored bytes. Key slots are not (kluis names

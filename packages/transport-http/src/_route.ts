@@ -1,4 +1,5 @@
-import { isObjectType, type ObjectType, RESERVED, SEGMENT } from './_keys';
+import { isObjectType, RESERVED, SEGMENT } from './_keys';
+import type { ObjectType } from './hooks';
 
 /** What a request path addresses, relative to the handler's base path. */
 export type Route =

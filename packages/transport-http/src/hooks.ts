@@ -1,5 +1,14 @@
 import type { Transport } from '@kluis/core';
-import type { ObjectType } from './_keys';
+
+/**
+ * An object directory of a repository (restic's REST `{type}`); `config` is a single file beside them.
+ *
+ * @example
+ * ```ts
+ * const immutable = (t: ObjectType) => t !== 'locks' && t !== 'keys';
+ * ```
+ */
+export type ObjectType = 'data' | 'keys' | 'locks' | 'snapshots' | 'index';
 
 /**
  * Whoever {@link RestHooks.authenticate} recognised. Extend it with your own fields; the handler

@@ -11,6 +11,7 @@ export type {
   AccessLogEntry,
   Availability,
   Awaitable,
+  ObjectType,
   Principal,
   RequestContext,
   RestHooks,
