@@ -1,5 +1,6 @@
 import { memoryTransport } from '@kluis/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRestHandler } from '../src/index';
 import { blob, startServer, type TestServer } from './_helpers';
 
 const V2 = 'application/vnd.x.restic.rest.v2';
@@ -171,5 +172,24 @@ describe('upload limits and repository deletion', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the handler without a server (Deno, Bun, service workers)', () => {
+  it('answers plain Request objects and reads the client address from Deno-style info', async () => {
+    const clients: (string | undefined)[] = [];
+    const handler = createRestHandler(memoryTransport(), {
+      onAccess: (e) => void clients.push(e.clientAddress),
+    });
+    const { bytes, id } = await blob(20, 50);
+    const post = new Request(`http://x/r/data/${id}`, {
+      method: 'POST',
+      headers: { 'content-length': '20' },
+      body: bytes,
+    });
+    expect((await handler(post, { remoteAddr: { hostname: '192.0.2.1' } })).status).toBe(200);
+    const got = await handler(new Request(`http://x/r/data/${id}`, { headers: { range: 'bytes=0-3' } }));
+    expect([got.status, new Uint8Array(await got.arrayBuffer())]).toEqual([206, bytes.subarray(0, 4)]);
+    expect(clients).toEqual(['192.0.2.1', undefined]);
   });
 });
