@@ -78,8 +78,15 @@ export function evaluate(ctx: Context, input: Incident, asOf: number | undefined
     .map((e) => e.at)
     .filter((t) => t >= start);
   const restored = first('restored');
-  const response = check(clock.add(start, target.responseMinutes * 60_000), messages[0], now);
-  const resolution = check(clock.add(start, target.resolutionMinutes * 60_000), restored, now);
+  const due = (minutes: number) => {
+    const t = clock.add(start, minutes * 60_000);
+    if (Number.isFinite(t)) return t;
+    throw new RangeError(
+      `targets.${priority}.clock: 'business' never runs (the service window has no occurrence)`,
+    );
+  };
+  const response = check(due(target.responseMinutes), messages[0], now);
+  const resolution = check(due(target.resolutionMinutes), restored, now);
   const breaches: Breach[] = [];
   if (response.met === false) breaches.push(breach(inc.id, 'response', response, target.responseMinutes));
   const quietUntil = Math.min(restored ?? end, now);

@@ -62,8 +62,8 @@ export function classify(ctx: Context, d: DowntimeAnnouncement, at = ''): Downti
     const when = `announced ${localString(announced!, z)}, starts ${localString(start, z)}`;
     reasons.push(
       enough
-        ? `${formatDuration(noticeMs)} notice (${when}) meets the required ${required} h`
-        : `only ${formatDuration(Math.max(0, noticeMs))} notice (${when}); ${required} h are required`,
+        ? `${formatDuration(noticeMs, { days: false })} notice (${when}) meets the required ${required} h`
+        : `only ${formatDuration(Math.max(0, noticeMs), { days: false })} notice (${when}); ${required} h are required`,
     );
   }
   if (inside) reasons.push('lies wholly inside the maintenance window, which is reserved for it');

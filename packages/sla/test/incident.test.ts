@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSla, type Incident } from '../src/index.ts';
+import { createSla, defaultProfile, type Incident } from '../src/index.ts';
 
 const sla = createSla();
 const iso = (t: { toString(): string } | undefined) => t?.toString();
@@ -129,5 +129,14 @@ describe('targets', () => {
       '2026-03-10T11:00:00+01:00',
     );
     expect([e.priority, e.unavailable, e.response.met]).toEqual(['P4', false, undefined]);
+  });
+
+  it('refuses a business clock that never runs', () => {
+    const noHours = createSla({ ...defaultProfile, serviceWindow: [] });
+    expect(() =>
+      noHours.evaluateIncident(
+        incident([{ type: 'reported', at: '2026-03-10T10:00:00+01:00' }], { impact: 'low', urgency: 'low' }),
+      ),
+    ).toThrow("targets.P4.clock: 'business' never runs");
   });
 });
