@@ -2,8 +2,7 @@ import { capacityProtected, fitCapacity, sizeGetter } from './_capacity.ts';
 import { evaluateGroup } from './_group.ts';
 import { type Item, newestFirst, prepare } from './_prepare.ts';
 import type { Ledger } from './_rules.ts';
-import { isoOf } from './_temporal.ts';
-import type { ZoneClock } from './_zone.ts';
+import { isoOf, type ZoneClock } from './_zone.ts';
 import type { Decision, DropReason, RetentionResult } from './result-types.ts';
 import type { Policy, Version } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { toEpochMs } from './_temporal.ts';
+import { toEpochMs } from './_zone.ts';
 import type { GroupKey, Version } from './types.ts';
 
 /** A validated version with its instant resolved; `order` is its rank, 0 = newest overall. */

@@ -1,6 +1,5 @@
 import type { Item } from './_prepare.ts';
-import { isoOf } from './_temporal.ts';
-import type { ZoneClock } from './_zone.ts';
+import { isoOf, type ZoneClock } from './_zone.ts';
 import { BUCKET_NOUN, describeRule } from './policy-string.ts';
 import type { DropReason, KeepReason } from './result-types.ts';
 import type { Duration, Policy, Rule } from './types.ts';
@@ -68,7 +67,7 @@ function applyTag(run: RuleRun, tags: readonly string[]): void {
   }
 }
 
-function bucketsOf(run: RuleRun, eligible: readonly Item[]): { label: string; members: Item[] }[] {
+function bucketsOf(run: RuleRun, eligible: readonly Item[]): Bucket[] {
   const kind = run.rule.kind;
   const out: { label: string; members: Item[] }[] = [];
   for (const item of eligible) {
@@ -81,71 +80,77 @@ function bucketsOf(run: RuleRun, eligible: readonly Item[]): { label: string; me
   return out;
 }
 
+/** The versions inside the rule's time bound; those outside get an `outside-window` reason. */
+function eligibleFor(run: RuleRun, within: Duration | undefined): readonly Item[] {
+  if (within === undefined) return run.complete;
+  const cut = cutoff(run, within);
+  const text = `${run.name}: not newer than ${cut.text}`;
+  for (const item of run.complete) {
+    if (item.ms <= cut.ms)
+      push(run.ledger.miss, item, {
+        rule: run.rule.kind,
+        ruleIndex: run.index,
+        kind: 'outside-window',
+        text,
+      });
+  }
+  return run.complete.filter((i) => i.ms > cut.ms);
+}
+
+interface Bucket {
+  readonly label: string;
+  readonly members: readonly Item[];
+}
+
+/** Records one reason for every member of a bucket except `skip`. */
+function missMembers(
+  run: RuleRun,
+  b: Bucket,
+  skip: Item | undefined,
+  reason: (m: Item) => Omit<DropReason, 'rule' | 'ruleIndex' | 'bucket'>,
+): void {
+  const bucket = run.rule.kind === 'last' ? {} : { bucket: b.label };
+  for (const m of b.members) {
+    if (m !== skip)
+      push(run.ledger.miss, m, { rule: run.rule.kind, ruleIndex: run.index, ...bucket, ...reason(m) });
+  }
+}
+
 function applyCounting(run: RuleRun, count: number | 'all', within: Duration | undefined): void {
   const { policy } = run.ctx;
-  const exclusive = policy.counting === 'exclusive';
-  const base = { rule: run.rule.kind, ruleIndex: run.index };
   const noun = run.rule.kind === 'last' ? 'version' : BUCKET_NOUN[run.rule.kind as keyof typeof BUCKET_NOUN];
-  const cut = within === undefined ? undefined : cutoff(run, within);
-  const eligible = cut === undefined ? run.complete : run.complete.filter((i) => i.ms > cut.ms);
-  if (cut !== undefined) {
-    for (const item of run.complete) {
-      if (item.ms <= cut.ms)
-        push(run.ledger.miss, item, {
-          ...base,
-          kind: 'outside-window',
-          text: `${run.name}: not newer than ${cut.text}`,
-        });
-    }
-  }
+  const eligible = eligibleFor(run, within);
   let remaining = count === 'all' ? Number.POSITIVE_INFINITY : count;
   const mine = new Set<Item>();
-  for (const { label, members } of bucketsOf(run, eligible)) {
-    const rep = (policy.pick === 'newest' ? members[0] : members[members.length - 1]) as Item;
-    const bucket = run.rule.kind === 'last' ? {} : { bucket: label };
-    const where = run.rule.kind === 'last' ? 'this version' : `${noun} ${label}`;
+  for (const b of bucketsOf(run, eligible)) {
+    const rep = (policy.pick === 'newest' ? b.members[0] : b.members[b.members.length - 1]) as Item;
+    const where = run.rule.kind === 'last' ? 'this version' : `${noun} ${b.label}`;
     if (remaining <= 0) {
-      for (const m of members)
-        push(run.ledger.miss, m, {
-          ...base,
-          ...bucket,
-          kind: 'beyond-count',
-          text: `${run.name}: ${where} is older than the ${count} ${noun}s it keeps`,
-        });
-      continue;
-    }
-    if (exclusive && run.ledger.keep.has(rep)) {
-      for (const m of members) {
-        if (m !== rep)
-          push(run.ledger.miss, m, {
-            ...base,
-            ...bucket,
-            kind: 'counted-elsewhere',
-            takenBy: rep.v.id,
-            text: `${run.name}: ${where} is represented by ${rep.v.id}, already kept by another rule`,
-          });
-      }
-      continue;
-    }
-    push(run.ledger.keep, rep, {
-      ...base,
-      ...bucket,
-      oldest: false,
-      text: `${run.name}: ${policy.pick} of ${where}`,
-    });
-    mine.add(rep);
-    remaining--;
-    for (const m of members) {
-      if (m !== rep) {
+      const text = `${run.name}: ${where} is older than the ${count} ${noun}s it keeps`;
+      missMembers(run, b, undefined, () => ({ kind: 'beyond-count', text }));
+    } else if (policy.counting === 'exclusive' && run.ledger.keep.has(rep)) {
+      // borg: a bucket whose representative another rule keeps is passed over without counting.
+      const text = `${run.name}: ${where} is represented by ${rep.v.id}, already kept by another rule`;
+      missMembers(run, b, rep, () => ({ kind: 'counted-elsewhere', takenBy: rep.v.id, text }));
+    } else {
+      const bucket = run.rule.kind === 'last' ? {} : { bucket: b.label };
+      push(run.ledger.keep, rep, {
+        rule: run.rule.kind,
+        ruleIndex: run.index,
+        ...bucket,
+        oldest: false,
+        text: `${run.name}: ${policy.pick} of ${where}`,
+      });
+      mine.add(rep);
+      remaining--;
+      missMembers(run, b, rep, (m) => {
         const rel = m.ms === rep.ms ? 'equally new' : m.ms < rep.ms ? 'newer' : 'older';
-        push(run.ledger.miss, m, {
-          ...base,
-          ...bucket,
+        return {
           kind: 'bucket-taken',
           takenBy: rep.v.id,
           text: `${run.name} would keep it, but ${rep.v.id} (${rel}) took ${where}`,
-        });
-      }
+        };
+      });
     }
   }
   keepOldestIfShort(run, eligible, mine, remaining);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidZone } from './_temporal.ts';
+import { isValidZone } from './_zone.ts';
 import { parseDuration } from './duration.ts';
 import type { Duration } from './types.ts';
 

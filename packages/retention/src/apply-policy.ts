@@ -1,6 +1,5 @@
 import { evaluate } from './_evaluate.ts';
-import { toEpochMs } from './_temporal.ts';
-import { clockFor } from './_zone.ts';
+import { clockFor, toEpochMs } from './_zone.ts';
 import { type PolicyInput, parsePolicy } from './parse-policy.ts';
 import type { RetentionResult } from './result-types.ts';
 import type { Policy, Version } from './types.ts';

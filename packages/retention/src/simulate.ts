@@ -1,6 +1,5 @@
 import { evaluate } from './_evaluate.ts';
-import { isoOf, toEpochMs } from './_temporal.ts';
-import { clockFor } from './_zone.ts';
+import { clockFor, isoOf, toEpochMs } from './_zone.ts';
 import { parseDuration } from './duration.ts';
 import { type DurationInput, type PolicyInput, parsePolicy } from './parse-policy.ts';
 import type { RetentionResult } from './result-types.ts';
@@ -95,46 +94,54 @@ const times = (d: Duration, n: number): Duration => ({
  */
 export function simulate(policy: Policy | PolicyInput | string, options: SimulateOptions): SimulationResult {
   const p = parsePolicy(policy);
-  const startMs = toEpochMs(options.start, 'options.start');
-  const endMs = toEpochMs(options.end, 'options.end');
-  if (endMs < startMs) throw new RangeError('options.end: must not be before options.start');
-  const every = toDuration(options.every, 'options.every');
-  const report = options.report === undefined ? undefined : toDuration(options.report, 'options.report');
+  const { startMs, endMs, every, report } = scheduleOf(options);
   const clock = clockFor(p.zone);
   const at = (d: Duration, n: number): number => clock.shift(startMs, times(d, n), 1);
   const run = (list: readonly Version[], nowMs: number): RetentionResult =>
     evaluate(list, { policy: p, nowMs, clock, sizeOf: options.sizeOf });
-  let current: readonly Version[] = options.initial ?? [];
-  let final = run(current, startMs);
+  let final = run(options.initial ?? [], startMs);
   const points: SimulationPoint[] = [];
-  const record = (at: number): void => {
-    const ids = final.keep.map((v) => v.id);
-    const oldest = final.decisions.filter((d) => d.keep).at(-1)?.time;
-    const base = { at: isoOf(at), count: ids.length, kept: ids, ...(oldest === undefined ? {} : { oldest }) };
-    points.push(final.capacity === undefined ? base : { ...base, bytes: final.capacity.keptBytes });
-  };
   let k = 0;
   let r = 1;
   let nextBackup = startMs;
   let nextReport = report === undefined ? Number.POSITIVE_INFINITY : at(report, r);
   while (nextBackup <= endMs || nextReport <= endMs) {
     if (nextReport < nextBackup) {
-      final = run(current, nextReport);
-      current = final.keep;
-      record(nextReport);
+      final = run(final.keep, nextReport);
+      points.push(pointOf(final, nextReport));
       nextReport = at(report as Duration, ++r);
       continue;
     }
     const time = new Date(nextBackup);
     const extra = options.version?.(time, k) ?? {};
-    current = [...current, { ...extra, id: `sim-${String(k).padStart(6, '0')}`, time }];
-    final = run(current, nextBackup);
-    current = final.keep;
+    final = run([...final.keep, { ...extra, id: `sim-${String(k).padStart(6, '0')}`, time }], nextBackup);
     nextBackup = at(every, ++k);
   }
   if (points.at(-1)?.at !== isoOf(endMs)) {
-    final = run(current, endMs);
-    record(endMs);
+    final = run(final.keep, endMs);
+    points.push(pointOf(final, endMs));
   }
   return { points, final, created: k };
+}
+
+function scheduleOf(o: SimulateOptions): {
+  startMs: number;
+  endMs: number;
+  every: Duration;
+  report?: Duration;
+} {
+  const startMs = toEpochMs(o.start, 'options.start');
+  const endMs = toEpochMs(o.end, 'options.end');
+  if (endMs < startMs) throw new RangeError('options.end: must not be before options.start');
+  const every = toDuration(o.every, 'options.every');
+  return o.report === undefined
+    ? { startMs, endMs, every }
+    : { startMs, endMs, every, report: toDuration(o.report, 'options.report') };
+}
+
+function pointOf(result: RetentionResult, atMs: number): SimulationPoint {
+  const kept = result.keep.map((v) => v.id);
+  const oldest = result.decisions.filter((d) => d.keep).at(-1)?.time;
+  const base = { at: isoOf(atMs), count: kept.length, kept, ...(oldest === undefined ? {} : { oldest }) };
+  return result.capacity === undefined ? base : { ...base, bytes: result.capacity.keptBytes };
 }

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Temporal } from '../src/_temporal.ts';
-import { ZoneClock } from '../src/_zone.ts';
+import { Temporal, ZoneClock } from '../src/_zone.ts';
 import { applyPolicy, type Version } from '../src/index.ts';
 import { zoneArb } from './arbitraries.ts';
 
