@@ -60,7 +60,7 @@ async function probe(o: ResolvedOptions): Promise<boolean> {
           Key: key,
           Body: PROBE_BODY,
           ContentLength: PROBE_BODY.length,
-          ContentMD5: contentMd5(PROBE_BODY),
+          ContentMD5: contentMd5(PROBE_BODY, o.md5),
           ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
         }),
         opt,

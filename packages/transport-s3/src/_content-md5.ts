@@ -6,8 +6,8 @@ import { md5 } from '@noble/hashes/legacy.js';
  * between here and the server's disk is never stored. (MD5 is used as a transmission check only,
  * not against an adversary: repository objects are named by their SHA-256.)
  */
-export function contentMd5(body: Uint8Array): string {
-  return toBase64(md5(body));
+export function contentMd5(body: Uint8Array, hash: (body: Uint8Array) => Uint8Array = md5): string {
+  return toBase64(hash(body));
 }
 
 function toBase64(bytes: Uint8Array): string {

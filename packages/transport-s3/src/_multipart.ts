@@ -24,6 +24,8 @@ export interface MultipartTarget {
   objectParams: Record<string, unknown>;
   /** Send `If-None-Match: *` with the completion. */
   ifNoneMatch: boolean;
+  /** The MD5 function for Content-MD5. */
+  md5: ((body: Uint8Array) => Uint8Array) | undefined;
 }
 
 interface Part {
@@ -116,7 +118,7 @@ async function uploadPart(
         PartNumber: partNumber,
         Body: chunk,
         ContentLength: chunk.length,
-        ContentMD5: contentMd5(chunk),
+        ContentMD5: contentMd5(chunk, t.md5),
       }),
       o,
     ),

@@ -36,7 +36,7 @@ export async function putObject(
   const s3Key = o.root + key;
   try {
     if (!single) {
-      const { client, bucket, partSize, maxConcurrency: concurrency } = o;
+      const { client, bucket, partSize, maxConcurrency: concurrency, md5 } = o;
       const target = {
         client,
         bucket,
@@ -45,6 +45,7 @@ export async function putObject(
         partSize,
         concurrency,
         objectParams,
+        md5,
         ifNoneMatch: native,
       };
       return await multipartUpload(target, body, signal);
@@ -56,7 +57,7 @@ export async function putObject(
           Key: s3Key,
           Body: body,
           ContentLength: body.length,
-          ContentMD5: contentMd5(body),
+          ContentMD5: contentMd5(body, o.md5),
           ...(native ? { IfNoneMatch: '*' } : {}),
           ...objectParams,
         }),

@@ -1,9 +1,17 @@
-import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { S3TransportOptions } from './options';
 import { type S3Transport, s3Transport } from './s3-transport';
 import { parseS3Url, type S3Location } from './s3-url';
 
-/** Options of {@link s3TransportFromUrl}: the transport's options, minus what the URL gives. */
+/**
+ * Options of {@link s3TransportFromUrl}: the transport's options, minus what the URL gives.
+ *
+ * @example
+ * ```ts
+ * const options: S3TransportFromUrlOptions = { env: process.env, conditionalPut: 'auto' };
+ * const transport = await s3TransportFromUrl('s3:http://127.0.0.1:7480/backups', options);
+ * ```
+ */
 export interface S3TransportFromUrlOptions extends Omit<S3TransportOptions, 'client' | 'bucket' | 'prefix'> {
   /**
    * Where to read `AWS_*` variables; pass `process.env` in Node. Without it (or without keys in it)
@@ -19,7 +27,7 @@ export interface S3TransportFromUrlOptions extends Omit<S3TransportOptions, 'cli
  * environment variables: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, and
  * `AWS_REGION` or `AWS_DEFAULT_REGION`. Without keys in `env`, the SDK's default chain (environment,
  * profiles, SSO, instance roles) applies. Endpoints other than AWS get path-style addressing and
- * region `us-east-1` unless one is set. `@aws-sdk/client-s3` is imported only when this is called.
+ * region `us-east-1` unless one is set.
  *
  * @example
  * ```ts
@@ -35,7 +43,6 @@ export async function s3TransportFromUrl(
 ): Promise<S3Transport> {
   const { env = {}, clientConfig, ...transportOptions } = options;
   const location = parseS3Url(url);
-  const { S3Client } = await import('@aws-sdk/client-s3');
   const client = new S3Client({ ...s3ClientConfigFromEnv(location, env), ...clientConfig });
   return s3Transport({ ...transportOptions, client, bucket: location.bucket, prefix: location.prefix });
 }

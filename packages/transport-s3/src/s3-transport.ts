@@ -11,7 +11,15 @@ import { getObject, listObjects, statObject } from './_read';
 import { deleteObject, putObject } from './_write';
 import { resolveOptions, type S3TransportOptions } from './options';
 
-/** A {@link Transport} over an S3 bucket, with a way to settle its conditional-write capability. */
+/**
+ * A `Transport` over an S3 bucket, with a way to settle its conditional-write capability.
+ *
+ * @example
+ * ```ts
+ * const transport: S3Transport = s3Transport({ client, bucket: 'backups' });
+ * const { conditionalPut } = await transport.probe();
+ * ```
+ */
 export interface S3Transport extends Transport {
   /**
    * Settles `capabilities.conditionalPut` now instead of on the first create-only write: in `auto`

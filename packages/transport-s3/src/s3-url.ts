@@ -1,6 +1,13 @@
 import { KluisError } from '@kluis/core';
 
-/** Where an `s3:` repository lives. */
+/**
+ * Where an `s3:` repository lives.
+ *
+ * @example
+ * ```ts
+ * const { endpoint, bucket, prefix }: S3Location = parseS3Url('s3:http://127.0.0.1:7480/b/p');
+ * ```
+ */
 export interface S3Location {
   /** The server, e.g. `http://127.0.0.1:7480` or `https://s3.amazonaws.com`. */
   endpoint: string;

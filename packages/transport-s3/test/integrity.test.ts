@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
@@ -5,6 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentMd5 } from '../src/_content-md5';
 import { s3Transport } from '../src/index';
 import { bytes, kluisFailure, MiB, sameBytes } from './_helpers';
 import { createBucket, testClient } from './_server';
@@ -55,6 +57,22 @@ afterAll(() => {
 });
 
 describe('Content-MD5', () => {
+  const nodeMd5 = (b: Uint8Array) => createHash('md5').update(b).digest();
+
+  it('the portable MD5 agrees with node:crypto', () => {
+    for (const n of [0, 1, 55, 56, 64, 1000, 65537]) {
+      expect(contentMd5(bytes(n, n + 1))).toBe(nodeMd5(bytes(n, n + 1)).toString('base64'));
+    }
+  });
+
+  it('uses the md5 option: node:crypto works, a wrong digest is refused', async () => {
+    const t = s3Transport({ client: direct, bucket, prefix: 'i0', md5: nodeMd5 });
+    await t.put('data/a', bytes(1000));
+    expect(sameBytes(await t.get('data/a'), bytes(1000))).toBe(true);
+    const wrong = s3Transport({ client: direct, bucket, prefix: 'i0', md5: () => new Uint8Array(16) });
+    expect((await kluisFailure(wrong.put('data/b', bytes(1000)))).code).toBe('INTEGRITY');
+  });
+
   it('a body damaged before signing is refused (INTEGRITY, retryable) and not stored', async () => {
     const t = s3Transport({ client: tamperingClient('build'), bucket, prefix: 'i1' });
     const e = await kluisFailure(t.put('data/a', bytes(64 * 1024)));

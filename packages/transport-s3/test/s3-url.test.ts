@@ -68,7 +68,7 @@ describe('s3TransportFromUrl', () => {
     setup.destroy();
   });
 
-  it('reports a bad location before importing anything', async () => {
+  it('rejects a bad location with INVALID_CONFIG', async () => {
     const e = await s3TransportFromUrl('s3:').catch((x: unknown) => x);
     expect(KluisError.is(e, 'INVALID_CONFIG')).toBe(true);
   });
