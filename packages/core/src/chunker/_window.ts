@@ -48,13 +48,14 @@ export class WindowedChunker {
 
   /** Adds `data`, reporting every chunk that is now complete. */
   scan(data: Uint8Array, sink: ChunkSink): void {
-    this.exclusive(() => this.scanData(data, sink));
+    // Nothing to do for an empty piece: do not claim (and perhaps allocate) a window for it.
+    if (data.length > 0) this.exclusive(() => this.scanData(data, sink));
   }
 
   /** Reports the remaining bytes as chunks (the last possibly below minSize) and resets. */
   finish(sink: ChunkSink): void {
     this.exclusive(() => {
-      this.drain(this.acquire(), 1, sink);
+      if (this.end > this.start || this.spilled !== undefined) this.drain(this.acquire(), 1, sink);
       this.start = 0;
       this.end = 0;
       this.backend.release(this);
@@ -67,7 +68,8 @@ export class WindowedChunker {
    */
   private exclusive(work: () => void): void {
     if (busy.has(this.backend)) {
-      throw new Error(
+      // A programmer mistake, hence a TypeError rather than a KluisError.
+      throw new TypeError(
         'chunker re-entered: do not push to a chunker of the same factory from a chunk callback',
       );
     }
