@@ -66,8 +66,6 @@ export interface PolicyInput extends PolicyOptions {
   readonly rules?: readonly RuleInput[];
 }
 
-type Semantics = Omit<Policy, 'rules' | 'capacity'>;
-
 /**
  * The semantics each preset stands for (see the package guide for the comparison).
  *
@@ -77,7 +75,7 @@ type Semantics = Omit<Policy, 'rules' | 'capacity'>;
  * PRESETS.borg.counting; // 'exclusive'
  * ```
  */
-export const PRESETS: Readonly<Record<'kluis' | 'restic' | 'borg', Semantics>> = {
+export const PRESETS: Readonly<Record<'kluis' | 'restic' | 'borg', Omit<Policy, 'rules' | 'capacity'>>> = {
   kluis: {
     zone: 'UTC',
     anchor: 'now',
