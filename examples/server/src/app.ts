@@ -4,17 +4,16 @@ import { createRestHandler, type RestHandler } from '@kluis/transport-http';
 import { AccessLog, type AccessLogEntry } from './access-log.ts';
 import { AccountStore } from './accounts.ts';
 import { Alerter } from './alerts.ts';
-import { Authenticator } from './authenticator.ts';
+import { type AuthEvents, Authenticator } from './authenticator.ts';
 import type { ServerConfig } from './config.ts';
 import { openDb } from './db.ts';
-import { serveEndpoint } from './endpoints.ts';
+import { type EndpointDeps, serveEndpoint } from './endpoints.ts';
 import { GrantStore } from './grants.ts';
 import { LockoutTracker } from './lockout.ts';
 import { maintenanceSchedule } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
 import { QuotaLedger } from './quota.ts';
-import { requestState } from './request-state.ts';
-import { restHooks } from './rest-hooks.ts';
+import { requestState, restHooks } from './rest-hooks.ts';
 import { openStorage, type Storage } from './storage.ts';
 
 /** Options of {@link createApp}. */
@@ -90,57 +89,31 @@ export async function createApp(o: AppOptions): Promise<App> {
   const accounts = new AccountStore(db, now);
   const grants = new GrantStore(db, now);
   const ledger = new QuotaLedger(accounts);
-  for (const a of accounts.list()) ledger.setUsed(a.name, await storage.areaUsage(a.name));
-  const accessLog = new AccessLog(config.accessLog);
+  let accessLog: AccessLog;
+  try {
+    for (const a of accounts.list()) ledger.setUsed(a.name, await storage.areaUsage(a.name));
+    accessLog = new AccessLog(config.accessLog);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   const log = (e: AccessLogEntry) => accessLog.write(e);
   const metrics = defineMetrics();
   const alerter = new Alerter({ log: say, webhookUrl: config.alertWebhook, fetch: o.fetch });
   const lockout = new LockoutTracker(config.lockout, now);
-  const auth = await Authenticator.create({
-    accounts,
-    lockout,
-    now,
-    scrypt: config.scrypt,
-    events: {
-      failed: () => metrics.inc('kluis_failed_logins_total'),
-      lockout: (e) => {
-        const kind = e.key.slice(0, e.key.indexOf(':'));
-        metrics.inc('kluis_lockouts_total', { kind });
-        const until = new Date(e.until).toISOString();
-        const user = kind === 'account' ? e.key.slice('account:'.length) : undefined;
-        log({
-          time: new Date(now()).toISOString(),
-          event: 'lockout',
-          user,
-          address: e.address,
-          until,
-          reason: e.key,
-        });
-        alerter.send({
-          kind: 'lockout',
-          key: e.key,
-          failures: e.failures,
-          level: e.level,
-          until,
-          address: e.address,
-        });
-      },
-    },
-  });
+  const events = securityEvents({ metrics, log, alerter, now });
+  const auth = await Authenticator.create({ accounts, lockout, now, scrypt: config.scrypt, events });
   const onError = (e: unknown, where: string) =>
     say(`error in ${where}: ${e instanceof Error ? e.stack : String(e)}`);
-  const hooks = restHooks({ accounts, grants, auth, ledger, metrics, now, maintenance, log, onError });
-  const rest = createRestHandler((repo) => storage.repository(repo), hooks, {
+  const deps = { accounts, grants, auth, ledger, metrics, now, maintenance, log };
+  const rest = createRestHandler((repo) => storage.repository(repo), restHooks({ ...deps, onError }), {
     maxUploadBytes: config.maxObjectBytes,
   });
-  const endpointDeps = { accounts, grants, auth, ledger, metrics, now, maintenance, log };
-  const endpoints = { ...endpointDeps, accessLogFile: config.accessLog, metricsToken: config.metricsToken };
-  const handler: RestHandler = (request, info) => {
-    const address = normaliseAddress(info?.clientAddress);
-    const target = info?.rawTarget ?? new URL(request.url).pathname;
-    if (target.startsWith('/-/')) return serveEndpoint(endpoints, request, address, target);
-    return requestState.run({ address }, () => rest(request, info));
-  };
+  const handler = route(rest, {
+    ...deps,
+    accessLogFile: config.accessLog,
+    metricsToken: config.metricsToken,
+  });
   return {
     handler,
     accounts,
@@ -155,6 +128,38 @@ export async function createApp(o: AppOptions): Promise<App> {
       accessLog.close();
       db.close();
     },
+  };
+}
+
+/** Failed logins and lockouts go to the metrics, the access log and the alerter. */
+function securityEvents(d: {
+  metrics: Metrics;
+  log: (e: AccessLogEntry) => void;
+  alerter: Alerter;
+  now: () => number;
+}): AuthEvents {
+  return {
+    failed: () => d.metrics.inc('kluis_failed_logins_total'),
+    lockout: (e) => {
+      const kind = e.key.slice(0, e.key.indexOf(':'));
+      d.metrics.inc('kluis_lockouts_total', { kind });
+      const until = new Date(e.until).toISOString();
+      const user = kind === 'account' ? e.key.slice('account:'.length) : undefined;
+      const time = new Date(d.now()).toISOString();
+      d.log({ time, event: 'lockout', user, address: e.address, until, reason: e.key });
+      const { key, failures, level, address } = e;
+      d.alerter.send({ kind: 'lockout', key, failures, level, until, address });
+    },
+  };
+}
+
+/** `/-/` goes to the server's endpoints, the rest to the REST handler with the request's state. */
+function route(rest: RestHandler, endpoints: EndpointDeps): RestHandler {
+  return (request, info) => {
+    const address = normaliseAddress(info?.clientAddress);
+    const target = info?.rawTarget ?? new URL(request.url).pathname;
+    if (target.startsWith('/-/')) return serveEndpoint(endpoints, request, address, target);
+    return requestState.run({ address }, () => rest(request, info));
   };
 }
 

@@ -147,7 +147,14 @@ export class Authenticator {
   }
 }
 
-/** Splits `Basic base64(user:password)`; `undefined` for anything else. */
+/**
+ * Splits `Basic base64(user:password)`; `undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * parseBasic('Basic YWxpY2U6cHc='); // { user: 'alice', password: 'pw' }
+ * ```
+ */
 export function parseBasic(header: string | null): { user: string; password: string } | undefined {
   const m = header === null ? null : /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
   if (!m) return undefined;

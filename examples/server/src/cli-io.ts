@@ -11,7 +11,14 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-/** Options every subcommand accepts for finding the server's files. */
+/**
+ * Options every subcommand accepts for finding the server's files (`node:util` `parseArgs` form).
+ *
+ * @example
+ * ```ts
+ * parseArgs({ args, options: { ...COMMON_OPTIONS, json: { type: 'boolean' } } });
+ * ```
+ */
 export const COMMON_OPTIONS = {
   config: { type: 'string', short: 'c' },
   data: { type: 'string', short: 'd' },
@@ -96,7 +103,14 @@ export function parseExpiry(s: string, now: number): number {
   return t;
 }
 
-/** Bytes for people: `1.5 GiB`. */
+/**
+ * Bytes for people.
+ *
+ * @example
+ * ```ts
+ * formatBytes(1536); // '1.5 KiB'
+ * ```
+ */
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;

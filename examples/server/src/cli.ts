@@ -56,7 +56,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
-/** The real terminal: stdout, stderr, environment, and a password prompt without echo. */
+/**
+ * The real terminal: stdout, stderr, environment, and a password prompt without echo.
+ *
+ * @example
+ * ```ts
+ * await main(['account', 'list'], processIo());
+ * ```
+ */
 export function processIo(): CliIo {
   let lines: AsyncIterator<string> | undefined;
   return {

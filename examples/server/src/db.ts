@@ -49,7 +49,14 @@ const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'the action record is append-only'); END;`,
 ];
 
-/** The schema version this code writes. */
+/**
+ * The schema version this code writes (`PRAGMA user_version`).
+ *
+ * @example
+ * ```ts
+ * db.pragma('user_version', { simple: true }) === SCHEMA_VERSION;
+ * ```
+ */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**

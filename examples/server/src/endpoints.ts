@@ -47,53 +47,31 @@ export async function serveEndpoint(
   address: string,
   rawTarget: string,
 ): Promise<Response> {
-  const url = new URL(request.url);
   const what = rawTarget.split('?')[0]!.slice('/-/'.length);
-  if (request.method !== 'GET' && request.method !== 'HEAD')
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
     return text(405, 'method not allowed', { allow: 'GET' });
+  }
   if (what === 'health') return health(d);
   if (what !== 'metrics' && what !== 'log') return text(404, 'not found');
-  const action: ServerAction = what === 'metrics' ? 'metrics' : 'read-log';
-  const header = request.headers.get('authorization');
-  if (action === 'metrics' && d.metricsToken && header?.startsWith('Bearer ')) {
-    const ok = timingSafeEqual(digest(header.slice(7)), digest(d.metricsToken));
-    if (ok) return metrics(d);
-    const time = new Date(d.now()).toISOString();
-    d.log({
-      time,
-      event: 'rejected',
-      address,
-      method: request.method,
-      path: url.pathname,
-      status: 401,
-      reason: 'wrong metrics token',
-    });
-    return text(401, 'authentication required');
-  }
-  const r = await d.auth.check(header, address);
+  const url = new URL(request.url);
   const entry = {
     time: new Date(d.now()).toISOString(),
     address,
     method: request.method,
     path: url.pathname,
   };
-  if (!r.ok) {
-    d.log({
-      ...entry,
-      event: r.status === 401 && r.reason ? 'login-failed' : 'rejected',
-      user: r.status === 401 ? r.user : undefined,
-      status: r.status,
-      reason: r.status === 401 ? r.reason : 'locked out',
-    });
-    if (r.status === 429)
-      return text(429, 'too many failed logins: locked out', { 'retry-after': String(r.retryAfterSeconds) });
-    return text(401, 'authentication required', {
-      'www-authenticate': 'Basic realm="kluis", charset="UTF-8"',
-    });
+  const action: ServerAction = what === 'metrics' ? 'metrics' : 'read-log';
+  const header = request.headers.get('authorization');
+  if (action === 'metrics' && d.metricsToken && header?.startsWith('Bearer ')) {
+    if (timingSafeEqual(digest(header.slice(7)), digest(d.metricsToken))) return metrics(d);
+    d.log({ ...entry, event: 'rejected', status: 401, reason: 'wrong metrics token' });
+    return text(401, 'authentication required');
   }
+  const who = await login(d, header, entry);
+  if (who instanceof Response) return who;
   const t = d.now();
   const scopes = d.grants
-    .active(r.account, t)
+    .active(who, t)
     .filter((g) => MATRIX[g.role][action] === 'yes')
     .map((g) => g.scope);
   const allowed = action === 'metrics' ? scopes.includes('*') : scopes.length > 0;
@@ -102,14 +80,30 @@ export async function serveEndpoint(
     : action === 'metrics'
       ? metrics(d)
       : logTail(d, url, scopes);
+  d.log({ ...entry, event: allowed ? 'access' : 'denied', user: who, op: action, status: response.status });
+  return response;
+}
+
+/** The account behind Basic credentials, or the 401 / 429 to answer (logged). */
+async function login(
+  d: EndpointDeps,
+  header: string | null,
+  entry: Pick<AccessLogEntry, 'time' | 'address' | 'method' | 'path'>,
+): Promise<string | Response> {
+  const r = await d.auth.check(header, entry.address ?? 'unknown');
+  if (r.ok) return r.account;
+  if (r.status === 429) {
+    d.log({ ...entry, event: 'rejected', status: 429, reason: 'locked out' });
+    return text(429, 'too many failed logins: locked out', { 'retry-after': String(r.retryAfterSeconds) });
+  }
   d.log({
     ...entry,
-    event: allowed ? 'access' : 'denied',
-    user: r.account,
-    op: action,
-    status: response.status,
+    event: r.reason ? 'login-failed' : 'rejected',
+    user: r.user,
+    status: 401,
+    reason: r.reason,
   });
-  return response;
+  return text(401, 'authentication required', { 'www-authenticate': 'Basic realm="kluis", charset="UTF-8"' });
 }
 
 function health(d: EndpointDeps): Response {

@@ -10,7 +10,14 @@ export interface LockoutPolicy {
   maxLockMs: number;
 }
 
-/** The defaults of {@link LockoutPolicy}. */
+/**
+ * The defaults of {@link LockoutPolicy}.
+ *
+ * @example
+ * ```ts
+ * new LockoutTracker({ ...DEFAULT_LOCKOUT, maxFailures: 10 }, Date.now);
+ * ```
+ */
 export const DEFAULT_LOCKOUT: LockoutPolicy = {
   maxFailures: 5,
   windowMs: 15 * 60_000,

@@ -6,7 +6,14 @@
 /** The roles a grant can give. */
 export type Role = 'admin' | 'backup' | 'restore' | 'auditor';
 
-/** Every role, in order of decreasing power. */
+/**
+ * Every role, in order of decreasing power.
+ *
+ * @example
+ * ```ts
+ * if (!ROLES.includes(input as Role)) throw new Error('unknown role');
+ * ```
+ */
 export const ROLES: readonly Role[] = ['admin', 'backup', 'restore', 'auditor'];
 
 /** What a request does to a repository (the REST handler's operations). */
@@ -19,9 +26,14 @@ export type ServerAction = 'read-log' | 'metrics';
 export type Permission = 'yes' | 'no' | 'locks';
 
 /**
- * The matrix itself. `backup` is append-only: it adds objects and may remove only its own lock
+ * The matrix itself. `backup` is append-only: it adds objects and may remove only lock
  * files, so a stolen backup credential cannot destroy backups. Overwriting an existing object is
  * refused for everyone by the REST handler. `auditor` reads the access log and nothing else.
+ *
+ * @example
+ * ```ts
+ * MATRIX.backup.delete; // 'locks'
+ * ```
  */
 export const MATRIX: Readonly<Record<Role, Readonly<Record<RepoOperation | ServerAction, Permission>>>> = {
   admin: {
@@ -95,7 +107,14 @@ export function scopeCovers(scope: string, path: string): boolean {
   return scope === '*' || path === scope || path.startsWith(`${scope}/`);
 }
 
-/** True when the grant is in force at `now`: not revoked, not expired. */
+/**
+ * True when the grant is in force at `now`: not revoked, not expired.
+ *
+ * @example
+ * ```ts
+ * const current = grants.filter((g) => grantActive(g, Date.now()));
+ * ```
+ */
 export function grantActive(g: GrantView, now: number): boolean {
   return g.revokedAt === undefined && (g.expiresAt === undefined || now < g.expiresAt);
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Principal, AccessLogEntry as RestAccessEntry, RestHooks } from '@kluis/transport-http';
 import type { AccessLogEntry } from './access-log.ts';
 import type { AccountStore } from './accounts.ts';
@@ -6,8 +7,39 @@ import type { GrantStore } from './grants.ts';
 import type { MaintenanceState } from './maintenance.ts';
 import { permit } from './matrix.ts';
 import type { Metrics } from './metrics.ts';
-import type { QuotaLedger } from './quota.ts';
-import { currentRequest } from './request-state.ts';
+import type { QuotaLedger, Reservation } from './quota.ts';
+
+/** What the server learns about one request as it passes the REST handler's hooks. */
+export interface RequestState {
+  /** The client's address (from the socket). */
+  readonly address: string;
+  /** Why authentication failed, when it did. */
+  loginFailure?: string | undefined;
+  /** The login name tried, when authentication failed. */
+  triedUser?: string | undefined;
+  /** The request was refused because of a lockout. */
+  lockedOut?: boolean | undefined;
+  /** The grant that allowed the request. */
+  grant?: number | undefined;
+  /** The quota reservation of an upload in progress. */
+  reservation?: Reservation | undefined;
+}
+
+/**
+ * The state of the request being handled, carried through the REST handler's hooks (some of which,
+ * like `onAccess`, do not receive the `Request`) by Node's async context.
+ *
+ * @example
+ * ```ts
+ * requestState.run({ address: '127.0.0.1' }, () => handler(request));
+ * ```
+ */
+export const requestState = new AsyncLocalStorage<RequestState>();
+
+/** The current request's state; a fresh empty one outside a request (never expected). */
+export function currentRequest(): RequestState {
+  return requestState.getStore() ?? { address: 'unknown' };
+}
 
 /** What the REST hooks need from the rest of the server. */
 export interface HookDeps {
@@ -22,7 +54,14 @@ export interface HookDeps {
   onError: (error: unknown, where: string) => void;
 }
 
-/** The account area a repository path belongs to: its first segment. */
+/**
+ * The account area a repository path belongs to: its first segment.
+ *
+ * @example
+ * ```ts
+ * areaOf('alice/laptop'); // 'alice'
+ * ```
+ */
 export function areaOf(repo: string): string {
   return repo.split('/')[0] ?? '';
 }
@@ -47,6 +86,10 @@ function eventOf(status: number, principal: string | undefined): AccessLogEntry[
  * ```
  */
 export function restHooks(d: HookDeps): RestHooks<Principal> {
+  return { ...accessHooks(d), ...quotaHooks(d) };
+}
+
+function accessHooks(d: HookDeps): RestHooks<Principal> {
   return {
     async authenticate(request) {
       const state = currentRequest();
@@ -75,6 +118,24 @@ export function restHooks(d: HookDeps): RestHooks<Principal> {
       currentRequest().grant = g?.id;
       return g !== undefined;
     },
+    availability() {
+      const m = d.maintenance(d.now());
+      return { unavailable: m.unavailable, readOnly: m.readOnly, retryAfterSeconds: m.retryAfterSeconds };
+    },
+    onAccess(e) {
+      d.log(accessEntry(e, d.now()));
+      d.metrics.inc('kluis_requests_total', { operation: e.operation ?? 'none', status: String(e.status) });
+      d.metrics.inc('kluis_received_bytes_total', {}, e.bytesIn);
+      d.metrics.inc('kluis_sent_bytes_total', {}, e.bytesOut);
+    },
+    onError(error, where) {
+      d.onError(error, `${where.method} ${where.path}`);
+    },
+  };
+}
+
+function quotaHooks(d: HookDeps): RestHooks<Principal> {
+  return {
     beforeWrite(ctx) {
       const r = d.ledger.reserve(areaOf(ctx.repo), ctx.size);
       if (!r) {
@@ -93,19 +154,6 @@ export function restHooks(d: HookDeps): RestHooks<Principal> {
     },
     afterDelete(ctx) {
       d.ledger.removed(areaOf(ctx.repo), ctx.size);
-    },
-    availability() {
-      const m = d.maintenance(d.now());
-      return { unavailable: m.unavailable, readOnly: m.readOnly, retryAfterSeconds: m.retryAfterSeconds };
-    },
-    onAccess(e) {
-      d.log(accessEntry(e, d.now()));
-      d.metrics.inc('kluis_requests_total', { operation: e.operation ?? 'none', status: String(e.status) });
-      d.metrics.inc('kluis_received_bytes_total', {}, e.bytesIn);
-      d.metrics.inc('kluis_sent_bytes_total', {}, e.bytesOut);
-    },
-    onError(error, where) {
-      d.onError(error, `${where.method} ${where.path}`);
     },
   };
 }
