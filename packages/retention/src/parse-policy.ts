@@ -173,6 +173,10 @@ function check(input: PolicyInput | string, options: PolicyOptions): Checked {
       };
     }
   }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    const message = 'expected a policy object or a policy string such as "7d"';
+    return { ok: false, issues: [{ path: '(policy)', message }], typeError: true };
+  }
   const parsed = policySchema.safeParse({ ...input, ...options });
   if (!parsed.success) return { ok: false, ...plainIssues(parsed.error.issues) };
   const { rules = [], ...rest } = parsed.data;

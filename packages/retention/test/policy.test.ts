@@ -60,6 +60,9 @@ describe('parsePolicy', () => {
     expect(bad({ rules: [{ kind: 'daily' }] })).toThrow(/rules\.0\.count/);
     expect(bad({ rules: [{ kind: 'dayly', count: 1 }] })).toThrow(/rules\.0\.kind: unknown rule kind/);
     expect(bad({ keep: 7 })).toThrow(/Unrecognized key.*keep/);
+    expect(bad(null)).toThrow(/expected a policy object or a policy string/);
+    expect(bad([])).toThrow(TypeError);
+    expect(() => parsePolicy('7d', { zone: 7 } as never)).toThrow(/options\.zone/);
   });
 
   it('safeParsePolicy reports every issue without throwing', () => {
