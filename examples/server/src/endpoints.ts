@@ -107,14 +107,19 @@ async function login(
 }
 
 function health(d: EndpointDeps): Response {
+  const time = new Date(d.now()).toISOString();
+  try {
+    d.accounts.get('-'); // the database answers
+  } catch {
+    return json(503, { status: 'error', reason: 'accounts database unavailable', time });
+  }
   const m = d.maintenance(d.now());
-  const body = {
-    status: m.window ? 'maintenance' : 'ok',
-    maintenance: m.window ?? null,
-    time: new Date(d.now()).toISOString(),
-  };
+  return json(200, { status: m.window ? 'maintenance' : 'ok', maintenance: m.window ?? null, time });
+}
+
+function json(status: number, body: unknown): Response {
   return new Response(`${JSON.stringify(body)}\n`, {
-    status: 200,
+    status,
     headers: { 'content-type': 'application/json' },
   });
 }
