@@ -1,6 +1,12 @@
 /**
  * Every stable error code kluis uses. Codes never change meaning once published; new codes may be
  * added. `retryable` says whether repeating the same call may succeed.
+ *
+ * @example
+ * ```ts
+ * ERROR_CODES.UNAVAILABLE.retryable; // true: the same call may succeed later
+ * const help = (e: KluisError) => `${e.code}: ${ERROR_CODES[e.code].summary}`;
+ * ```
  */
 export const ERROR_CODES = {
   NOT_FOUND: { retryable: false, summary: 'the object, snapshot or key does not exist' },

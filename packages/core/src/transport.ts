@@ -35,6 +35,14 @@
  * Every guarantee above is checked by the conformance suite of `@kluis/core/testing`
  * (`describeTransportConformance`, `runTransportConformance`; see `docs/transports.md`).
  * Retries, concurrency limits and metrics are wrappers: `withRetry`, `withLimit`, `withMetrics`.
+ *
+ * @example
+ * ```ts
+ * const store: Transport = memoryTransport();
+ * await store.put('data/ab12', bytes, { ifAbsent: true });
+ * const header = await store.get('data/ab12', { range: { offset: 0, length: 16 } });
+ * for await (const { key, size } of store.list('data/')) console.log(key, size);
+ * ```
  */
 export interface Transport {
   /** A short human-readable name, e.g. `local:/srv/backup` or `s3:bucket/prefix`. */
