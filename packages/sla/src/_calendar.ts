@@ -75,77 +75,84 @@ export function resolveDateTime(value: string, zone: string, field: string): num
   return ms;
 }
 
+function compileWindows(spec: CalendarSpec, what: string): { rules: Rule[]; once: Span[] } {
+  const rules: Rule[] = [];
+  const once: Span[] = [];
+  spec.windows.forEach((w, i) => {
+    const at = `${what}.windows[${i}]`;
+    if (w.kind === 'once') {
+      const s = resolveDateTime(w.start, spec.zone, `${at}.start`);
+      const e = resolveDateTime(w.end, spec.zone, `${at}.end`);
+      if (e <= s) throw new RangeError(`${at}.end: must be after start (${w.start})`);
+      once.push({ start: s, end: e, name: w.name ?? 'window' });
+      return;
+    }
+    if (w.skipHolidays && !spec.holidays) {
+      throw new RangeError(`${at}.skipHolidays: needs ${what}.holidays to say which holidays`);
+    }
+    rules.push(compileRule(w));
+  });
+  return { rules, once: once.sort(bySpan) };
+}
+
+function compileExclusions(spec: CalendarSpec, what: string): { dates: Set<string>; ranges: Range[] } {
+  const dates = new Set<string>();
+  const ranges: Range[] = [];
+  (spec.exclusions ?? []).forEach((x, i) => {
+    if ('date' in x) {
+      dates.add(x.date);
+      return;
+    }
+    const s = resolveDateTime(x.start, spec.zone, `${what}.exclusions[${i}].start`);
+    const e = resolveDateTime(x.end, spec.zone, `${what}.exclusions[${i}].end`);
+    if (e <= s) throw new RangeError(`${what}.exclusions[${i}].end: must be after start (${x.start})`);
+    ranges.push({ start: s, end: e });
+  });
+  return { dates, ranges: ranges.sort((a, b) => a.start - b.start) };
+}
+
+/** The occurrences of `rules` that start on local date `d`, before exclusions. */
+function onDate(rules: Rule[], d: PlainDate, zone: string, isHoliday: (d: PlainDate) => boolean): Span[] {
+  const out: Span[] = [];
+  for (const r of rules) {
+    if (!matches(r, d, isHoliday)) continue;
+    const start = resolveLocal(d, r.start, zone, 'none');
+    if (start === undefined) continue; // RFC 5545: a start at a skipped local time has no occurrence
+    const end = resolveLocal(r.endNextDay ? d.add({ days: 1 }) : d, r.end, zone, 'transition');
+    if (end !== undefined && end > start) out.push({ start, end, name: r.name });
+  }
+  return out;
+}
+
 /**
  * Validates and compiles a calendar spec; throws TypeError/RangeError naming the field at fault.
  */
 export function compileCalendar(input: CalendarSpec, what = 'calendar'): CompiledCalendar {
   const spec = parseOrThrow(calendarSchema, input, what) as CalendarSpec;
   const zone = spec.zone;
-  const rules: Rule[] = [];
-  const once: Span[] = [];
-  spec.windows.forEach((w, i) => {
-    if (w.kind === 'once') {
-      const s = resolveDateTime(w.start, zone, `${what}.windows[${i}].start`);
-      const e = resolveDateTime(w.end, zone, `${what}.windows[${i}].end`);
-      if (e <= s) throw new RangeError(`${what}.windows[${i}].end: must be after start (${w.start})`);
-      once.push({ start: s, end: e, name: w.name ?? 'window' });
-    } else {
-      if (w.skipHolidays && !spec.holidays) {
-        throw new RangeError(
-          `${what}.windows[${i}].skipHolidays: needs ${what}.holidays to say which holidays`,
-        );
-      }
-      rules.push(compileRule(w));
-    }
-  });
+  const { rules, once } = compileWindows(spec, what);
+  const excluded = compileExclusions(spec, what);
   const holidayOf = spec.holidays ? holidayPredicate(spec.holidays) : () => false;
   const isHoliday = (d: PlainDate) => holidayOf(d.toString());
-  const excludedDates = new Set<string>();
-  const excluded: Range[] = [];
-  (spec.exclusions ?? []).forEach((x, i) => {
-    if ('date' in x) excludedDates.add(x.date);
-    else {
-      const s = resolveDateTime(x.start, zone, `${what}.exclusions[${i}].start`);
-      const e = resolveDateTime(x.end, zone, `${what}.exclusions[${i}].end`);
-      if (e <= s) throw new RangeError(`${what}.exclusions[${i}].end: must be after start (${x.start})`);
-      excluded.push({ start: s, end: e });
-    }
-  });
-  excluded.sort((a, b) => a.start - b.start);
-  once.sort(bySpan);
-
-  const onDate = (d: PlainDate): Span[] => {
-    if (excludedDates.has(d.toString())) return [];
-    const out: Span[] = [];
-    for (const r of rules) {
-      if (!matches(r, d, isHoliday)) continue;
-      const start = resolveLocal(d, r.start, zone, 'none');
-      if (start === undefined) continue; // RFC 5545: a start at a skipped local time has no occurrence
-      const end = resolveLocal(r.endNextDay ? d.add({ days: 1 }) : d, r.end, zone, 'transition');
-      if (end !== undefined && end > start) out.push({ start, end, name: r.name });
-    }
-    return out;
-  };
-  const clipAll = (spans: Span[]) => spans.flatMap((s) => clip(s, excluded));
+  const day = (d: PlainDate) => (excluded.dates.has(d.toString()) ? [] : onDate(rules, d, zone, isHoliday));
+  const clipAll = (spans: Span[]) => spans.flatMap((s) => clip(s, excluded.ranges));
   const dateOf = (t: number) => T.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(zone).toPlainDate();
 
   const between = (a: number, b: number): Span[] => {
-    const out: Span[] = [];
+    const out: Span[] = [...once];
     const last = dateOf(b);
     for (let d = dateOf(a).subtract({ days: 1 }); T.PlainDate.compare(d, last) <= 0; d = d.add({ days: 1 })) {
-      out.push(...onDate(d));
+      out.push(...day(d));
     }
-    out.push(...once);
-    return clipAll(out.filter((s) => s.start < b && s.end > a))
-      .filter((s) => s.start < b && s.end > a)
-      .sort(bySpan);
+    const overlaps = (s: Span) => s.start < b && s.end > a;
+    return clipAll(out.filter(overlaps)).filter(overlaps).sort(bySpan);
   };
 
   const next = (t: number, n: number, horizonDays: number): Span[] => {
     const out: Span[] = [];
     let d = dateOf(t).subtract({ days: 1 });
     for (let i = 0; i <= horizonDays + 1 && out.length < n; i++, d = d.add({ days: 1 })) {
-      out.push(...clipAll(onDate(d)).filter((s) => s.end > t));
+      out.push(...clipAll(day(d)).filter((s) => s.end > t));
     }
     out.push(...clipAll(once).filter((s) => s.end > t));
     return out.sort(bySpan).slice(0, n);

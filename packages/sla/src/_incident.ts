@@ -6,6 +6,7 @@ import { parseOrThrow } from './_schemas.ts';
 import { instant, localString, toEpochMs } from './_temporal.ts';
 import type { Breach, EndRule, Incident, IncidentEvaluation, TargetCheck } from './incident.ts';
 import { priorityOf } from './priority.ts';
+import type { Priority } from './profile.ts';
 
 const level = z.enum(['high', 'medium', 'low']);
 const incidentSchema = z
@@ -45,31 +46,52 @@ interface Ev {
 
 const PROVIDER = new Set(['acknowledged', 'update', 'restored', 'signed-off']);
 
-/** Evaluates one incident; `asOf` (epoch ms) closes open incidents and pending deadlines. */
-export function evaluate(ctx: Context, input: Incident, asOf: number | undefined): IncidentEvaluation {
+function parse(input: Incident): { inc: Incident; events: Ev[]; start: number } {
   const inc = parseOrThrow(incidentSchema, input, `incident ${String(input?.id ?? '')}`.trim()) as Incident;
   const events: Ev[] = inc.events
     .map((e, i) => ({ type: e.type, at: toEpochMs(e.at, `incident ${inc.id}: events[${i}].at`) }))
     .sort((a, b) => a.at - b.at);
-  const first = (type: string) => events.find((e) => e.type === type)?.at;
-  const starts = events.filter((e) => e.type === 'reported' || e.type === 'detected');
-  if (starts.length === 0) {
+  const first = events.find((e) => e.type === 'reported' || e.type === 'detected');
+  if (!first) {
     throw new RangeError(
       `incident ${inc.id}: events: needs a 'reported' or 'detected' event to start the clock`,
     );
   }
-  const start = starts[0]!.at;
-  const last = events[events.length - 1]!.at;
-  const now = asOf ?? last;
+  return { inc, events, start: first.at };
+}
+
+/** Evaluates one incident; `asOf` (epoch ms) closes open incidents and pending deadlines. */
+export function evaluate(ctx: Context, input: Incident, asOf: number | undefined): IncidentEvaluation {
+  const { inc, events, start } = parse(input);
+  const now = asOf ?? events[events.length - 1]!.at;
   const { end, rule, reasons } = unavailabilityEnd(ctx, events, start, now);
-  const reported = first('reported');
-  const detected = first('detected');
+  const detectedFirst = events.find((e) => e.at === start)?.type === 'detected';
   reasons.unshift(
-    detected !== undefined && (reported === undefined || detected < reported)
-      ? `starts at ${localString(start, ctx.zone)}: the provider detected it before any report`
-      : `starts at ${localString(start, ctx.zone)}: the report was received`,
+    `starts at ${localString(start, ctx.zone)}: ${detectedFirst ? 'the provider detected it before any report' : 'the report was received'}`,
   );
   const priority = inc.priority ?? priorityOf(ctx.profile, inc.impact, inc.urgency);
+  const checks = targets(ctx, inc.id, priority, events, { start, end, now });
+  return {
+    id: inc.id,
+    ...(inc.title !== undefined ? { title: inc.title } : {}),
+    priority,
+    target: ctx.profile.targets[priority],
+    start: instant(start),
+    end: instant(Math.max(start, end)),
+    endRule: rule,
+    unavailable: inc.unavailable ?? true,
+    ...checks,
+    reasons,
+  };
+}
+
+interface Times {
+  start: number;
+  end: number;
+  now: number;
+}
+
+function targets(ctx: Context, id: string, priority: Priority, events: Ev[], { start, end, now }: Times) {
   const target = ctx.profile.targets[priority];
   const clock = target.clock === '24/7' ? alwaysClock : calendarClock(ctx.service);
   // A detection the provider reported before any report is the provider's first message.
@@ -77,7 +99,7 @@ export function evaluate(ctx: Context, input: Incident, asOf: number | undefined
     .filter((e) => PROVIDER.has(e.type) || (e.type === 'detected' && e.at === start))
     .map((e) => e.at)
     .filter((t) => t >= start);
-  const restored = first('restored');
+  const restored = events.find((e) => e.type === 'restored')?.at;
   const due = (minutes: number) => {
     const t = clock.add(start, minutes * 60_000);
     if (Number.isFinite(t)) return t;
@@ -88,25 +110,11 @@ export function evaluate(ctx: Context, input: Incident, asOf: number | undefined
   const response = check(due(target.responseMinutes), messages[0], now);
   const resolution = check(due(target.resolutionMinutes), restored, now);
   const breaches: Breach[] = [];
-  if (response.met === false) breaches.push(breach(inc.id, 'response', response, target.responseMinutes));
+  if (response.met === false) breaches.push(breach(id, 'response', response, target.responseMinutes));
   const quietUntil = Math.min(restored ?? end, now);
-  breaches.push(...updateBreaches(inc.id, clock, messages, quietUntil, target.updateMinutes));
-  if (resolution.met === false)
-    breaches.push(breach(inc.id, 'resolution', resolution, target.resolutionMinutes));
-  return {
-    id: inc.id,
-    ...(inc.title !== undefined ? { title: inc.title } : {}),
-    priority,
-    target,
-    start: instant(start),
-    end: instant(Math.max(start, end)),
-    endRule: rule,
-    unavailable: inc.unavailable ?? true,
-    response,
-    resolution,
-    breaches,
-    reasons,
-  };
+  breaches.push(...updateBreaches(id, clock, messages, quietUntil, target.updateMinutes));
+  if (resolution.met === false) breaches.push(breach(id, 'resolution', resolution, target.resolutionMinutes));
+  return { response, resolution, breaches };
 }
 
 function unavailabilityEnd(ctx: Context, events: Ev[], start: number, now: number) {

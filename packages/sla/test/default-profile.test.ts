@@ -62,6 +62,27 @@ describe('the default profile (the service definition)', () => {
     expect(c.kind).toBe('planned');
   });
 
+  it('gets every DST weekend of 2026–2027 right (Saturday 21:00 → Sunday 09:00)', () => {
+    const cases = [
+      ['2026-03-28T21:00:00+01:00', '2026-03-29T09:00:00+02:00', 11, 'unplanned'],
+      ['2026-10-24T21:00:00+02:00', '2026-10-25T09:00:00+01:00', 13, 'planned'],
+      ['2027-03-27T21:00:00+01:00', '2027-03-28T09:00:00+02:00', 11, 'unplanned'],
+      ['2027-10-30T21:00:00+02:00', '2027-10-31T09:00:00+01:00', 13, 'planned'],
+    ] as const;
+    for (const [announcedAt, start, hours, kind] of cases) {
+      const c = sla.classifyDowntime({ announcedAt, start, end: Date.parse(start) + 3_600_000 });
+      expect([c.noticeHours, c.kind]).toEqual([hours, kind]);
+    }
+    // The Saturday windows either side of each change keep 09:00 local, so their UTC start moves.
+    const utc = (from: string) => sla.maintenance.next(from, 1)[0]!.start.toString();
+    expect(utc('2026-03-27T00:00Z')).toBe('2026-03-28T08:00:00Z');
+    expect(utc('2026-03-29T00:00Z')).toBe('2026-04-04T07:00:00Z');
+    expect(utc('2026-10-23T00:00Z')).toBe('2026-10-24T07:00:00Z');
+    expect(utc('2026-10-25T00:00Z')).toBe('2026-10-31T08:00:00Z');
+    expect(utc('2027-03-21T00:00Z')).toBe('2027-03-27T08:00:00Z');
+    expect(utc('2027-10-31T00:00Z')).toBe('2027-11-06T08:00:00Z');
+  });
+
   it('accepts exactly 12 h, refuses 11 h 59 min (2027)', () => {
     const at = (announcedAt: string) =>
       sla.classifyDowntime({
