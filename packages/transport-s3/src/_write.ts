@@ -31,42 +31,45 @@ export async function putObject(
   if (ifAbsent && (!native || !single) && (await statObject(o, key, signal))) {
     throw new KluisError('ALREADY_EXISTS', `s3 put ${key}: the object exists`);
   }
-  const what = `s3 put ${key}`;
-  const objectParams = lockParams(o, key);
-  const s3Key = o.root + key;
+  const upload: Upload = { what: `s3 put ${key}`, s3Key: o.root + key, objectParams: lockParams(o, key) };
   try {
-    if (!single) {
-      const { client, bucket, partSize, maxConcurrency: concurrency, md5 } = o;
-      const target = {
-        client,
-        bucket,
-        s3Key,
-        what,
-        partSize,
-        concurrency,
-        objectParams,
-        md5,
-        ifNoneMatch: native,
-      };
-      return await multipartUpload(target, body, signal);
-    }
-    await call(what, signal, (opt) =>
-      o.client.send(
-        new PutObjectCommand({
-          Bucket: o.bucket,
-          Key: s3Key,
-          Body: body,
-          ContentLength: body.length,
-          ContentMD5: contentMd5(body, o.md5),
-          ...(native ? { IfNoneMatch: '*' } : {}),
-          ...objectParams,
-        }),
-        opt,
-      ),
-    );
+    if (single) return await singlePut(o, upload, body, native, signal);
+    const { client, bucket, partSize, maxConcurrency: concurrency, md5 } = o;
+    const target = { ...upload, client, bucket, partSize, concurrency, md5, ifNoneMatch: native };
+    return await multipartUpload(target, body, signal);
   } catch (e) {
     throw explainLockFailure(o, e);
   }
+}
+
+/** What one upload writes where. */
+interface Upload {
+  what: string;
+  s3Key: string;
+  objectParams: Record<string, unknown>;
+}
+
+async function singlePut(
+  o: ResolvedOptions,
+  u: Upload,
+  body: Uint8Array,
+  ifNoneMatch: boolean,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  await call(u.what, signal, (opt) =>
+    o.client.send(
+      new PutObjectCommand({
+        Bucket: o.bucket,
+        Key: u.s3Key,
+        Body: body,
+        ContentLength: body.length,
+        ContentMD5: contentMd5(body, o.md5),
+        ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+        ...u.objectParams,
+      }),
+      opt,
+    ),
+  );
 }
 
 /** Retain-until date and mode for keys under Object Lock, else nothing. */
