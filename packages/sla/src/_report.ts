@@ -1,5 +1,6 @@
 import { ledger, measureAvailability, resolvePeriod } from './_availability.ts';
 import type { Context } from './_context.ts';
+import type { Range } from './_intervals.ts';
 import { instant, localString, toEpochMs } from './_temporal.ts';
 import type { DowntimeLog, Period } from './availability.ts';
 import type { IncidentEvaluation, TargetCheck } from './incident.ts';
@@ -21,24 +22,22 @@ function target(c: TargetCheck) {
   return { due: c.due.toString(), ...(c.at ? { at: c.at.toString() } : {}), met: c.met ?? null };
 }
 
+type Ledger = ReturnType<typeof ledger>;
+
 /** Builds the JSON report of a period. */
 export function buildReport(ctx: Context, period: Period, log: DowntimeLog): SlaReport {
   const range = resolvePeriod(ctx, period);
   const asOf = log.asOf === undefined ? range.end : Math.min(range.end, toEpochMs(log.asOf, 'asOf'));
-  const { evaluations, entries, downtime } = ledger(ctx, log, asOf);
-  const a = measureAvailability(ctx, range, entries);
-  const inPeriod = (s: number, e: number) => s < range.end && e > range.start;
-  const ms = (t: { epochMilliseconds: number }) => t.epochMilliseconds;
-  const incidents = evaluations
-    .map((e, i) => ({ e, src: log.incidents![i]! }))
-    .filter(({ e }) => inPeriod(ms(e.start), Math.max(ms(e.end), ms(e.start) + 1)))
-    .map(({ e, src }) => reportIncident(ctx, e, src.events));
-  const ids = new Set(incidents.map((i) => i.id));
-  const target_ = ctx.profile.availabilityTarget;
+  const books = ledger(ctx, log, asOf);
+  const a = measureAvailability(ctx, range, books.entries);
+  const incidents = incidentRows(ctx, range, log, books);
+  const target = ctx.profile.availabilityTarget;
   const label =
     'month' in period
       ? period.month
       : `${localString(range.start, ctx.zone)} – ${localString(range.end, ctx.zone)}`;
+  const windows = (c: Context['service']) =>
+    c.between(range.start, range.end).map((o) => ({ ...span(ctx, o.start, o.end), name: o.name }));
   return {
     profile: ctx.profile.name,
     zone: ctx.zone,
@@ -46,7 +45,7 @@ export function buildReport(ctx: Context, period: Period, log: DowntimeLog): Sla
     period: span(ctx, range.start, range.end),
     asOf: instant(asOf).toString(),
     availability: a.availability,
-    ...(target_ !== undefined ? { availabilityTarget: target_, targetMet: a.availability >= target_ } : {}),
+    ...(target !== undefined ? { availabilityTarget: target, targetMet: a.availability >= target } : {}),
     totals: {
       committedMinutes: minutes(a.committedMs),
       maintenanceWindowMinutes: minutes(a.maintenanceWindowMs),
@@ -61,33 +60,47 @@ export function buildReport(ctx: Context, period: Period, log: DowntimeLog): Sla
       sources: p.sources,
     })),
     incidents,
-    downtime: (log.downtime ?? [])
-      .map((d, i) => ({ d, c: downtime[i]!, s: toEpochMs(d.start, 'start'), e: toEpochMs(d.end, 'end') }))
-      .filter(({ s, e }) => inPeriod(s, e))
-      .map(({ c, s, e }) => ({
-        ...span(ctx, s, e),
-        id: c.id,
-        kind: c.kind,
-        noticeHours: c.noticeHours ?? null,
-        reasons: c.reasons,
-      })),
-    breaches: evaluations
-      .filter((e) => ids.has(e.id))
-      .flatMap((e) => e.breaches)
-      .map((b) => ({
-        incident: b.incident,
-        kind: b.kind,
-        due: b.due.toString(),
-        ...(b.at ? { at: b.at.toString() } : {}),
-        message: b.message,
-      })),
-    maintenanceWindows: ctx.maintenance
-      .between(range.start, range.end)
-      .map((o) => ({ ...span(ctx, o.start, o.end), name: o.name })),
-    serviceWindows: ctx.service
-      .between(range.start, range.end)
-      .map((o) => ({ ...span(ctx, o.start, o.end), name: o.name })),
+    downtime: downtimeRows(ctx, range, log, books),
+    breaches: breachRows(books, new Set(incidents.map((i) => i.id))),
+    maintenanceWindows: windows(ctx.maintenance),
+    serviceWindows: windows(ctx.service),
   };
+}
+
+const ms = (t: { epochMilliseconds: number }) => t.epochMilliseconds;
+const overlaps = (r: Range, s: number, e: number) => s < r.end && Math.max(e, s + 1) > r.start;
+
+function incidentRows(ctx: Context, range: Range, log: DowntimeLog, books: Ledger): ReportIncident[] {
+  return books.evaluations
+    .map((e, i) => ({ e, src: log.incidents![i]! }))
+    .filter(({ e }) => overlaps(range, ms(e.start), ms(e.end)))
+    .map(({ e, src }) => reportIncident(ctx, e, src.events));
+}
+
+function downtimeRows(ctx: Context, range: Range, log: DowntimeLog, books: Ledger): SlaReport['downtime'] {
+  return (log.downtime ?? [])
+    .map((d, i) => ({ c: books.downtime[i]!, s: toEpochMs(d.start, 'start'), e: toEpochMs(d.end, 'end') }))
+    .filter(({ s, e }) => overlaps(range, s, e))
+    .map(({ c, s, e }) => ({
+      ...span(ctx, s, e),
+      id: c.id,
+      kind: c.kind,
+      noticeHours: c.noticeHours ?? null,
+      reasons: c.reasons,
+    }));
+}
+
+function breachRows(books: Ledger, ids: Set<string>): SlaReport['breaches'] {
+  return books.evaluations
+    .filter((e) => ids.has(e.id))
+    .flatMap((e) => e.breaches)
+    .map((b) => ({
+      incident: b.incident,
+      kind: b.kind,
+      due: b.due.toString(),
+      ...(b.at ? { at: b.at.toString() } : {}),
+      message: b.message,
+    }));
 }
 
 function reportIncident(

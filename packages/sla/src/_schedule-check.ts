@@ -1,13 +1,13 @@
 import type { Context } from './_context.ts';
 import { formatMinutes } from './_format.ts';
-import { intersect, type Range, union } from './_intervals.ts';
+import { intersect, type Range, type Span, union } from './_intervals.ts';
 import { instant, localString, type PlainDate, startOfDay, T } from './_temporal.ts';
+import type { MaintenanceRules } from './profile.ts';
 import type { ScheduleCheck, ScheduleCheckOptions, ScheduleViolation } from './schedule-check.ts';
 
 type Rule = ScheduleViolation['rule'];
 
-/** Checks the profile's maintenance schedule over the horizon. */
-export function checkSchedule(ctx: Context, o: ScheduleCheckOptions): ScheduleCheck {
+function parseHorizon(o: ScheduleCheckOptions): { from: PlainDate; to: PlainDate } {
   let from: PlainDate;
   try {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(o.from)) throw new Error();
@@ -19,12 +19,17 @@ export function checkSchedule(ctx: Context, o: ScheduleCheckOptions): ScheduleCh
   if (!Number.isInteger(years) || years < 1 || years > 100) {
     throw new RangeError(`years: expected a whole number 1..100, got ${years}`);
   }
-  const to = from.add({ years });
+  return { from, to: from.add({ years }) };
+}
+
+/** Checks the profile's maintenance schedule over the horizon. */
+export function checkSchedule(ctx: Context, o: ScheduleCheckOptions): ScheduleCheck {
+  const { from, to } = parseHorizon(o);
   const range = { start: startOfDay(from, ctx.zone), end: startOfDay(to, ctx.zone) };
   const maint = ctx.maintenance.between(range.start, range.end);
   const service = ctx.service.between(range.start, range.end);
   const v: ScheduleViolation[] = [];
-  const add = (rule: Rule, r: Range, message: string) =>
+  const add: Add = (rule, r, message) =>
     v.push({
       rule,
       start: instant(r.start),
@@ -38,23 +43,7 @@ export function checkSchedule(ctx: Context, o: ScheduleCheckOptions): ScheduleCh
     add('overlap', r, `maintenance window overlaps the service window ${when(r)}`);
   }
   const rules = ctx.profile.maintenanceRules ?? {};
-  for (const m of maint) {
-    const len = (m.end - m.start) / 60_000;
-    if (rules.minWindowMinutes !== undefined && len < rules.minWindowMinutes) {
-      add(
-        'min-window',
-        m,
-        `${m.name} ${when(m)} lasts ${formatMinutes(len)}, less than ${formatMinutes(rules.minWindowMinutes)}`,
-      );
-    }
-    if (rules.maxWindowMinutes !== undefined && len > rules.maxWindowMinutes) {
-      add(
-        'max-window',
-        m,
-        `${m.name} ${when(m)} lasts ${formatMinutes(len)}, more than ${formatMinutes(rules.maxWindowMinutes)}`,
-      );
-    }
-  }
+  lengths(maint, rules, when, add);
   const perDay = dailyMinutes(ctx.zone, from, to, maint);
   if (rules.maxMinutesPerWeek !== undefined) weekly(perDay, rules.maxMinutesPerWeek, ctx.zone, add);
   if (rules.minMinutes) sliding(perDay, rules.minMinutes, ctx.zone, add);
@@ -66,6 +55,27 @@ export function checkSchedule(ctx: Context, o: ScheduleCheckOptions): ScheduleCh
     maintenanceOccurrences: maint.length,
     violations: v,
   };
+}
+
+function lengths(maint: Span[], rules: MaintenanceRules, when: (r: Range) => string, add: Add): void {
+  for (const m of maint) {
+    const len = (m.end - m.start) / 60_000;
+    const { minWindowMinutes: min, maxWindowMinutes: max } = rules;
+    if (min !== undefined && len < min) {
+      add(
+        'min-window',
+        m,
+        `${m.name} ${when(m)} lasts ${formatMinutes(len)}, less than ${formatMinutes(min)}`,
+      );
+    }
+    if (max !== undefined && len > max) {
+      add(
+        'max-window',
+        m,
+        `${m.name} ${when(m)} lasts ${formatMinutes(len)}, more than ${formatMinutes(max)}`,
+      );
+    }
+  }
 }
 
 interface Day {
