@@ -158,7 +158,7 @@ install_packages
 # Now and then the OSD dies at its first start ("wrong fsid" from the monitor, seen mostly while
 # other clusters run on the same host); a fresh attempt in a fresh directory is cheap.
 for attempt in 1 2 3; do
-  "$0" --attempt && exit 0
+  bash "$0" --attempt && exit 0
   [ "$attempt" = 3 ] || log "attempt $attempt failed; trying again"
 done
 fail "radosgw did not start in 3 attempts (see the log lines above)"
