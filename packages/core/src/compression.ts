@@ -3,6 +3,11 @@
  * so codecs can be added without breaking readers. Default: raw DEFLATE (RFC 1951): node:zlib
  * decodes it natively in Node, and `DecompressionStream('deflate-raw')` in every current browser,
  * so no native addon and no wasm decoder is needed (see docs/format.md for the measurements).
+ *
+ * @example
+ * ```ts
+ * const identity: CompressionCodec = { id: 0, name: 'none', compress: (d) => d, decompress: (d) => d };
+ * ```
  */
 export interface CompressionCodec {
   /** Codec id stored with each blob: 0 none, 1 deflate-raw. */
@@ -13,9 +18,23 @@ export interface CompressionCodec {
   decompress(data: Uint8Array, rawLength: number): Promise<Uint8Array> | Uint8Array;
 }
 
-/** Codec id of uncompressed blobs. */
+/**
+ * Codec id of uncompressed blobs.
+ *
+ * @example
+ * ```ts
+ * if (entry.codec === CODEC_NONE) plain = opened;
+ * ```
+ */
 export const CODEC_NONE = 0;
-/** Codec id of raw DEFLATE. */
+/**
+ * Codec id of raw DEFLATE (RFC 1951).
+ *
+ * @example
+ * ```ts
+ * webDeflateRaw.id === CODEC_DEFLATE_RAW; // true
+ * ```
+ */
 export const CODEC_DEFLATE_RAW = 1;
 
 /**

@@ -30,7 +30,15 @@ export interface CleanupOptions extends AbortOptions {
   olderThanMs?: number;
 }
 
-/** A {@link Transport} over a local directory, with maintenance for that directory. */
+/**
+ * A {@link Transport} over a local directory, with maintenance for that directory.
+ *
+ * @example
+ * ```ts
+ * const t: LocalTransport = localTransport({ root: '/srv/backup' });
+ * await t.removeStaleTempFiles({ olderThanMs: 3600_000 });
+ * ```
+ */
 export interface LocalTransport extends Transport {
   /** The absolute path of the root directory. */
   readonly root: string;

@@ -30,7 +30,15 @@ export interface BlobEncoder {
   close(): Promise<void>;
 }
 
-/** Creates a {@link BlobEncoder} for a repository's encryption key; passed in `RepositoryOptions.encoder`. */
+/**
+ * Creates a {@link BlobEncoder} for a repository's encryption key; passed in `RepositoryOptions.encoder`.
+ *
+ * @example
+ * ```ts
+ * const factory: BlobEncoderFactory = ({ crypto, key, codec }) => inlineBlobEncoder(crypto, key, codec);
+ * const repo = await openRepository(transport, { password, encoder: factory });
+ * ```
+ */
 export type BlobEncoderFactory = (options: {
   crypto: CryptoProvider;
   key: Uint8Array;

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { KluisError } from '../errors';
 import { decodeJson, encodeJson } from './_json';
 
-/** Current repository format version. */
+/**
+ * Current repository format version.
+ *
+ * @example
+ * ```ts
+ * decodeConfig(bytes).version === FORMAT_VERSION; // readers refuse any other version
+ * ```
+ */
 export const FORMAT_VERSION = 1;
 
 /** Content-defined chunking parameters, fixed for the repository's lifetime. */

@@ -66,6 +66,11 @@ export interface InitOptions extends RepositoryOptions {
  * and a 1 MiB insertion in a 1 GiB file cost ~10 MB of new storage at avg 64 KiB, against ~24 MB
  * at 128 KiB and ~164 MB at 1 MiB (restic: 240 MB), while the index stays under 1 MB of memory
  * per GiB of unique data.
+ *
+ * @example
+ * ```ts
+ * await initRepository(transport, { password, chunker: { ...DEFAULT_CHUNKER, avgSize: 128 * 1024 } });
+ * ```
  */
 export const DEFAULT_CHUNKER: ChunkerParams = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 const DEFAULT_PACK = 16 * 1024 * 1024;

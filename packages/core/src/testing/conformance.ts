@@ -7,7 +7,14 @@ import { readCases } from './_cases-read';
 import { scaleCases } from './_cases-scale';
 import { modelCase } from './_model';
 
-/** How the suite gets a transport for each case. */
+/**
+ * How the suite gets a transport for each case.
+ *
+ * @example
+ * ```ts
+ * const factory: TransportFactory = { setup: async () => memoryTransport() };
+ * ```
+ */
 export interface TransportFactory {
   /** A transport over an **empty** store (e.g. a fresh temp directory, bucket prefix or server). */
   setup(): Promise<Transport>;
@@ -15,7 +22,15 @@ export interface TransportFactory {
   teardown?(transport: Transport): Promise<void>;
 }
 
-/** The parts of a vitest/jest-like test runner the suite uses; pass `{ describe, it }`. */
+/**
+ * The parts of a vitest/jest-like test runner the suite uses; pass `{ describe, it }`.
+ *
+ * @example
+ * ```ts
+ * import { describe, it } from 'vitest';
+ * describeTransportConformance({ setup: async () => memoryTransport() }, { describe, it });
+ * ```
+ */
 export interface TestRunner {
   describe(name: string, fn: () => void): void;
   it(name: string, fn: () => Promise<void>, timeout?: number): void;

@@ -31,7 +31,16 @@ export interface TransportMetrics {
   inFlight: number;
 }
 
-/** What {@link withMetrics} returns. */
+/**
+ * What {@link withMetrics} returns.
+ *
+ * @example
+ * ```ts
+ * const metered: MeteredTransport = withMetrics(memoryTransport());
+ * await metered.transport.put('config', bytes);
+ * metered.metrics().bytesWritten; // bytes.length
+ * ```
+ */
 export interface MeteredTransport {
   /** The counting transport; use it in place of the one you passed in. */
   readonly transport: Transport;
