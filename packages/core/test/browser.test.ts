@@ -49,17 +49,23 @@ async function installChromium(): Promise<void> {
     throw new Error(`the browser test needs Chromium at ${CHROMIUM}; install it as root: ${how}`);
   }
   const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  // A failed update (another apt-get holding the lists lock) is not fatal if the install works.
-  const updated = await run('apt-get', [...lock, 'update', '-qq']).then(
-    () => undefined,
-    (e: unknown) => e,
+  const update = () => run('apt-get', [...lock, 'update', '-qq']);
+  const install = () =>
+    run('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+  // `apt-get update` does not wait for the lists lock: when another apt-get holds it, install
+  // from the lists that one leaves behind, and only if that fails update and install again.
+  const updated = await update().then(
+    () => true,
+    () => false,
   );
   try {
-    await run('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+    await install().catch(async (e: unknown) => {
+      if (updated) throw e;
+      await update();
+      await install();
+    });
   } catch (e) {
-    throw new Error(
-      `could not install Chromium for the browser test (${how}):\n${String(updated ?? '')}\n${e}`,
-    );
+    throw new Error(`could not install Chromium for the browser test (${how}):\n${e}`);
   }
   if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
 }
