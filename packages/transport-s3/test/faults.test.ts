@@ -1,3 +1,5 @@
+import type { ClientRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { ListMultipartUploadsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Transport } from '../src/index';
@@ -17,6 +19,34 @@ const clients: S3Client[] = [];
 function viaProxy(): S3Client {
   const client = testClient({ endpoint: proxy.endpoint });
   clients.push(client);
+  return client;
+}
+
+/**
+ * A client with a middleware that, on the `nth` request carrying a body, sends half of the body
+ * and then drops the connection (the request is destroyed with ECONNRESET), after signing.
+ */
+function droppingClient(nth: number): S3Client {
+  const client = testClient();
+  clients.push(client);
+  let seen = 0;
+  const drop = (next: (a: unknown) => Promise<unknown>) => async (args: { request?: unknown }) => {
+    const request = args.request as { body?: unknown };
+    if (request.body instanceof Uint8Array && request.body.length > 1 && ++seen === nth) {
+      const half = request.body.subarray(0, request.body.length >> 1);
+      const reset = Object.assign(new Error('connection dropped by the test'), { code: 'ECONNRESET' });
+      // The Node handler pipes a Readable body into the request: take over that pipe.
+      request.body = Object.assign(new Readable({ read() {} }), {
+        pipe(destination: ClientRequest) {
+          destination.write(half, () => destination.destroy(reset));
+          return destination;
+        },
+      });
+    }
+    return next(args);
+  };
+  const stack = client.middlewareStack as unknown as { addRelativeTo(m: typeof drop, o: object): void };
+  stack.addRelativeTo(drop, { name: 'dropConnection', relation: 'after', toMiddleware: 'awsAuthMiddleware' });
   return client;
 }
 
@@ -70,6 +100,23 @@ describe('connection cut mid-upload', () => {
     const listed: string[] = [];
     for await (const o of check('cut4').list('')) listed.push(o.key);
     expect(listed).toEqual([]);
+  });
+});
+
+describe('connection dropped by a client middleware mid-upload', () => {
+  it('a single upload fails UNAVAILABLE and stores nothing', async () => {
+    const t = s3Transport({ client: droppingClient(1), bucket, prefix: 'drop1' });
+    const e = await kluisFailure(t.put('data/a', bytes(1 * MiB)));
+    expect([e.code, e.retryable]).toEqual(['UNAVAILABLE', true]);
+    expect(await check('drop1').stat('data/a')).toBeUndefined();
+  });
+
+  it('a multipart upload dropped in its second part is aborted: no object, no parts', async () => {
+    const options = { bucket, prefix: 'drop2', multipartThreshold: 5 * MiB, partSize: 5 * MiB };
+    const t = s3Transport({ ...options, client: droppingClient(2), maxConcurrency: 1 });
+    expect((await kluisFailure(t.put('data/big', bytes(11 * MiB)))).code).toBe('UNAVAILABLE');
+    expect(await check('drop2').stat('data/big')).toBeUndefined();
+    expect(await openUploads('drop2/')).toBe(0);
   });
 });
 
