@@ -3,6 +3,8 @@ import type { Transport } from '@kluis/core';
 import { localTransport } from '@kluis/core/node';
 import { UsageError } from './errors';
 
+type Env = Record<string, string | undefined>;
+
 /**
  * Turns a repository location into a transport:
  * - `s3:http://host:port/bucket/prefix` or `s3:https://…` — S3-compatible storage, credentials
@@ -11,27 +13,43 @@ import { UsageError } from './errors';
  *   credentials in the URL or `KLUIS_HTTP_USER` / `KLUIS_HTTP_PASSWORD`;
  * - anything else — a local directory.
  */
-export async function openTransport(
+export async function openTransport(location: string, env: Env): Promise<Transport> {
+  return (await locate(location, env)).transport;
+}
+
+/**
+ * Makes sure the storage for a new repository exists: a REST server is asked to create the
+ * repository (`POST ?create=true`), never implicitly, so a typo in a URL fails instead of creating
+ * a stray repository; other stores need nothing.
+ */
+export async function createStorage(location: string, env: Env): Promise<Transport> {
+  const { transport, create } = await locate(location, env);
+  await create?.();
+  return transport;
+}
+
+async function locate(
   location: string,
-  env: Record<string, string | undefined>,
-): Promise<Transport> {
+  env: Env,
+): Promise<{ transport: Transport; create?: () => Promise<void> }> {
   if (location === '') throw new UsageError('no repository given: use --repo or set KLUIS_REPOSITORY');
   if (location.startsWith('s3:')) {
     const { s3TransportFromUrl } = await import('@kluis/transport-s3');
-    return s3TransportFromUrl(location, { env });
+    return { transport: await s3TransportFromUrl(location, { env }) };
   }
   const rest = location.startsWith('rest:') ? location.slice(5) : location;
   if (/^https?:\/\//.test(rest)) {
-    const { httpTransport } = await import('@kluis/transport-http');
+    const { createRepository, httpTransport } = await import('@kluis/transport-http');
     const url = new URL(rest);
     const username = decodeURIComponent(url.username) || env.KLUIS_HTTP_USER;
     const password = decodeURIComponent(url.password) || env.KLUIS_HTTP_PASSWORD;
     url.username = '';
     url.password = '';
-    return httpTransport({
+    const options = {
       url: url.toString(),
       ...(username && password ? { auth: { username, password } } : {}),
-    });
+    };
+    return { transport: httpTransport(options), create: () => createRepository(options) };
   }
-  return localTransport({ root: resolve(location) });
+  return { transport: localTransport({ root: resolve(location) }) };
 }

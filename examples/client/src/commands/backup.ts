@@ -6,13 +6,13 @@ import { EXIT, UsageError } from '../errors';
 import { bytes, seconds, short } from '../format';
 import { readPassword } from '../password';
 import { ProgressBar } from '../progress';
-import { openTransport } from '../repository-url';
+import { createStorage } from '../repository-url';
 
 export const initOptions = { 'scrypt-n': { type: 'string' } } as const;
 
 export async function init(ctx: Context): Promise<number> {
-  const transport = await openTransport(ctx.location, ctx.io.env);
   const password = await readPassword(ctx.io, ctx.values['password-file'] as string | undefined, true);
+  const transport = await createStorage(ctx.location, ctx.io.env);
   const repo = await initRepository(transport, {
     password,
     crypto: nativeCrypto,
