@@ -61,7 +61,7 @@ describe('calendar properties', () => {
         const daily = { start: w.start, end: w.end };
         const cal = createCalendar({ zone: z, windows: [daily] });
         for (const change of transitions(z).slice(0, 4)) {
-          const occ = cal.between(change - 2 * DAY, change + 2 * DAY);
+          const occ = cal.between(change - 3 * DAY, change + 3 * DAY);
           const starts = new Set(occ.map((o) => o.localStart.slice(0, 16)));
           const first = Temporal.Instant.fromEpochMilliseconds(change - 2 * DAY)
             .toZonedDateTimeISO(z)
