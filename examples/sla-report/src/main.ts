@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints a month's SLA report for the sample incident log and writes it as HTML and JSON.
-// Usage: npm start -w @kluis/example-sla-report -- [--month 2026-03] [--out DIR]
+// Usage: npm start -w @kluis/example-sla-report -- [--month 2026-03] [--out DIR (default ./out)]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import { monthReport } from './report.ts';
 import { sampleLog } from './sample-log.ts';
 
 const { values } = parseArgs({
-  options: { month: { type: 'string', default: '2026-03' }, out: { type: 'string', default: '.' } },
+  options: { month: { type: 'string', default: '2026-03' }, out: { type: 'string', default: 'out' } },
 });
 const month = values.month;
 const out = resolve(values.out);
