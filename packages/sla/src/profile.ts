@@ -40,7 +40,7 @@ export interface PriorityTarget {
 }
 
 /**
- * Rules a maintenance schedule must keep, checked by {@link checkSchedule} over a horizon.
+ * Rules a maintenance schedule must keep, checked by {@link Sla.checkSchedule} over a horizon.
  *
  * @example
  * ```ts
