@@ -17,6 +17,7 @@ describe.each([portableCrypto, nativeCrypto])('$name provider contract', (crypto
       crypto.hkdfSha256(key, empty, 'x', 32),
       await crypto.scrypt(empty, empty, { N: 16, r: 1, p: 1 }),
       crypto.xchachaSeal(key, nonce, empty, empty),
+      crypto.xchachaSealBox(key, nonce, new Uint8Array(3), empty),
       crypto.xchachaOpen(key, nonce, crypto.xchachaSeal(key, nonce, new Uint8Array(5), empty), empty),
     ];
     for (const out of outputs) expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype);
@@ -121,5 +122,7 @@ describe('native provider output ownership', () => {
     expect(opened.buffer.byteLength).toBe(3);
     const digest = nativeCrypto.sha256(empty);
     expect(digest.buffer.byteLength).toBe(32);
+    expect(nativeCrypto.xchachaSeal(key, nonce, new Uint8Array(5), empty).buffer.byteLength).toBe(21);
+    expect(nativeCrypto.xchachaSealBox(key, nonce, new Uint8Array(5), empty).buffer.byteLength).toBe(45);
   });
 });

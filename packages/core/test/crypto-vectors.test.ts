@@ -48,6 +48,7 @@ describe.each(providers)('$name provider: published known-answer vectors', (cryp
     const into = new Uint8Array(plaintext.length + 16);
     crypto.xchachaSealInto(key, nonce, plaintext, aad, into);
     expect(toHex(into)).toBe(c.ciphertext + c.tag);
+    expect(toHex(crypto.xchachaSealBox(key, nonce, plaintext, aad))).toBe(c.nonce + c.ciphertext + c.tag);
   });
 });
 

@@ -32,6 +32,10 @@ describe('native and portable XChaCha20-Poly1305 are byte-identical', () => {
         const native = nativeCrypto.xchachaSeal(k, n, pt, ad);
         expect(native).toEqual(xchacha20poly1305(k, n, ad).encrypt(pt));
         expect(native).toEqual(portableCrypto.xchachaSeal(k, n, pt, ad));
+        const box = nativeCrypto.xchachaSealBox(k, n, pt, ad);
+        expect(box.subarray(0, 24)).toEqual(n);
+        expect(box.subarray(24)).toEqual(native);
+        expect(box).toEqual(portableCrypto.xchachaSealBox(k, n, pt, ad));
       }),
     );
   });

@@ -12,7 +12,7 @@ import {
   scryptMemoryBytes,
 } from './_assert';
 import { webRandomBytes } from './_random';
-import { type CryptoProvider, type ScryptParams, TAG_LENGTH } from './provider';
+import { type CryptoProvider, NONCE_LENGTH, type ScryptParams, TAG_LENGTH } from './provider';
 
 function sealInto(k: Uint8Array, n: Uint8Array, pt: Uint8Array, aad: Uint8Array, out: Uint8Array): void {
   checkAeadArgs('xchachaSealInto', k, n, pt, aad);
@@ -74,5 +74,12 @@ export const portableCrypto: CryptoProvider = Object.freeze({
     return out;
   },
   xchachaSealInto: sealInto,
+  xchachaSealBox(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    checkAeadArgs('xchachaSealBox', key, nonce, plaintext, aad);
+    const out = new Uint8Array(NONCE_LENGTH + plaintext.length + TAG_LENGTH);
+    out.set(nonce, 0);
+    sealInto(key, nonce, plaintext, aad, out.subarray(NONCE_LENGTH));
+    return out;
+  },
   xchachaOpen: open,
 });

@@ -102,6 +102,12 @@ export interface CryptoProvider {
     output: Uint8Array,
   ): void;
   /**
+   * Seals into the layout `seal` stores, `nonce(24) || ciphertext || tag(16)`, in one allocation.
+   * The native provider allocates it without zero-filling (every byte is written), which makes
+   * sealing a 1 MiB chunk markedly cheaper than filling a fresh zeroed buffer.
+   */
+  xchachaSealBox(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /**
    * Opens `ciphertext || tag`. A tag that does not verify (any altered byte of ciphertext, tag,
    * nonce or `aad`, or a wrong key) throws an `IntegrityError` (code `INTEGRITY`) and
    * releases no plaintext.

@@ -55,10 +55,7 @@ export function sealWithNonce(
 ): Uint8Array {
   assertBytes(nonce, 'sealWithNonce', 'nonce', NONCE_LENGTH);
   assertBytes(plaintext, 'seal', 'plaintext');
-  const out = new Uint8Array(NONCE_LENGTH + plaintext.length + TAG_LENGTH);
-  out.set(nonce, 0);
-  provider.xchachaSealInto(key, nonce, plaintext, aad, out.subarray(NONCE_LENGTH));
-  return out;
+  return provider.xchachaSealBox(key, nonce, plaintext, aad);
 }
 
 /**

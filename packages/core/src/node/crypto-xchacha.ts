@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { hchacha } from '@noble/ciphers/chacha.js';
 import { assertBytes, authenticationFailed, checkAeadArgs } from '../crypto/_assert';
-import { TAG_LENGTH } from '../crypto/provider';
+import { NONCE_LENGTH, TAG_LENGTH } from '../crypto/provider';
+import { KluisError } from '../errors';
 
 /**
  * XChaCha20-Poly1305 on top of OpenSSL's ChaCha20-Poly1305 (RFC 8439), following
@@ -44,7 +45,12 @@ export function chachaPolySealInto(
   cipher.setAAD(aad, { plaintextLength: plaintext.length });
   // update() allocates its own output; copying it into the caller's buffer is ~10 GB/s, where a
   // Buffer.concat(ciphertext, tag) per call would cost a fresh allocation and cut speed by 3×.
-  output.set(cipher.update(plaintext), 0);
+  const ciphertext = cipher.update(plaintext);
+  // A stream cipher returns exactly as many bytes as it is given. Checked because callers may
+  // pass uninitialised memory (see uninitialised()) that must end up fully overwritten.
+  if (ciphertext.length !== plaintext.length)
+    throw new KluisError('INTERNAL', 'chacha20-poly1305 short output');
+  output.set(ciphertext, 0);
   cipher.final();
   output.set(cipher.getAuthTag(), plaintext.length);
 }
@@ -84,9 +90,28 @@ export function xchachaSealInto(
 /** Native XChaCha20-Poly1305 seal returning `ciphertext || tag` in one allocation. */
 export function xchachaSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
   checkAeadArgs('xchachaSeal', key, nonce, plaintext, aad);
-  const output = new Uint8Array(plaintext.length + TAG_LENGTH);
+  const output = uninitialised(plaintext.length + TAG_LENGTH);
   xchachaSealInto(key, nonce, plaintext, aad, output);
   return output;
+}
+
+/** Native seal into `nonce || ciphertext || tag`, the layout `seal` stores. */
+export function xchachaSealBox(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
+  checkAeadArgs('xchachaSealBox', key, nonce, plaintext, aad);
+  const output = uninitialised(NONCE_LENGTH + plaintext.length + TAG_LENGTH);
+  output.set(nonce, 0);
+  xchachaSealInto(key, nonce, plaintext, aad, output.subarray(NONCE_LENGTH));
+  return output;
+}
+
+/**
+ * A plain `Uint8Array` of `length` bytes that is NOT zero-filled, on its own ArrayBuffer (never
+ * Node's shared pool). Only for outputs whose every byte is written before they are returned:
+ * skipping the zero-fill of a fresh 1 MiB buffer makes sealing a chunk markedly cheaper.
+ */
+function uninitialised(length: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
 /** Native XChaCha20-Poly1305 open. */

@@ -2,7 +2,7 @@ import { createHash, createHmac, hkdfSync, scrypt as scryptCallback } from 'node
 import { assertBytes, assertScryptParams, checkHkdfArgs, scryptMemoryBytes } from '../crypto/_assert';
 import { webRandomBytes } from '../crypto/_random';
 import type { CryptoProvider, ScryptParams } from '../crypto/provider';
-import { ownedBytes, xchachaOpen, xchachaSeal, xchachaSealInto } from './crypto-xchacha';
+import { ownedBytes, xchachaOpen, xchachaSeal, xchachaSealBox, xchachaSealInto } from './crypto-xchacha';
 
 async function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
   assertBytes(password, 'scrypt', 'password');
@@ -54,5 +54,6 @@ export const nativeCrypto: CryptoProvider = Object.freeze({
   scrypt,
   xchachaSeal,
   xchachaSealInto,
+  xchachaSealBox,
   xchachaOpen,
 });
