@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Transport } from '@kluis/core';
 import { localTransport } from '@kluis/core/node';
@@ -35,7 +36,9 @@ async function locate(
   if (location === '') throw new UsageError('no repository given: use --repo or set KLUIS_REPOSITORY');
   if (location.startsWith('s3:')) {
     const { s3TransportFromUrl } = await import('@kluis/transport-s3');
-    return { transport: await s3TransportFromUrl(location, { env }) };
+    // node:crypto's MD5 for Content-MD5: ~8x faster than the portable one.
+    const md5 = (b: Uint8Array) => new Uint8Array(createHash('md5').update(b).digest());
+    return { transport: await s3TransportFromUrl(location, { env, md5 }) };
   }
   const rest = location.startsWith('rest:') ? location.slice(5) : location;
   if (/^https?:\/\//.test(rest)) {
