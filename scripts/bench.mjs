@@ -10,13 +10,14 @@ const all = {
   s3: 'packages/transport-s3/bench/s3.ts',
   server: 'examples/server/bench/load.ts',
   restic: 'examples/client/bench/compare-restic.ts',
+  s3local: 'examples/client/bench/s3-vs-local.ts',
 };
 const picked = process.argv.slice(2).length ? process.argv.slice(2) : ['chunker', 'crypto', 'restic'];
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-if (picked.includes('restic')) run('npm', ['run', 'build', '--silent']);
+if (picked.includes('restic') || picked.includes('s3local')) run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
   const file = all[name];
   if (!file || !existsSync(file)) {
