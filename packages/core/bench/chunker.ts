@@ -6,6 +6,10 @@
 // 64 MiB warm-up run. "Per CPU-second" divides by the process's CPU time instead, which a busy
 // machine distorts less.
 //
+// `push` pays for a fresh allocation per chunk. In Node on glibc, buffers above malloc's mmap
+// threshold are mapped and unmapped each time, so page faults dominate; running with
+// MALLOC_MMAP_THRESHOLD_=134217728 MALLOC_TRIM_THRESHOLD_=1073741824 shows the difference.
+//
 // Run: npx tsx --conditions=@kluis/source packages/core/bench/chunker.ts [MiB] [repeat]
 import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
