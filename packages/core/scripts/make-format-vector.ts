@@ -25,7 +25,10 @@ const tree: Record<string, unknown> = {};
 for (const [path, text] of Object.entries(files)) {
   const parts = path.split('/');
   let dir = tree as Record<string, unknown>;
-  for (const p of parts.slice(0, -1)) dir = (dir[p] ??= {}) as Record<string, unknown>;
+  for (const p of parts.slice(0, -1)) {
+    dir[p] ??= {};
+    dir = dir[p] as Record<string, unknown>;
+  }
   dir[parts.at(-1)!] = text;
 }
 const enc = new TextEncoder();

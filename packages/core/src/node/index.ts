@@ -4,8 +4,6 @@
  * local-disk transport, native crypto provider, worker pool).
  */
 export { nativeCrypto } from './crypto';
-export type { WorkerBlobEncoderOptions } from './worker-encoder';
-export { workerBlobEncoder } from './worker-encoder';
 export type { FsSourceOptions } from './fs-source';
 export { fsSource } from './fs-source';
 export type { FsTargetOptions } from './fs-target';
@@ -17,4 +15,6 @@ export type {
   LocalTransportOptions,
 } from './local-transport';
 export { localTransport } from './local-transport';
+export type { WorkerBlobEncoderOptions } from './worker-encoder';
+export { workerBlobEncoder } from './worker-encoder';
 export { nodeDeflateRaw } from './zlib-codec';
