@@ -31,11 +31,13 @@ export async function demo(ctx: Context): Promise<number> {
     const transport = localTransport({ root: join(base, 'repository') });
     const password = ctx.io.env.KLUIS_PASSWORD ?? 'demo password';
     const t0 = Date.now();
+    const threads = threadsFrom(ctx.io.env);
     const repo = await initRepository(transport, {
       password,
       crypto: nativeCrypto,
       codec: nodeDeflateRaw,
       scrypt: { N: 1 << 15, r: 8, p: 1 },
+      ...(threads > 0 ? { encoder: workerBlobEncoder({ threads }) } : {}),
     });
     say(`1. created an encrypted repository in ${join(base, 'repository')}`);
     const first = await backup(repo, fsSource([src]), { host: 'demo' });

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { CODEC_NONE, type CompressionCodec, compressAuto } from '../compression';
+import { CODEC_NONE, type CompressionCodec } from '../compression';
 import { IntegrityError, KluisError } from '../errors';
 import type { Transport } from '../transport';
 import { equalBytes, unhex as fromHexId, hex } from './_bytes';
