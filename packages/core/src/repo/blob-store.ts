@@ -4,7 +4,7 @@ import { IntegrityError, KluisError } from '../errors';
 import type { Transport } from '../transport';
 import { equalBytes, unhex as fromHexId, hex } from './_bytes';
 import { AAD, type Sealer } from './_sealer';
-import type { BlobEncoder, EncodedBlob } from './blob-encoder';
+import type { BlobEncoder } from './blob-encoder';
 import { BlobIndex, type BlobType } from './blob-index';
 import { decodeIndexFile, encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
 import { PackBufferPool, type PackEntry, PackWriter, readPackHeader } from './pack';
@@ -55,6 +55,7 @@ export class BlobStore {
   #uploads = new Set<Promise<void>>();
   #limit: ReturnType<typeof pLimit>;
   #pool: PackBufferPool;
+  #order: Promise<void> = Promise.resolve();
   #failure: unknown;
   #indexLoaded = false;
 
@@ -176,18 +177,28 @@ export class BlobStore {
     if (this.has(id)) return { id, added: false, stored: 0 };
     const key = hex(id);
     this.#pending.add(key);
-    let encoded: EncodedBlob;
+    // Encodes run in parallel, but blobs enter packs in the order they were saved, so a file's
+    // chunks lie next to each other and a restore reads them with few requests.
+    const turn = this.#order;
+    let release!: () => void;
+    this.#order = new Promise((r) => {
+      release = r;
+    });
     try {
-      encoded = await this.options.encoder.encode(type, id, plain);
+      const encoding = this.options.encoder.encode(type, id, plain);
+      encoding.catch(() => {});
+      await turn;
+      const { codec, sealed } = await encoding;
+      const w = this.#writers[type];
+      w.add({ codec, id, rawLength: plain.length }, sealed);
+      if (w.size >= this.options.packSize) await this.#upload(w);
+      return { id, added: true, stored: sealed.length };
     } catch (e) {
       this.#pending.delete(key);
       throw e;
+    } finally {
+      release();
     }
-    const { codec, sealed } = encoded;
-    const w = this.#writers[type];
-    w.add({ codec, id, rawLength: plain.length }, sealed);
-    if (w.size >= this.options.packSize) await this.#upload(w);
-    return { id, added: true, stored: sealed.length };
   }
 
   /** Loads, decrypts, decompresses and verifies a blob. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertChunkerOptions } from '../chunker/options';
 import { KluisError } from '../errors';
 import { decodeJson, encodeJson } from './_json';
 
@@ -65,7 +66,11 @@ const schema = z
           .max(64 << 20),
       })
       .strict()
-      .refine((c) => c.minSize < c.avgSize && c.avgSize < c.maxSize, 'need minSize < avgSize < maxSize'),
+      .refine((c) => c.minSize < c.avgSize && c.avgSize < c.maxSize, 'need minSize < avgSize < maxSize')
+      .refine(
+        validChunker,
+        'not parameters the FastCDC chunker accepts (avgSize a power of two, minSize even)',
+      ),
     compression: z.enum(['none', 'deflate-raw']),
     packSize: z
       .number()
@@ -113,4 +118,13 @@ export function decodeConfig(bytes: Uint8Array): RepositoryConfig {
 export function encodeConfig(c: RepositoryConfig): Uint8Array {
   const { version, id, created, aead, chunker, compression, packSize, mac } = c;
   return encodeJson({ version, id, created, aead, chunker, compression, packSize, mac });
+}
+
+function validChunker(c: ChunkerParams): boolean {
+  try {
+    assertChunkerOptions(c);
+    return true;
+  } catch {
+    return false;
+  }
 }
