@@ -126,3 +126,23 @@ describe('native provider output ownership', () => {
     expect(nativeCrypto.xchachaSealBox(key, nonce, new Uint8Array(5), empty).buffer.byteLength).toBe(45);
   });
 });
+
+describe('native provider on inputs larger than its 256 KiB update slices', () => {
+  it.each([256 * 1024 - 1, 256 * 1024, 256 * 1024 + 1, 640 * 1024 + 7])(
+    '%i bytes match noble and open back',
+    (n) => {
+      const plaintext = nativeCrypto.randomBytes(n);
+      const aad = new Uint8Array([1, 2, 3]);
+      const sealed = nativeCrypto.xchachaSeal(key, nonce, plaintext, aad);
+      expect(same(sealed, portableCrypto.xchachaSeal(key, nonce, plaintext, aad))).toBe(true);
+      expect(same(nativeCrypto.xchachaOpen(key, nonce, sealed, aad), plaintext)).toBe(true);
+      sealed[n - 1]! ^= 1;
+      expect(() => nativeCrypto.xchachaOpen(key, nonce, sealed, aad)).toThrow(/authentication failed/);
+    },
+  );
+});
+
+/** Byte equality without the element-by-element deep compare (slow on large arrays). */
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(a, b) === 0;
+}

@@ -12,6 +12,13 @@ import { KluisError } from '../errors';
  * The result is byte-identical to `@noble/ciphers`' `xchacha20poly1305`; the tests prove it.
  */
 
+/**
+ * Bytes per `update()` call. OpenSSL through Node runs at ~2.5 GB/s on pieces up to about 1 MiB
+ * but at ~0.7 GB/s on a 4 MiB piece (measured here: the fresh 4 MiB output buffer per call is the
+ * cost), and chunks reach 4 MiB, so large inputs go through in 256 KiB pieces.
+ */
+const SLICE = 256 * 1024;
+
 /** "expand 32-byte k" as four little-endian words, viewed the way noble's `hchacha` expects. */
 const SIGMA = new Uint32Array(new TextEncoder().encode('expand 32-byte k').buffer);
 
@@ -45,12 +52,10 @@ export function chachaPolySealInto(
   cipher.setAAD(aad, { plaintextLength: plaintext.length });
   // update() allocates its own output; copying it into the caller's buffer is ~10 GB/s, where a
   // Buffer.concat(ciphertext, tag) per call would cost a fresh allocation and cut speed by 3×.
-  const ciphertext = cipher.update(plaintext);
-  // A stream cipher returns exactly as many bytes as it is given. Checked because callers may
-  // pass uninitialised memory (see uninitialised()) that must end up fully overwritten.
-  if (ciphertext.length !== plaintext.length)
-    throw new KluisError('INTERNAL', 'chacha20-poly1305 short output');
-  output.set(ciphertext, 0);
+  for (let offset = 0; offset < plaintext.length; offset += SLICE) {
+    const piece = plaintext.subarray(offset, Math.min(plaintext.length, offset + SLICE));
+    copyExactly(cipher.update(piece), piece.length, output, offset);
+  }
   cipher.final();
   output.set(cipher.getAuthTag(), plaintext.length);
 }
@@ -62,14 +67,28 @@ export function chachaPolyOpen(key: Uint8Array, nonce12: Uint8Array, sealed: Uin
   const decipher = createDecipheriv('chacha20-poly1305', key, nonce12, { authTagLength: TAG_LENGTH });
   decipher.setAAD(aad, { plaintextLength: end });
   decipher.setAuthTag(sealed.subarray(end));
-  const plaintext = decipher.update(sealed.subarray(0, end));
+  const plaintext = uninitialised(end);
+  for (let offset = 0; offset < end; offset += SLICE) {
+    const piece = sealed.subarray(offset, Math.min(end, offset + SLICE));
+    copyExactly(decipher.update(piece), piece.length, plaintext, offset);
+  }
   try {
     decipher.final();
   } catch {
     plaintext.fill(0); // never let unauthenticated plaintext escape
     throw authenticationFailed();
   }
-  return ownedBytes(plaintext);
+  return plaintext;
+}
+
+/**
+ * Copies one update() result into `target`. A stream cipher returns exactly as many bytes as it
+ * is given; checked because `target` may be uninitialised memory that must be fully overwritten.
+ */
+function copyExactly(bytes: Uint8Array, expected: number, target: Uint8Array, offset: number): void {
+  if (bytes.length !== expected)
+    throw new KluisError('INTERNAL', 'chacha20-poly1305 returned a short output');
+  target.set(bytes, offset);
 }
 
 /** Native XChaCha20-Poly1305 seal into a caller-provided buffer of `plaintext.length + 16`. */
