@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/io';
-import { main } from '../src/main';
+import { runKluis } from './_run.ts';
 
 let dir: string;
 let repo: string;
@@ -26,22 +25,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[], env: Record<string, string> = {}) {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    tty: false,
-    env: { KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: 'secret', KLUIS_THREADS: '0', ...env },
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = (args: string[], env: Record<string, string> = {}) =>
+  runKluis(args, { KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: 'secret', ...env });
 
 describe('kluis CLI', () => {
   it('init, backup, snapshots, ls, restore round trip', async () => {

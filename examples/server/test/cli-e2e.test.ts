@@ -1,8 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../client/src/io.ts';
-import { main } from '../../client/src/main.ts';
+import { runKluis } from '../../client/test/_run.ts';
 import { startServer, type TestServer } from './_server.ts';
 
 let s: TestServer;
@@ -15,21 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-async function kluis(args: string[], repoUrl: string) {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    stdout: (x) => {
-      out += x;
-    },
-    stderr: (x) => {
-      err += x;
-    },
-    tty: false,
-    env: { KLUIS_REPOSITORY: repoUrl, KLUIS_PASSWORD: 'repository secret', KLUIS_THREADS: '0' },
-  };
-  return { code: await main(args, io), out, err };
-}
+const kluis = (args: string[], repoUrl: string) =>
+  runKluis(args, { KLUIS_REPOSITORY: repoUrl, KLUIS_PASSWORD: 'repository secret' });
 
 describe('the kluis CLI against the reference server over HTTP', () => {
   it('initialises, backs up, restores and is refused what its role does not allow', async () => {

@@ -1,3 +1,5 @@
+import { concat } from './repo/_bytes';
+
 /**
  * Per-blob compression. The codec of every blob is recorded in its pack header and index entry,
  * so codecs can be added without breaking readers. Default: raw DEFLATE (RFC 1951): node:zlib
@@ -77,13 +79,7 @@ async function pipe(
     parts.push(value);
   }
   await done;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** Bytes of a chunk sampled to decide whether compressing it is worthwhile. */

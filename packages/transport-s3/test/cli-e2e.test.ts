@@ -2,8 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../../examples/client/src/io.ts';
-import { main } from '../../../examples/client/src/main.ts';
+import { runKluis } from '../../../examples/client/test/_run.ts';
 import { createBucket, server, testClient } from './_server.ts';
 
 let dir: string;
@@ -17,28 +16,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function kluis(args: string[]) {
+function kluis(args: string[]) {
   const s = server();
-  let out = '';
-  let err = '';
-  const io: Io = {
-    stdout: (x) => {
-      out += x;
-    },
-    stderr: (x) => {
-      err += x;
-    },
-    tty: false,
-    env: {
-      KLUIS_REPOSITORY: `s3:${s.endpoint}/${bucket}/cli/laptop`,
-      KLUIS_PASSWORD: 'repository secret',
-      KLUIS_THREADS: '0',
-      AWS_ACCESS_KEY_ID: s.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s.secretAccessKey,
-      AWS_REGION: s.region,
-    },
-  };
-  return { code: await main(args, io), out, err };
+  return runKluis(args, {
+    KLUIS_REPOSITORY: `s3:${s.endpoint}/${bucket}/cli/laptop`,
+    KLUIS_PASSWORD: 'repository secret',
+    AWS_ACCESS_KEY_ID: s.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s.secretAccessKey,
+    AWS_REGION: s.region,
+  });
 }
 
 describe('the kluis CLI with an s3: repository on a real S3 server', () => {

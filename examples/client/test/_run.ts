@@ -1,0 +1,22 @@
+import type { Io } from '../src/io.ts';
+import { main } from '../src/main.ts';
+
+/** Runs the kluis CLI in-process with the given environment; returns its exit code and output. */
+export async function runKluis(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+    tty: false,
+    env: { KLUIS_THREADS: '0', ...env },
+  };
+  return { code: await main(args, io), out, err };
+}
