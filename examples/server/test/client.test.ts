@@ -56,6 +56,18 @@ describe('kluis http transport against the server', () => {
 
 function hasRestic(): boolean {
   try {
+    // restic comes from Debian's packages; install it when missing so this runs on a fresh machine.
+    execFileSync(
+      'bash',
+      [new URL('../../../scripts/ensure-debian-package.sh', import.meta.url).pathname, 'restic'],
+      {
+        stdio: 'ignore',
+      },
+    );
+  } catch {
+    // reported by the check below
+  }
+  try {
     execFileSync('restic', ['version'], { stdio: 'ignore' });
     return true;
   } catch {

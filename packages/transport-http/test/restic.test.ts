@@ -9,6 +9,11 @@ import { createRestHandler } from '../src/index';
 import { serveNode } from '../src/node/index';
 
 const run = promisify(execFile);
+// restic comes from Debian's packages; install it when missing so this check runs on a fresh machine.
+await run('bash', [
+  new URL('../../../scripts/ensure-debian-package.sh', import.meta.url).pathname,
+  'restic',
+]).catch(() => {});
 const restic = await run('restic', ['version']).then(
   () => true,
   () => false,
