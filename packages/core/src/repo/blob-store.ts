@@ -4,6 +4,7 @@ import { IntegrityError, KluisError } from '../errors';
 import type { Transport } from '../transport';
 import { equalBytes, unhex as fromHexId, hex } from './_bytes';
 import { AAD, type Sealer } from './_sealer';
+import { TreeSpanCache } from './_tree-cache';
 import type { BlobEncoder } from './blob-encoder';
 import { BlobIndex, type BlobType } from './blob-index';
 import { decodeIndexFile, encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
@@ -58,6 +59,7 @@ export class BlobStore {
   #order: Promise<void> = Promise.resolve();
   #failure: unknown;
   #indexLoaded = false;
+  #trees: TreeSpanCache;
 
   constructor(
     readonly transport: Transport,
@@ -72,6 +74,7 @@ export class BlobStore {
       tree: new PackWriter(sealer, 'tree', this.#pool),
     };
     this.#limit = pLimit(Math.max(1, options.concurrency));
+    this.#trees = new TreeSpanCache(transport, this.index);
   }
 
   /** Loads every index file into memory. Called once before a backup, restore or check. */
@@ -97,9 +100,10 @@ export class BlobStore {
       if (superseded.has(id)) continue;
       this.indexFiles.add(id);
       for (const g of file.garbage) this.garbage.set(hex(g.pack), g.markedAt);
-      for (const p of file.packs) for (const b of p.blobs) this.index.add({ ...b, pack: p.id });
+      for (const p of file.packs) this.index.addPack(p.id, p.blobs);
     }
     this.#indexLoaded = true;
+    this.#trees.clear();
   }
 
   /**
@@ -110,7 +114,7 @@ export class BlobStore {
    */
   async recoverUnindexedPacks(signal?: AbortSignal): Promise<number> {
     const known = new Set<string>();
-    for (const loc of this.index.entries()) known.add(hex(loc.pack));
+    for (const pack of this.index.packs()) known.add(hex(pack));
     const orphans: { id: string; size: number }[] = [];
     for await (const o of this.transport.list('data/', { signal })) {
       const id = o.key.slice(5);
@@ -129,7 +133,8 @@ export class BlobStore {
         }),
       ),
     );
-    for (const p of recovered) for (const b of p.blobs) this.index.add({ ...b, pack: p.id });
+    for (const p of recovered) this.index.addPack(p.id, p.blobs);
+    this.#trees.clear();
     if (recovered.length > 0) await this.writeIndexFile({ packs: recovered, garbage: [], supersedes: [] });
     return recovered.length;
   }
@@ -205,11 +210,11 @@ export class BlobStore {
   async load(id: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const loc = this.index.get(id);
     if (!loc) throw new KluisError('NOT_FOUND', `blob ${hex(id)} is not in the index (run \`kluis check\`)`);
-    const key = `data/${hex(loc.pack)}`;
-    const sealed = await this.transport.get(key, {
-      signal,
-      range: { offset: loc.offset, length: loc.length },
-    });
+    const pack = hex(loc.pack);
+    const key = `data/${pack}`;
+    const sealed =
+      (loc.type === 'tree' ? await this.#trees.get(pack, loc.offset, loc.length, signal) : undefined) ??
+      (await this.transport.get(key, { signal, range: { offset: loc.offset, length: loc.length } }));
     return this.openBlob(loc.type, id, sealed, loc.codec, loc.rawLength, key);
   }
 

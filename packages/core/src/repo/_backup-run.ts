@@ -1,0 +1,302 @@
+import pLimit from 'p-limit';
+import { type ChunkerFactory, keyedGearTable, type StreamChunker } from '../chunker/index';
+import { KluisError, throwIfAborted } from '../errors';
+import { hex, unhex } from './_bytes';
+import { Slots } from './_slots';
+import type { BackupEvent, BackupOptions } from './backup';
+import type { Repository } from './repository';
+import type { SnapshotSummary } from './snapshot';
+import type { BackupSource, SourceEntry } from './source';
+import { decodeTree, encodeTree, isSafeName, type TreeNode } from './tree';
+
+/** A result still being computed, boxed so that awaiting the walk does not wait for it. */
+interface Later<T> {
+  value: Promise<T>;
+}
+
+/** A directory's entries and its counterpart in the parent snapshot (empty map when none). */
+interface Listing {
+  children: SourceEntry[] | undefined;
+  previous: Map<string, TreeNode>;
+}
+
+/** Subdirectories of the directory being walked that are listed (and whose parent trees are loaded) ahead. */
+const LOOKAHEAD = 8;
+/** Files the walk may schedule ahead of those being read, per file read in parallel. */
+const QUEUED_PER_READER = 16;
+
+/**
+ * One backup's walk. The walk never waits for a directory's files to finish before moving on:
+ * files are read by a bounded pool while the walk lists the next directories (a bounded number
+ * ahead) and loads their parent trees, and a directory's tree is saved once everything below it is
+ * done. So small directories do not drain the pipeline, and memory stays bounded by the number of
+ * files scheduled ahead, whatever the size of the tree.
+ */
+export class BackupRun {
+  summary: Omit<SnapshotSummary, 'started' | 'finished'> = {
+    filesNew: 0,
+    filesChanged: 0,
+    filesUnchanged: 0,
+    dirs: 0,
+    bytesTotal: 0,
+    bytesRead: 0,
+    bytesAdded: 0,
+    bytesStored: 0,
+    blobsNew: 0,
+    errors: 0,
+  };
+  #readers: ReturnType<typeof pLimit>;
+  #slots: Slots;
+  #ahead = pLimit(LOOKAHEAD);
+  #failure: { error: unknown } | undefined;
+  #chunkers: StreamChunker[] = [];
+  #gear: Uint32Array;
+  #t0 = Date.now();
+  #lastProgress = 0;
+
+  constructor(
+    readonly repo: Repository,
+    readonly source: BackupSource,
+    readonly factory: ChunkerFactory,
+    readonly o: BackupOptions,
+  ) {
+    const readers = Math.max(1, o.fileConcurrency ?? 4);
+    this.#readers = pLimit(readers);
+    this.#slots = new Slots(readers * QUEUED_PER_READER);
+    this.#gear = keyedGearTable(repo.chunkerKey);
+  }
+
+  /** Backs up the source's roots; returns the root tree's ID once every file is stored. */
+  async rootTree(parentTree: string | undefined): Promise<string> {
+    const roots = await this.source.roots(this.o.signal);
+    const names = new Set<string>();
+    for (const r of roots) {
+      if (!isSafeName(r.name) || names.has(r.name))
+        throw new TypeError(`backup roots need distinct, safe names (got ${JSON.stringify(r.name)})`);
+      names.add(r.name);
+    }
+    try {
+      const previous = parentTree ? await this.#loadTree(parentTree) : new Map<string, TreeNode>();
+      const root = await this.#tree([], roots, previous);
+      return await root.value;
+    } catch (e) {
+      // Nothing may still be saving blobs when the caller flushes the store.
+      await this.#slots.idle();
+      throw this.#failure ? this.#failure.error : e;
+    }
+  }
+
+  async #tree(path: readonly string[], entries: SourceEntry[], previous: Map<string, TreeNode>) {
+    const nodes: Promise<TreeNode | undefined>[] = [];
+    const dirs = entries.filter((e) => e.type === 'dir');
+    const ahead = new Map<string, Promise<Listing>>();
+    let next = 0;
+    for (const e of entries) {
+      if (this.#failure) throw this.#failure.error;
+      throwIfAborted(this.o.signal);
+      const p = [...path, e.name];
+      if (e.type === 'file') {
+        nodes.push((await this.#file(p, e, previous.get(e.name))).value);
+      } else if (e.type === 'dir') {
+        for (; next < dirs.length && ahead.size < LOOKAHEAD; next++) {
+          const d = dirs[next]!;
+          ahead.set(d.name, this.#list([...path, d.name], previous.get(d.name)));
+        }
+        const listing = ahead.get(e.name)!;
+        ahead.delete(e.name);
+        nodes.push((await this.#dir(p, e, await listing)).value);
+      } else {
+        nodes.push(Promise.resolve({ ...meta(e), type: 'symlink', size: 0, target: e.target ?? '' }));
+      }
+    }
+    return later(Promise.all(nodes).then((n) => this.#saveTree(n)));
+  }
+
+  async #saveTree(nodes: (TreeNode | undefined)[]): Promise<string> {
+    const tree = encodeTree(nodes.filter((n): n is TreeNode => n !== undefined));
+    const { id } = await this.repo.blobs.save('tree', tree);
+    return hex(id);
+  }
+
+  /** Lists a directory and loads its parent-snapshot tree, ahead of the walk. */
+  #list(p: string[], prev: TreeNode | undefined): Promise<Listing> {
+    const children = this.#ahead(() => this.source.list(p, this.o.signal)).catch((err: unknown) => {
+      if (this.o.signal?.aborted) throw err;
+      this.#warn(p, 'cannot list directory', err);
+      return undefined;
+    });
+    const previous =
+      prev?.type === 'dir' && prev.subtree
+        ? this.#ahead(() => this.#loadTree(prev.subtree!))
+        : Promise.resolve(new Map<string, TreeNode>());
+    const listing = Promise.all([children, previous]).then(([c, m]) => ({ children: c, previous: m }));
+    listing.catch(() => {}); // awaited by the walk, unless it stopped first
+    return listing;
+  }
+
+  async #dir(p: string[], e: SourceEntry, listing: Listing): Promise<Later<TreeNode | undefined>> {
+    if (!listing.children) return later(Promise.resolve(undefined));
+    this.summary.dirs++;
+    const sub = await this.#tree(p, listing.children, listing.previous);
+    return later(sub.value.then((subtree): TreeNode => ({ ...meta(e), type: 'dir', size: 0, subtree })));
+  }
+
+  /** An unchanged file is settled at once; others are scheduled once a slot is free. */
+  async #file(p: string[], e: SourceEntry, prev: TreeNode | undefined): Promise<Later<TreeNode | undefined>> {
+    this.summary.bytesTotal += e.size;
+    if (prev && unchanged(prev, e) && prev.content!.every((c) => this.repo.blobs.has(unhex(c)))) {
+      this.summary.filesUnchanged++;
+      this.#event({ type: 'file', path: p.join('/'), status: 'unchanged', size: e.size });
+      this.#progress(p);
+      return later(Promise.resolve({ ...prev, ...meta(e), type: 'file' }));
+    }
+    await this.#slots.acquire();
+    const value = this.#readers(() => this.#readFile(p, e, prev));
+    value.then(
+      () => this.#slots.release(),
+      (error: unknown) => {
+        this.#failure ??= { error };
+        this.#slots.release();
+      },
+    );
+    return { value };
+  }
+
+  async #readFile(p: string[], e: SourceEntry, prev: TreeNode | undefined): Promise<TreeNode | undefined> {
+    if (this.#failure) throw this.#failure.error;
+    let content: string[];
+    let size: number;
+    try {
+      ({ content, size } = await this.#chunkFile(p));
+    } catch (err) {
+      if (this.o.signal?.aborted || KluisError.is(err)) throw err;
+      this.#warn(p, 'cannot read file', err);
+      return undefined;
+    }
+    if (size !== e.size)
+      this.#event({
+        type: 'warning',
+        path: p.join('/'),
+        message: `file changed while being read (${e.size} → ${size} bytes)`,
+      });
+    if (prev) this.summary.filesChanged++;
+    else this.summary.filesNew++;
+    this.#event({ type: 'file', path: p.join('/'), status: prev ? 'changed' : 'new', size });
+    return { ...meta(e), type: 'file', size, content };
+  }
+
+  async #chunkFile(p: string[]): Promise<{ content: string[]; size: number }> {
+    const chunker =
+      this.#chunkers.pop() ?? this.factory.create({ ...this.repo.config.chunker, gear: this.#gear });
+    // Keep several chunks of this file encoding at once, so worker threads stay busy even on a
+    // single large file; IDs are collected in order.
+    const window = Math.max(2, this.repo.blobs.options.encoder.parallelism * 2);
+    const ids: Promise<string>[] = [];
+    let settled = 0;
+    const submit = async (c: Uint8Array) => {
+      const job = this.#saveChunk(c);
+      job.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+      ids.push(job);
+      while (ids.length - settled > window) await ids[settled++];
+    };
+    let size = 0;
+    try {
+      for await (const buf of this.source.read(p, this.o.signal)) {
+        throwIfAborted(this.o.signal);
+        size += buf.length;
+        this.summary.bytesRead += buf.length;
+        for (const c of chunker.push(buf)) await submit(c);
+        this.#progress(p);
+      }
+      for (const c of chunker.finish()) await submit(c);
+      return { content: await Promise.all(ids), size };
+    } catch (err) {
+      chunker.finish();
+      await Promise.allSettled(ids);
+      throw err;
+    } finally {
+      this.#chunkers.push(chunker);
+    }
+  }
+
+  async #saveChunk(c: Uint8Array): Promise<string> {
+    const r = await this.repo.blobs.save('data', c);
+    if (r.added) {
+      this.summary.blobsNew++;
+      this.summary.bytesAdded += c.length;
+      this.summary.bytesStored += r.stored;
+    }
+    return hex(r.id);
+  }
+
+  async #loadTree(id: string): Promise<Map<string, TreeNode>> {
+    try {
+      const nodes = decodeTree(await this.repo.blobs.load(unhex(id), this.o.signal), `tree ${id}`);
+      return new Map(nodes.map((n) => [n.name, n]));
+    } catch (err) {
+      if (this.o.signal?.aborted) throw err;
+      this.#warn([], `parent tree ${id} unreadable; reading all files`, err);
+      return new Map();
+    }
+  }
+
+  #warn(p: readonly string[], message: string, cause: unknown): void {
+    this.summary.errors++;
+    this.#event({
+      type: 'warning',
+      path: p.join('/'),
+      message: `${message}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    });
+  }
+
+  #progress(p: readonly string[]): void {
+    const now = Date.now();
+    if (now - this.#lastProgress < 100) return;
+    this.#lastProgress = now;
+    const s = this.summary;
+    this.#event({
+      type: 'progress',
+      filesDone: s.filesNew + s.filesChanged + s.filesUnchanged,
+      bytesDone: s.bytesRead,
+      bytesNew: s.bytesAdded,
+      filesUnchanged: s.filesUnchanged,
+      current: p.join('/'),
+      elapsedMs: now - this.#t0,
+    });
+  }
+
+  #event(e: BackupEvent): void {
+    this.o.onEvent?.(e);
+  }
+}
+
+function meta(e: SourceEntry): Pick<TreeNode, 'name' | 'mode' | 'mtime'> & Partial<TreeNode> {
+  const n: Pick<TreeNode, 'name' | 'mode' | 'mtime'> & Partial<TreeNode> = {
+    name: e.name,
+    mode: e.mode & 0o7777,
+    mtime: e.mtime,
+  };
+  if (e.uid !== undefined) n.uid = e.uid;
+  if (e.gid !== undefined) n.gid = e.gid;
+  if (e.inode !== undefined) n.inode = e.inode;
+  if (e.ctime !== undefined) n.ctime = e.ctime;
+  return n;
+}
+
+function unchanged(prev: TreeNode, e: SourceEntry): boolean {
+  return (
+    prev.type === 'file' &&
+    prev.content !== undefined &&
+    prev.size === e.size &&
+    prev.mtime === e.mtime &&
+    prev.ctime === e.ctime &&
+    prev.inode === e.inode
+  );
+}
+
+/** Boxes a promise that is awaited later; a rejection meanwhile is not reported as unhandled. */
+function later<T>(value: Promise<T>): Later<T> {
+  value.catch(() => {});
+  return { value };
+}
