@@ -1,9 +1,10 @@
-import { constants } from 'node:fs';
-import { chmod, lutimes, mkdir, open, realpath, rm, symlink, utimes } from 'node:fs/promises';
+import { chmodSync, constants, utimesSync } from 'node:fs';
+import { lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { KluisError } from '../errors';
 import type { RestoreTarget } from '../repo/restore';
 import { isSafeName } from '../repo/tree';
+import { SMALL_FILE, type WriteOptions, writeLargeFile, writeSmallFile } from './_fs-write';
 
 /** Options of {@link fsTarget}. */
 export interface FsTargetOptions {
@@ -28,6 +29,7 @@ export function fsTarget(root: string, options: FsTargetOptions = {}): RestoreTa
   const base = resolve(root);
   let realBase: string | undefined;
   const checked = new Set<string>();
+  const write: WriteOptions = { modes: options.modes !== false, sparse: options.sparse !== false };
 
   async function safe(path: readonly string[], parentOnly: boolean): Promise<string> {
     for (const n of path)
@@ -47,30 +49,30 @@ export function fsTarget(root: string, options: FsTargetOptions = {}): RestoreTa
   return {
     async dir(path) {
       const p = await safe(path, true);
-      await mkdir(p, { recursive: false }).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e;
-      });
-      await safe(path, false);
+      const made = await mkdir(p, { recursive: false }).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EEXIST') throw e;
+          return false;
+        },
+      );
+      // A directory just created inside a checked parent is a real directory inside the root;
+      // only one that already existed (maybe a planted symlink) needs resolving.
+      if (made) checked.add(p);
+      else await safe(path, false);
     },
     async file(path, node, chunks) {
       const p = await safe(path, true);
-      const fh = await open(
-        p,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-        0o600,
-      );
-      try {
-        let pos = 0;
-        for await (const c of chunks) {
-          if (!(options.sparse !== false && isZero(c))) await fh.write(c, 0, c.length, pos);
-          pos += c.length;
-        }
-        await fh.truncate(pos);
-        if (options.modes !== false) await fh.chmod(node.mode);
-      } finally {
-        await fh.close();
+      const it = chunks[Symbol.asyncIterator]();
+      const head: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        if (size >= SMALL_FILE) return writeLargeFile(p, node, head, it, write);
+        const r = await it.next();
+        if (r.done) return writeSmallFile(p, node, head, write);
+        head.push(r.value);
+        size += r.value.length;
       }
-      await utimes(p, node.mtime / 1000, node.mtime / 1000);
     },
     async symlink(path, node) {
       const p = await safe(path, true);
@@ -80,8 +82,9 @@ export function fsTarget(root: string, options: FsTargetOptions = {}): RestoreTa
     },
     async finishDir(path, node) {
       const p = await safe(path, false);
-      if (options.modes !== false) await chmod(p, node.mode);
-      await utimes(p, node.mtime / 1000, node.mtime / 1000);
+      // Two quick calls, made directly rather than through the thread pool (see writeSmallFile).
+      if (write.modes) chmodSync(p, node.mode);
+      utimesSync(p, node.mtime / 1000, node.mtime / 1000);
     },
     async *read(path) {
       const p = await safe(path, true);
@@ -98,13 +101,4 @@ export function fsTarget(root: string, options: FsTargetOptions = {}): RestoreTa
       }
     },
   };
-}
-
-function isZero(b: Uint8Array): boolean {
-  if (b.length < 4096) return false;
-  const words = new BigUint64Array(b.buffer, b.byteOffset, b.byteOffset % 8 === 0 ? b.length >>> 3 : 0);
-  if (words.length === 0) return b.every((x) => x === 0);
-  for (let i = 0; i < words.length; i++) if (words[i] !== 0n) return false;
-  for (let i = words.length * 8; i < b.length; i++) if (b[i] !== 0) return false;
-  return true;
 }

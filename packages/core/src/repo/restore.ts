@@ -1,8 +1,11 @@
-import pLimit from 'p-limit';
-import { KluisError, throwIfAborted } from '../errors';
-import { hex, unhex } from './_bytes';
+import { throwIfAborted } from '../errors';
+import { unhex } from './_bytes';
+import { type DirState, DirTracker } from './_restore-dirs';
+import { type FileJob, openFromRun, type ReadJob, ReadPlanner } from './_restore-plan';
+import { TreeLoader } from './_restore-trees';
+import { verifyRestored } from './_restore-verify';
 import type { Repository } from './repository';
-import { decodeTree, type TreeNode } from './tree';
+import type { TreeNode } from './tree';
 
 /**
  * Where a restore writes. Paths are arrays of safe names (validated when trees are decoded);
@@ -44,7 +47,7 @@ export interface RestoreOptions {
   include?: (path: string, node: TreeNode) => boolean;
   /** Read every restored file back and check it against the snapshot's blob IDs. */
   verify?: boolean;
-  /** Files written in parallel. Default 4. */
+  /** Reads (each one or more files) in flight while the walk goes on ahead. Default 4. */
   concurrency?: number;
   onEvent?: (e: RestoreEvent) => void;
   signal?: AbortSignal;
@@ -64,6 +67,10 @@ export interface RestoreResult {
  * its ID checked against its plaintext before a byte is written; names from the (untrusted)
  * trees are validated so nothing is written outside the target.
  *
+ * The walk runs ahead of the writes: subtrees are prefetched, neighbouring small files are read
+ * with one range request, and a directory's mode and mtime are applied once everything below it
+ * is written — without ever waiting for all work in flight.
+ *
  * @example
  * ```ts
  * await restore(repo, 'latest', fsTarget('/tmp/restored'), { verify: true });
@@ -77,16 +84,21 @@ export async function restore(
 ): Promise<RestoreResult> {
   await repo.blobs.loadIndex(options.signal);
   const ref = await repo.snapshots.resolve(snapshot, {}, options.signal);
-  const run = new RestoreRun(repo, target, options);
-  await run.tree([], ref.snapshot.tree);
-  await run.drain();
-  return run.result;
+  return new RestoreRun(repo, target, options).run(ref.snapshot.tree);
 }
+
+/** Largest range read for a group of files (and per request when streaming a large file). */
+const MAX_RUN = 8 << 20;
 
 class RestoreRun {
   result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, verified: 0 };
-  #limit: ReturnType<typeof pLimit>;
-  #jobs: Promise<void>[] = [];
+  #dirs = new DirTracker((d) => this.#finishDir(d));
+  #trees: TreeLoader;
+  #planner: ReadPlanner;
+  #slots: number;
+  #inflight = new Set<Promise<void>>();
+  #failure: { error: unknown } | undefined;
+  #failed!: (e: unknown) => void;
   #made = new Set<string>();
   #t0 = Date.now();
 
@@ -95,48 +107,115 @@ class RestoreRun {
     readonly target: RestoreTarget,
     readonly o: RestoreOptions,
   ) {
-    this.#limit = pLimit(o.concurrency ?? 4);
+    this.#slots = Math.max(1, o.concurrency ?? 4);
+    this.#trees = new TreeLoader(repo.blobs, this.#slots * 2, o.signal);
+    this.#planner = new ReadPlanner(repo.blobs.index, MAX_RUN);
   }
 
-  /** Walks a tree; returns whether anything below it was restored. */
-  async tree(path: readonly string[], id: string): Promise<boolean> {
-    throwIfAborted(this.o.signal);
-    const nodes = decodeTree(await this.repo.blobs.load(unhex(id), this.o.signal), `tree ${id}`);
+  async run(tree: string): Promise<RestoreResult> {
+    const failed = new Promise<never>((_, reject) => {
+      this.#failed = reject;
+    });
+    failed.catch(() => {}); // raced below; a failure during the walk is rethrown from the catch
+    try {
+      await this.#walk(this.#dirs.root, tree);
+      for (const job of this.#planner.flush()) await this.#submit(job);
+      this.#dirs.release(this.#dirs.root);
+      await Promise.race([this.#dirs.done, failed]);
+    } catch (e) {
+      this.#fail(e);
+      // Let reads and writes already started settle, so nothing is written after we return.
+      await Promise.allSettled([...this.#inflight]);
+      throw this.#failure!.error;
+    }
+    return this.result;
+  }
+
+  /** Lists a tree, creating directories and queueing files; returns whether anything below was restored. */
+  async #walk(dir: DirState, id: string): Promise<boolean> {
+    this.#check();
+    const nodes = await this.#trees.get(id);
+    this.#trees.prefetch(nodes);
     let any = false;
-    const dirs: [string[], TreeNode][] = [];
     for (const n of nodes) {
-      const p = [...path, n.name];
+      this.#check();
+      const p = [...dir.path, n.name];
       const wanted = !this.o.include || this.o.include(p.join('/'), n);
       if (n.type === 'dir') {
         if (wanted) await this.#mkdirs(p, n);
-        const below = await this.tree(p, n.subtree!);
-        if (wanted || below) {
+        const sub = this.#dirs.open(dir, p, n);
+        if ((await this.#walk(sub, n.subtree!)) || wanted) {
           await this.#mkdirs(p, n);
-          dirs.push([p, n]);
           any = true;
         }
+        this.#dirs.release(sub);
       } else if (wanted) {
-        await this.#mkdirs(path, undefined);
         any = true;
+        await this.#mkdirs(dir.path, undefined);
         if (n.type === 'symlink') {
           await this.target.symlink(p, n);
           this.result.symlinks++;
         } else {
-          this.#jobs.push(this.#limit(() => this.#file(p, n)));
+          this.#dirs.hold(dir);
+          for (const job of this.#planner.add({ path: p, node: n, dir })) await this.#submit(job);
         }
       }
-    }
-    if (dirs.length) {
-      await this.drain();
-      for (const [p, n] of dirs) await this.target.finishDir?.(p, n);
     }
     return any;
   }
 
-  async drain(): Promise<void> {
-    const jobs = this.#jobs;
-    this.#jobs = [];
-    await Promise.all(jobs);
+  /** Starts a read once fewer than `concurrency` are in flight (the walk waits here, bounding memory). */
+  async #submit(job: ReadJob): Promise<void> {
+    while (this.#inflight.size >= this.#slots) await Promise.race(this.#inflight);
+    this.#check();
+    const p = this.#read(job)
+      .catch((e: unknown) => this.#fail(e))
+      .finally(() => this.#inflight.delete(p));
+    this.#inflight.add(p);
+  }
+
+  async #read(job: ReadJob): Promise<void> {
+    if (job.kind === 'stream') {
+      const ids = (job.job.node.content ?? []).map(unhex);
+      return this.#file(job.job, this.repo.blobs.loadSequence(ids, this.o.signal, MAX_RUN));
+    }
+    const bytes =
+      job.length > 0
+        ? await this.repo.blobs.transport.get(job.key, {
+            signal: this.o.signal,
+            range: { offset: job.offset, length: job.length },
+          })
+        : new Uint8Array(0);
+    for (const { job: file, locs } of job.files) {
+      this.#check();
+      await this.#file(file, openFromRun(this.repo.blobs, job, bytes, locs));
+    }
+  }
+
+  async #file(job: FileJob, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const { path, node } = job;
+    await this.target.file(path, node, chunks);
+    this.result.files++;
+    this.result.bytes += node.size;
+    this.o.onEvent?.({ type: 'file', path: path.join('/'), size: node.size });
+    this.o.onEvent?.({
+      type: 'progress',
+      filesDone: this.result.files,
+      bytesDone: this.result.bytes,
+      elapsedMs: Date.now() - this.#t0,
+    });
+    if (this.o.verify) {
+      if (!this.target.read) throw new TypeError('verify needs a target that can read files back');
+      await verifyRestored(this.repo, this.target.read(path), path, node);
+      this.result.verified++;
+      this.o.onEvent?.({ type: 'verified', path: path.join('/') });
+    }
+    this.#dirs.release(job.dir);
+  }
+
+  async #finishDir(dir: DirState): Promise<void> {
+    this.#check();
+    if (dir.node && this.#made.has(dir.path.join('/'))) await this.target.finishDir?.(dir.path, dir.node);
   }
 
   async #mkdirs(path: readonly string[], node: TreeNode | undefined): Promise<void> {
@@ -153,56 +232,15 @@ class RestoreRun {
     }
   }
 
-  async #file(p: string[], n: TreeNode): Promise<void> {
-    await this.target.file(p, n, this.repo.blobs.loadSequence(n.content!.map(unhex), this.o.signal));
-    this.result.files++;
-    this.result.bytes += n.size;
-    this.o.onEvent?.({ type: 'file', path: p.join('/'), size: n.size });
-    this.o.onEvent?.({
-      type: 'progress',
-      filesDone: this.result.files,
-      bytesDone: this.result.bytes,
-      elapsedMs: Date.now() - this.#t0,
-    });
-    if (this.o.verify) await this.#verify(p, n);
+  #fail(e: unknown): void {
+    if (this.#failure) return;
+    this.#failure = { error: e };
+    this.#trees.clear();
+    this.#failed(e);
   }
 
-  async #verify(p: string[], n: TreeNode): Promise<void> {
-    if (!this.target.read) throw new TypeError('verify needs a target that can read files back');
-    const sizes = n.content!.map((c) => {
-      const loc = this.repo.blobs.index.get(unhex(c));
-      if (!loc) throw new KluisError('NOT_FOUND', `blob ${c} missing from the index`);
-      return loc.rawLength;
-    });
-    const ids = await readBackIds(this.target.read(p), sizes, (b) => hex(this.repo.sealer.blobId(b)));
-    if (ids.length !== n.content!.length || ids.some((id, i) => id !== n.content![i])) {
-      throw new KluisError('INTEGRITY', `restored file ${p.join('/')} does not match the snapshot`);
-    }
-    this.result.verified++;
-    this.o.onEvent?.({ type: 'verified', path: p.join('/') });
+  #check(): void {
+    if (this.#failure) throw this.#failure.error;
+    throwIfAborted(this.o.signal);
   }
-}
-
-/** Re-cuts a byte stream at the given sizes and maps each piece to its ID; a length mismatch yields extra/missing IDs. */
-async function readBackIds(
-  stream: AsyncIterable<Uint8Array>,
-  sizes: number[],
-  id: (b: Uint8Array) => string,
-): Promise<string[]> {
-  const ids: string[] = [];
-  let buf = new Uint8Array(0);
-  let k = 0;
-  for await (const part of stream) {
-    const joined = new Uint8Array(buf.length + part.length);
-    joined.set(buf);
-    joined.set(part, buf.length);
-    buf = joined;
-    while (k < sizes.length && buf.length >= sizes[k]!) {
-      ids.push(id(buf.subarray(0, sizes[k]!)));
-      buf = buf.slice(sizes[k]!);
-      k++;
-    }
-  }
-  if (buf.length > 0 || k < sizes.length) ids.push('mismatch');
-  return ids;
 }
