@@ -56,7 +56,7 @@ export type { BlobEncoder, BlobEncoderFactory, EncodedBlob } from './repo/blob-e
 export { inlineBlobEncoder } from './repo/blob-encoder';
 export type { BlobLocation, BlobType } from './repo/blob-index';
 export { BlobIndex } from './repo/blob-index';
-export type { BlobStoreOptions, SaveResult } from './repo/blob-store';
+export type { BlobStoreOptions, SaveOptions, SaveResult } from './repo/blob-store';
 export { BlobStore } from './repo/blob-store';
 export type { AffectedFile, CheckOptions, CheckProblem, CheckReport } from './repo/check';
 export { check } from './repo/check';

@@ -32,4 +32,28 @@ describe('workerBlobEncoder', () => {
     expect(root).toEqual(tree);
     expect((await check(reader, { readData: true })).ok).toBe(true);
   });
+
+  it('moves owned blobs to the worker instead of copying them, and leaves others alone', {
+    timeout: 60_000,
+  }, async () => {
+    const repo = await initRepository(memoryTransport(), {
+      password: 'pw',
+      scrypt: { N: 1024, r: 8, p: 1 },
+      crypto: nativeCrypto,
+      codec: nodeDeflateRaw,
+      encoder: workerBlobEncoder({ threads: 1 }),
+    });
+    const kept = prng(70_000, 1);
+    const handed = prng(70_000, 2);
+    const expected = handed.slice();
+    const a = await repo.blobs.save('data', kept);
+    const b = await repo.blobs.save('data', handed, { owned: true });
+    expect(kept.length).toBe(70_000); // not owned: still readable
+    expect(handed.length).toBe(0); // owned: its buffer went to the worker
+    expect(b).toMatchObject({ added: true });
+    await repo.blobs.flush();
+    await repo.close();
+    expect(await repo.blobs.load(b.id)).toEqual(expected);
+    expect(await repo.blobs.load(a.id)).toEqual(kept);
+  });
 });

@@ -1,5 +1,3 @@
-const HEX_DIGITS = '0123456789abcdef';
-
 /**
  * Lower-case hexadecimal of `bytes`, the form kluis uses for blob IDs and object names.
  *
@@ -10,10 +8,20 @@ const HEX_DIGITS = '0123456789abcdef';
  */
 export function toHex(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('toHex: bytes must be a Uint8Array');
+  // Built from character codes in one call, so the result is one flat string: appending two
+  // characters at a time leaves a rope of dozens of objects per ID, which is slower to hash and
+  // costs several times the memory where IDs are kept (indexes, trees).
+  const codes = new Array<number>(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    codes[2 * i] = HEX_CODES[bytes[i]! >> 4]!;
+    codes[2 * i + 1] = HEX_CODES[bytes[i]! & 15]!;
+  }
   let out = '';
-  for (const byte of bytes) out += HEX_DIGITS[byte >> 4]! + HEX_DIGITS[byte & 15]!;
+  for (let i = 0; i < codes.length; i += 8192) out += String.fromCharCode(...codes.slice(i, i + 8192));
   return out;
 }
+
+const HEX_CODES = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
 
 /**
  * Parses hexadecimal (either case) into bytes. Throws `TypeError` for a non-string and

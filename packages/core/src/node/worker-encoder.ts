@@ -32,7 +32,7 @@ export function workerBlobEncoder(options: WorkerBlobEncoderOptions = {}): BlobE
     const pool = new Pool(threads, { key, compress: codec !== undefined });
     return {
       parallelism: threads,
-      encode: (type, id, plain) => pool.run(type, id, plain),
+      encode: (type, id, plain, owned) => pool.run(type, id, plain, owned === true),
       close: () => pool.close(),
     } satisfies BlobEncoder;
   };
@@ -51,13 +51,17 @@ class Pool {
     readonly data: { key: Uint8Array; compress: boolean },
   ) {}
 
-  run(type: 'data' | 'tree', id: Uint8Array, plain: Uint8Array): Promise<EncodedBlob> {
+  run(type: 'data' | 'tree', id: Uint8Array, plain: Uint8Array, owned: boolean): Promise<EncodedBlob> {
     const worker = this.#pick();
     const n = this.#next++;
     return new Promise((resolve, reject) => {
       this.#jobs.set(n, { resolve, reject, worker });
       if (worker.busy++ === 0) worker.w.ref();
-      worker.w.postMessage({ n, type, id, plain });
+      // Moving an owned buffer costs nothing; cloning it cost the main thread about a fifth of
+      // its time in a backup.
+      const whole = plain.byteOffset === 0 && plain.byteLength === plain.buffer.byteLength;
+      const move = owned && whole && plain.buffer instanceof ArrayBuffer ? [plain.buffer] : [];
+      worker.w.postMessage({ n, type, id, plain }, move);
     });
   }
 

@@ -114,7 +114,7 @@ export class BackupRun {
 
   async #saveTree(nodes: (TreeNode | undefined)[]): Promise<string> {
     const tree = encodeTree(nodes.filter((n): n is TreeNode => n !== undefined));
-    const { id } = await this.repo.blobs.save('tree', tree);
+    const { id } = await this.repo.blobs.save('tree', tree, { owned: true });
     return hex(id);
   }
 
@@ -220,10 +220,11 @@ export class BackupRun {
   }
 
   async #saveChunk(c: Uint8Array): Promise<string> {
-    const r = await this.repo.blobs.save('data', c);
+    const length = c.length; // `c` is handed over and may be detached by a worker transfer
+    const r = await this.repo.blobs.save('data', c, { owned: true });
     if (r.added) {
       this.summary.blobsNew++;
-      this.summary.bytesAdded += c.length;
+      this.summary.bytesAdded += length;
       this.summary.bytesStored += r.stored;
     }
     return hex(r.id);

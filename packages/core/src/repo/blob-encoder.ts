@@ -23,7 +23,11 @@ export interface EncodedBlob {
  * ```
  */
 export interface BlobEncoder {
-  encode(type: BlobType, id: Uint8Array, plain: Uint8Array): Promise<EncodedBlob>;
+  /**
+   * Compresses and seals one blob. With `owned`, the caller hands `plain` over and never touches
+   * it again, so an encoder may transfer its buffer to another thread instead of copying it.
+   */
+  encode(type: BlobType, id: Uint8Array, plain: Uint8Array, owned?: boolean): Promise<EncodedBlob>;
   /** How many encodes are worth keeping in flight (e.g. the number of workers × 2). */
   readonly parallelism: number;
   /** Releases threads or other resources. */

@@ -19,10 +19,20 @@ export interface SaveResult {
   stored: number;
 }
 
+/** Options of {@link BlobStore.save}. */
+export interface SaveOptions {
+  /** The blob's ID, when the caller computed it already. */
+  id?: Uint8Array;
+  /** The caller hands `plain` over and never reads or writes it again (it may be transferred to a worker thread). */
+  owned?: boolean;
+}
+
 /** Options of the blob store (set by the repository). */
 export interface BlobStoreOptions {
   packSize: number;
   concurrency: number;
+  /** Finished packs uploading at once (each holds a pack buffer). */
+  packUploads: number;
   /** Compresses and seals new blobs (inline or on worker threads). */
   encoder: BlobEncoder;
   /** Decodes blobs on read. */
@@ -68,10 +78,12 @@ export class BlobStore {
   ) {
     // A pack closes once it reaches packSize, so it holds at most packSize plus one blob and the
     // header; 1 MiB of slack covers default chunks (rare larger blobs get a one-off buffer).
-    this.#pool = new PackBufferPool(options.packSize + (1 << 20), options.concurrency + 2);
+    this.#pool = new PackBufferPool(options.packSize + (1 << 20), options.packUploads + 1);
     this.#writers = {
       data: new PackWriter(sealer, 'data', this.#pool),
-      tree: new PackWriter(sealer, 'tree', this.#pool),
+      // Trees are small: their pack buffer starts at 1 MiB and doubles as needed, instead of
+      // holding a full pack-sized buffer for a few kilobytes.
+      tree: new PackWriter(sealer, 'tree', new PackBufferPool(1 << 20, 1)),
     };
     this.#limit = pLimit(Math.max(1, options.concurrency));
     this.#trees = new TreeSpanCache(transport, this.index);
@@ -176,10 +188,16 @@ export class BlobStore {
     return loc !== undefined && (this.garbage.size === 0 || !this.garbage.has(hex(loc.pack)));
   }
 
-  /** Stores a blob unless present; `id` may be passed when the caller computed it already. */
-  async save(type: BlobType, plain: Uint8Array, id = this.sealer.blobId(plain)): Promise<SaveResult> {
+  /**
+   * Stores a blob unless present. `options.id` may be passed when the caller computed it already;
+   * `options.owned` hands `plain` over (the caller will not touch it again), so a worker encoder
+   * can move it to its thread instead of copying it.
+   */
+  async save(type: BlobType, plain: Uint8Array, options: SaveOptions = {}): Promise<SaveResult> {
     this.#throwIfFailed();
+    const id = options.id ?? this.sealer.blobId(plain);
     if (this.has(id)) return { id, added: false, stored: 0 };
+    const rawLength = plain.length;
     const key = hex(id);
     this.#pending.add(key);
     // Encodes run in parallel, but blobs enter packs in the order they were saved, so a file's
@@ -190,12 +208,12 @@ export class BlobStore {
       release = r;
     });
     try {
-      const encoding = this.options.encoder.encode(type, id, plain);
+      const encoding = this.options.encoder.encode(type, id, plain, options.owned === true);
       encoding.catch(() => {});
       await turn;
       const { codec, sealed } = await encoding;
       const w = this.#writers[type];
-      w.add({ codec, id, rawLength: plain.length }, sealed);
+      w.add({ codec, id, rawLength }, sealed);
       if (w.size >= this.options.packSize) await this.#upload(w);
       return { id, added: true, stored: sealed.length };
     } catch (e) {
@@ -321,12 +339,12 @@ export class BlobStore {
     const { bytes, entries } = w.finish();
     const packId = this.sealer.sha256(bytes);
     // Bound memory: wait while too many packs are in flight.
-    while (this.#uploads.size >= this.options.concurrency) await Promise.race(this.#uploads);
+    while (this.#uploads.size >= this.options.packUploads) await Promise.race(this.#uploads);
     const job = this.#limit(async () => {
       try {
         await this.transport.put(`data/${hex(packId)}`, bytes);
       } finally {
-        this.#pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
+        w.pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
       }
       for (const e of entries) {
         this.index.add({ ...e, pack: packId });

@@ -41,6 +41,12 @@ export interface RepositoryOptions {
   encoder?: BlobEncoderFactory;
   /** Parallel uploads and downloads. Default: the transport's `maxConcurrency`, at most 8. */
   concurrency?: number;
+  /**
+   * Finished packs uploading at once during a backup (default 2, at most `concurrency`). Each
+   * holds a pack in memory, so a backup needs about (2 + packUploads) × packSize of buffers;
+   * raise it for storage with high latency per request.
+   */
+  packUploads?: number;
   signal?: AbortSignal;
 }
 
@@ -246,6 +252,7 @@ export class Repository {
     this.blobs = new BlobStore(transport, this.sealer, {
       packSize: config.packSize,
       concurrency,
+      packUploads: Math.max(1, Math.min(concurrency, options.packUploads ?? 2)),
       encoder: options.encoder
         ? options.encoder(encoderOptions)
         : inlineBlobEncoder(crypto, keys.encryption, codec),
