@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backup,
+  initRepository,
+  memoryTransport,
+  type RestoreTarget,
+  restore,
+  withMetrics,
+} from '../src/index';
+import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
+
+const SCRYPT = { N: 1024, r: 8, p: 1 };
+const SMALL = { minSize: 1024, avgSize: 4096, maxSize: 16384 };
+
+async function stored(tree: MemTree, t = memoryTransport()) {
+  const repo = await initRepository(t, { password: 'pw', scrypt: SCRYPT, chunker: SMALL, packSize: 1 << 16 });
+  await backup(repo, memSource(tree));
+  return repo;
+}
+
+/** A deep, wide tree: `width` directories per level, `depth` levels, two files in each directory. */
+function deepTree(depth: number, width: number, seed = 1): MemTree {
+  const t: MemTree = {
+    'a.bin': prng(3000 + seed * 17, seed),
+    'b.txt': new TextEncoder().encode(`file ${seed}`),
+  };
+  if (depth > 0) for (let i = 0; i < width; i++) t[`d${i}`] = deepTree(depth - 1, width, seed * 7 + i + 1);
+  return t;
+}
+
+/** Wraps memTarget: yields to the event loop inside every call, and logs the order of events. */
+function recordingTarget() {
+  const mem = memTarget();
+  const log: string[] = [];
+  const turn = () => new Promise<void>((r) => setImmediate(r));
+  const target: RestoreTarget = {
+    ...mem.target,
+    async file(path, node, chunks) {
+      await turn();
+      await mem.target.file(path, node, chunks);
+      log.push(`file ${path.join('/')}`);
+    },
+    async finishDir(path) {
+      await turn();
+      log.push(`finish ${path.join('/')}`);
+    },
+  };
+  return { ...mem, target, log };
+}
+
+describe('restore', () => {
+  it('applies a directory’s metadata only after everything below it, with many reads in flight', async () => {
+    const tree = deepTree(3, 3);
+    const repo = await stored(tree);
+    const { target, root, log } = recordingTarget();
+    const r = await restore(repo, 'latest', target, { concurrency: 8 });
+    expect(root).toEqual(tree);
+    const finished = log.filter((l) => l.startsWith('finish ')).map((l) => l.slice(7));
+    expect(finished.length).toBe(r.dirs);
+    expect(new Set(finished).size).toBe(finished.length);
+    for (const [i, line] of log.entries()) {
+      const path = line.slice(line.indexOf(' ') + 1);
+      // Every ancestor is finished after this entry.
+      for (let k = path.indexOf('/'); k > 0; k = path.indexOf('/', k + 1)) {
+        expect(log.indexOf(`finish ${path.slice(0, k)}`)).toBeGreaterThan(i);
+      }
+    }
+  });
+
+  it('include restores matching entries and their parents, and finishes only restored directories', async () => {
+    const tree = deepTree(2, 3);
+    const repo = await stored(tree);
+    const { target, root, log } = recordingTarget();
+    const include = (p: string) => p === 'd1/d2/a.bin' || p.startsWith('d2/d0');
+    // d2/d0 matches as a directory: it and everything below it are restored.
+    const r = await restore(repo, 'latest', target, { include, concurrency: 3 });
+    const d1 = tree.d1 as MemTree;
+    expect(root).toEqual({
+      d1: { d2: { 'a.bin': (d1.d2 as MemTree)['a.bin'] } },
+      d2: { d0: (tree.d2 as MemTree).d0 },
+    });
+    expect(r.files).toBe(3);
+    const finished = log.filter((l) => l.startsWith('finish ')).map((l) => l.slice(7));
+    expect(finished.sort()).toEqual(['d1', 'd1/d2', 'd2', 'd2/d0']);
+  });
+
+  it('reads neighbouring small files with few requests', async () => {
+    const metered = withMetrics(memoryTransport());
+    const tree = deepTree(2, 4);
+    const repo = await stored(tree, metered.transport);
+    metered.reset();
+    const { target, root } = memTarget();
+    const r = await restore(repo, 'latest', target);
+    expect(root).toEqual(tree);
+    const trees = 1 + 4 + 16;
+    // One get per tree, the snapshot, and a handful of runs: far fewer than one per file.
+    expect(metered.metrics().ops.get.calls).toBeLessThan(trees + 2 + r.files / 4);
+  });
+
+  it('bounds the reads in flight: the walk pauses while writes are blocked', async () => {
+    // Every second file repeats an earlier one, so no two files share a run: one read per file.
+    const same = [prng(500, 1), prng(500, 2)];
+    const tree: MemTree = {};
+    for (let i = 0; i < 30; i++)
+      tree[`d${String(i).padStart(2, '0')}`] = { f: same[i % 2]!, g: prng(700, 10 + i) };
+    const repo = await stored(tree);
+    const mem = memTarget();
+    let open = 0;
+    let most = 0;
+    let dirs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let blocked!: () => void;
+    const twoBlocked = new Promise<void>((r) => {
+      blocked = r;
+    });
+    const target: RestoreTarget = {
+      ...mem.target,
+      async dir(path, node) {
+        dirs++;
+        await mem.target.dir(path, node);
+      },
+      async file(path, node, chunks) {
+        most = Math.max(most, ++open);
+        if (open === 2) blocked();
+        await gate;
+        await mem.target.file(path, node, chunks);
+        open--;
+      },
+    };
+    const done = restore(repo, 'latest', target, { concurrency: 2 });
+    await twoBlocked;
+    for (let i = 0; i < 200; i++) await new Promise<void>((r) => setImmediate(r));
+    expect(dirs).toBeLessThan(10);
+    release();
+    await done;
+    expect(most).toBe(2);
+    expect(mem.root).toEqual(tree);
+  });
+
+  it('stops on the first failed write and rejects with it', async () => {
+    const repo = await stored(deepTree(2, 3));
+    const mem = memTarget();
+    let writes = 0;
+    const target: RestoreTarget = {
+      ...mem.target,
+      async file(path, node, chunks) {
+        if (++writes === 5) throw new Error('disk full');
+        await mem.target.file(path, node, chunks);
+      },
+    };
+    await expect(restore(repo, 'latest', target, { concurrency: 4 })).rejects.toThrow('disk full');
+    expect(writes).toBeLessThan(26);
+  });
+
+  it('aborts through the signal', async () => {
+    const repo = await stored(deepTree(2, 3));
+    const ac = new AbortController();
+    const mem = memTarget();
+    let writes = 0;
+    const target: RestoreTarget = {
+      ...mem.target,
+      async file(path, node, chunks) {
+        if (++writes === 3) ac.abort();
+        await mem.target.file(path, node, chunks);
+      },
+    };
+    await expect(restore(repo, 'latest', target, { signal: ac.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+  });
+});
