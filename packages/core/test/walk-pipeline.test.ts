@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,6 +14,7 @@ import {
   restore,
   withMetrics,
 } from '../src/index';
+import { fsSource } from '../src/node/index';
 import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
 
 const SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -142,5 +147,35 @@ describe('BlobIndex.addPack', () => {
         },
       ),
     );
+  });
+});
+
+describe('fsSource reads', () => {
+  it('reads small and large files whole, and does not hang on a file swapped for a FIFO', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kluis-src-'));
+    try {
+      const big = prng(3_500_000, 5); // several reads: the first synchronous, the rest not
+      await writeFile(join(dir, 'big'), big);
+      await writeFile(join(dir, 'small'), 'tiny');
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      const src = fsSource([dir]);
+      const name = (await src.roots())[0]!.name;
+      expect((await src.list([name])).map((e) => e.name)).toEqual(['big', 'small']); // the FIFO is not listed
+      const collect = async (n: string) => {
+        const parts: Uint8Array[] = [];
+        for await (const b of src.read([name, n])) parts.push(b.slice());
+        return Buffer.concat(parts);
+      };
+      expect(Buffer.compare(await collect('big'), big)).toBe(0);
+      expect((await collect('small')).toString()).toBe('tiny');
+      // As if `fifo` had been a regular file when listed: no writer ever comes, yet reading it
+      // ends at once (empty, or an EAGAIN error) instead of waiting forever.
+      const fifo = await collect('fifo').catch((e: Error) => e);
+      expect(fifo instanceof Error ? fifo.message : fifo.length).toSatisfy(
+        (v: unknown) => v === 0 || /EAGAIN/.test(String(v)),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,7 +21,7 @@ export interface CutBackend {
  * bytes that moving the tail to the front stays a small fraction of the copying.
  */
 export function windowCapacity(maxSize: number): number {
-  return 2 * maxSize + 4 * 1024 * 1024;
+  return 2 * maxSize + 1024 * 1024;
 }
 
 /** Backends in the middle of a scan (see {@link WindowedChunker.exclusive}). */

@@ -53,7 +53,7 @@ let loading: Promise<ChunkerFactory> | undefined;
  * Security Policy need `'wasm-unsafe-eval'`. Cut points are identical to
  * {@link referenceChunker}'s.
  *
- * Memory: the module keeps one window of `2 × maxSize + 4 MiB` per stream being chunked (one
+ * Memory: the module keeps one window of `2 × maxSize + 1 MiB` per stream being chunked (one
  * that has been pushed to and not finished), for up to six streams at once; beyond that, the
  * least recently used stream's unfinished tail is set aside in JavaScript until it resumes.
  * WebAssembly memory never shrinks, so the module's size is that of the busiest moment.

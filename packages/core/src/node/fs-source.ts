@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   lstatSync,
   openSync,
   read,
@@ -12,6 +13,13 @@ import { lstat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import ignore from 'ignore';
 import type { BackupSource, SourceEntry } from '../repo/source';
+
+/**
+ * Non-blocking open, where the system has it: a regular file is unaffected, but should a file be
+ * swapped for a FIFO after it was listed, opening and reading it fails at once instead of waiting
+ * forever for a writer.
+ */
+const READ_FLAGS = constants.O_NONBLOCK === undefined ? 'r' : constants.O_RDONLY | constants.O_NONBLOCK;
 
 /** Options of {@link fsSource}. */
 export interface FsSourceOptions {
@@ -86,7 +94,7 @@ export function fsSource(paths: string[], options: FsSourceOptions = {}): Backup
     },
     async *read(path, signal) {
       signal?.throwIfAborted();
-      const fd = openSync(abs(path), 'r');
+      const fd = openSync(abs(path), READ_FLAGS);
       // Buffers are reused across files: allocating (and zeroing) 1 MiB per file cost more
       // system time than reading small files.
       const buf = buffers.pop() ?? new Uint8Array(size);
