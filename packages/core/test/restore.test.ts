@@ -133,10 +133,12 @@ describe('restore', () => {
     const done = restore(repo, 'latest', target, { concurrency: 2 });
     await twoBlocked;
     for (let i = 0; i < 200; i++) await new Promise<void>((r) => setImmediate(r));
-    expect(dirs).toBeLessThan(10);
+    expect(dirs).toBeLessThan(12);
     release();
     await done;
-    expect(most).toBe(2);
+    // Two reads in flight, each writing up to four of its files at once.
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect(most).toBeLessThanOrEqual(8);
     expect(mem.root).toEqual(tree);
   });
 

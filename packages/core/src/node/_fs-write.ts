@@ -6,17 +6,18 @@ import {
   ftruncateSync,
   futimesSync,
   open as openFd,
+  write as writeFd,
   writeSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { TreeNode } from '../repo/tree';
 
-/** Files up to this size are gathered in memory and written with direct (synchronous) calls. */
-export const SMALL_FILE = 1 << 20;
+/** Chunks up to this many bytes are written directly; larger ones through the thread pool. */
+const DIRECT_WRITE = 256 << 10;
 
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 const openAsync = promisify(openFd);
+const writeAsync = promisify(writeFd);
 
 /** How a file's bytes, mode and mtime are applied. */
 export interface WriteOptions {
@@ -25,67 +26,50 @@ export interface WriteOptions {
 }
 
 /**
- * Writes a small file whose chunks are all in memory. Creating the file is the slow part (it
- * allocates an inode: hundreds of microseconds of kernel time on some file systems), so it runs on
- * the thread pool, several at once. Writing, chmod, setting times and closing take a few
- * microseconds each and run directly: through the thread pool each would cost two thread switches,
- * more than the call itself. The mtime is set on the descriptor, so the path is looked up once.
+ * Writes a restored file. Creating it is the slow part (allocating an inode costs hundreds of
+ * microseconds of kernel time on some file systems), so it starts on the thread pool at once and
+ * overlaps with decoding the file's first chunks. Writes of small chunks, chmod, setting times and
+ * closing take microseconds and are made directly: through the thread pool each would cost two
+ * thread switches, more than the call itself. Times are set on the descriptor, so the path is
+ * looked up once. The file is created with no permissions for others and gets its mode last.
  */
-export async function writeSmallFile(
+export async function writeFile(
   path: string,
   node: TreeNode,
-  chunks: Uint8Array[],
+  chunks: AsyncIterable<Uint8Array>,
   o: WriteOptions,
 ): Promise<void> {
-  const fd = await openAsync(path, WRITE_FLAGS, 0o600);
+  const opening = openAsync(path, WRITE_FLAGS, 0o600);
+  opening.catch(() => {}); // awaited below, maybe after a chunk failed to decode
+  let fd: number | undefined;
   try {
     let pos = 0;
-    let written = 0;
-    for (const c of chunks) {
+    let end = 0; // end of the last bytes written; less than pos when the file ends in a hole
+    for await (const c of chunks) {
+      fd ??= await opening;
       if (!(o.sparse && isZero(c))) {
-        for (let done = 0; done < c.length; ) done += writeSync(fd, c, done, c.length - done, pos + done);
-        written = pos + c.length;
+        await writeAll(fd, c, pos);
+        end = pos + c.length;
       }
       pos += c.length;
     }
-    if (written < pos) ftruncateSync(fd, pos); // a trailing hole
+    fd ??= await opening;
+    if (end < pos) ftruncateSync(fd, pos);
     if (o.modes) fchmodSync(fd, node.mode);
     futimesSync(fd, node.mtime / 1000, node.mtime / 1000);
   } finally {
-    closeSync(fd);
+    if (fd === undefined) fd = await opening.catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
-/**
- * Writes a large file as its chunks arrive: `head` (already read) first, then the rest of the
- * stream, leaving holes for all-zero chunks when `sparse`.
- */
-export async function writeLargeFile(
-  path: string,
-  node: TreeNode,
-  head: Uint8Array[],
-  rest: AsyncIterator<Uint8Array>,
-  o: WriteOptions,
-): Promise<void> {
-  const fh = await open(path, WRITE_FLAGS, 0o600);
-  try {
-    let pos = 0;
-    let written = 0;
-    const put = async (c: Uint8Array) => {
-      if (!(o.sparse && isZero(c))) {
-        await fh.write(c, 0, c.length, pos);
-        written = pos + c.length;
-      }
-      pos += c.length;
-    };
-    for (const c of head) await put(c);
-    for (let r = await rest.next(); !r.done; r = await rest.next()) await put(r.value);
-    if (written < pos) await fh.truncate(pos);
-    if (o.modes) await fh.chmod(node.mode);
-    await fh.utimes(node.mtime / 1000, node.mtime / 1000);
-  } finally {
-    await fh.close();
+async function writeAll(fd: number, c: Uint8Array, pos: number): Promise<void> {
+  if (c.length > DIRECT_WRITE) {
+    for (let done = 0; done < c.length; )
+      done += (await writeAsync(fd, c, done, c.length - done, pos + done)).bytesWritten;
+    return;
   }
+  for (let done = 0; done < c.length; ) done += writeSync(fd, c, done, c.length - done, pos + done);
 }
 
 /** Whether a chunk (of at least 4 KiB — smaller ones are not worth a hole) is all zeros. */

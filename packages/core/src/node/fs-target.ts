@@ -4,7 +4,7 @@ import { join, resolve, sep } from 'node:path';
 import { KluisError } from '../errors';
 import type { RestoreTarget } from '../repo/restore';
 import { isSafeName } from '../repo/tree';
-import { SMALL_FILE, type WriteOptions, writeLargeFile, writeSmallFile } from './_fs-write';
+import { type WriteOptions, writeFile } from './_fs-write';
 
 /** Options of {@link fsTarget}. */
 export interface FsTargetOptions {
@@ -62,17 +62,7 @@ export function fsTarget(root: string, options: FsTargetOptions = {}): RestoreTa
       else await safe(path, false);
     },
     async file(path, node, chunks) {
-      const p = await safe(path, true);
-      const it = chunks[Symbol.asyncIterator]();
-      const head: Uint8Array[] = [];
-      let size = 0;
-      for (;;) {
-        if (size >= SMALL_FILE) return writeLargeFile(p, node, head, it, write);
-        const r = await it.next();
-        if (r.done) return writeSmallFile(p, node, head, write);
-        head.push(r.value);
-        size += r.value.length;
-      }
+      await writeFile(await safe(path, true), node, chunks, write);
     },
     async symlink(path, node) {
       const p = await safe(path, true);

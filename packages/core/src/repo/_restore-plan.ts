@@ -119,3 +119,28 @@ export async function* openFromRun(
     yield await blobs.openBlob(l.type, l.id, sealed, l.codec, l.rawLength, run.key);
   }
 }
+
+/**
+ * Runs `fn` over `items`, at most `limit` at once, in order. After a failure it starts nothing
+ * more, waits for those running, and rethrows the first failure.
+ */
+export async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const active = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  for (const item of items) {
+    while (active.size >= limit) await Promise.race(active);
+    if (failure) break;
+    const p: Promise<void> = (async () => fn(item))()
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => active.delete(p));
+    active.add(p);
+  }
+  await Promise.all(active);
+  if (failure) throw failure.error;
+}

@@ -1,7 +1,7 @@
 import { throwIfAborted } from '../errors';
 import { unhex } from './_bytes';
 import { type DirState, DirTracker } from './_restore-dirs';
-import { type FileJob, openFromRun, type ReadJob, ReadPlanner } from './_restore-plan';
+import { eachLimited, type FileJob, openFromRun, type ReadJob, ReadPlanner } from './_restore-plan';
 import { TreeLoader } from './_restore-trees';
 import { verifyRestored } from './_restore-verify';
 import type { Repository } from './repository';
@@ -89,6 +89,8 @@ export async function restore(
 
 /** Largest range read for a group of files (and per request when streaming a large file). */
 const MAX_RUN = 8 << 20;
+/** Files of one run written at once, so creating one overlaps with decoding and writing others. */
+const FILES_AT_ONCE = 4;
 
 class RestoreRun {
   result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, verified: 0 };
@@ -186,10 +188,10 @@ class RestoreRun {
             range: { offset: job.offset, length: job.length },
           })
         : new Uint8Array(0);
-    for (const { job: file, locs } of job.files) {
+    await eachLimited(job.files, FILES_AT_ONCE, ({ job: file, locs }) => {
       this.#check();
-      await this.#file(file, openFromRun(this.repo.blobs, job, bytes, locs));
-    }
+      return this.#file(file, openFromRun(this.repo.blobs, job, bytes, locs));
+    });
   }
 
   async #file(job: FileJob, chunks: AsyncIterable<Uint8Array>): Promise<void> {
