@@ -1,6 +1,6 @@
 import { availableParallelism, hostname, userInfo } from 'node:os';
 import { openRepository, type Repository } from '@kluis/core';
-import { nativeCrypto, nodeDeflateRaw, workerBlobEncoder } from '@kluis/core/node';
+import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder, workerBlobEncoder } from '@kluis/core/node';
 import { UsageError } from './errors';
 import type { Io } from './io';
 import { readPassword } from './password';
@@ -47,7 +47,9 @@ export function createContext(io: Io, values: Context['values'], positionals: st
         password,
         crypto: nativeCrypto,
         codec: nodeDeflateRaw,
-        ...(threads > 0 ? { encoder: workerBlobEncoder({ threads }) } : {}),
+        ...(threads > 0
+          ? { encoder: workerBlobEncoder({ threads }), decoder: workerBlobDecoder({ threads }) }
+          : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       });
       opened.push(repo);

@@ -52,6 +52,14 @@ export type { MemoryTransportOptions } from './memory-transport';
 export { memoryTransport, sliceRange } from './memory-transport';
 export type { BackupEvent, BackupOptions, BackupResult } from './repo/backup';
 export { backup } from './repo/backup';
+export type {
+  BlobDecoder,
+  BlobDecoderFactory,
+  BlobDecoderOptions,
+  RunBlob,
+  SealedRun,
+} from './repo/blob-decoder';
+export { inlineBlobDecoder } from './repo/blob-decoder';
 export type { BlobEncoder, BlobEncoderFactory, EncodedBlob } from './repo/blob-encoder';
 export { inlineBlobEncoder } from './repo/blob-encoder';
 export type { BlobLocation, BlobType } from './repo/blob-index';

@@ -15,6 +15,8 @@ export type {
   LocalTransportOptions,
 } from './local-transport';
 export { localTransport } from './local-transport';
+export type { WorkerBlobDecoderOptions } from './worker-decoder';
+export { workerBlobDecoder } from './worker-decoder';
 export type { WorkerBlobEncoderOptions } from './worker-encoder';
 export { workerBlobEncoder } from './worker-encoder';
 export { nodeDeflateRaw } from './zlib-codec';

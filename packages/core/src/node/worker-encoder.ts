@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { KluisError } from '../errors';
 import type { BlobEncoder, BlobEncoderFactory, EncodedBlob } from '../repo/blob-encoder';
+import { spawnWorker } from './_spawn-worker';
 
 /** Options of {@link workerBlobEncoder}. */
 export interface WorkerBlobEncoderOptions {
@@ -73,7 +72,7 @@ class Pool {
 
   #pick() {
     if (this.#workers.length < this.size) {
-      const entry = { w: spawnWorker(this.data), busy: 0 };
+      const entry = { w: spawnWorker('_encoder-worker', this.data), busy: 0 };
       entry.w.on('message', (r: Reply) => this.#done(r));
       entry.w.on('error', (e) => this.#fail(entry, e));
       entry.w.unref();
@@ -100,17 +99,4 @@ class Pool {
       job.reject(new KluisError('INTERNAL', 'blob encoder worker crashed', { cause: e }));
     }
   }
-}
-
-function spawnWorker(workerData: { key: Uint8Array; compress: boolean }): Worker {
-  // From the built package the worker is the sibling JavaScript file. From source (tests run with
-  // the `@kluis/source` condition) it is TypeScript, loaded through tsx's API in the worker.
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./_encoder-worker.js', import.meta.url), { workerData });
-  const tsx = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const entry = new URL('./_encoder-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-  return new Worker(code, { eval: true, workerData });
 }

@@ -1,10 +1,11 @@
 import pLimit from 'p-limit';
-import { CODEC_NONE, type CompressionCodec } from '../compression';
+import type { CompressionCodec } from '../compression';
 import { IntegrityError, KluisError } from '../errors';
 import type { Transport } from '../transport';
 import { equalBytes, unhex as fromHexId, hex } from './_bytes';
 import { AAD, type Sealer } from './_sealer';
 import { TreeSpanCache } from './_tree-cache';
+import { type BlobDecoder, openBlob } from './blob-decoder';
 import type { BlobEncoder } from './blob-encoder';
 import { BlobIndex, type BlobType } from './blob-index';
 import { decodeIndexFile, encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
@@ -37,6 +38,8 @@ export interface BlobStoreOptions {
   encoder: BlobEncoder;
   /** Decodes blobs on read. */
   readCodec: CompressionCodec;
+  /** Opens runs of sealed blobs (inline or on worker threads); used by `check`. */
+  decoder: BlobDecoder;
 }
 
 /** Write an index file after this many packs, so a killed backup loses little. */
@@ -286,7 +289,7 @@ export class BlobStore {
   }
 
   /** Opens one sealed blob and checks its ID against its plaintext. */
-  async openBlob(
+  openBlob(
     type: BlobType,
     id: Uint8Array,
     sealed: Uint8Array,
@@ -294,21 +297,7 @@ export class BlobStore {
     rawLength: number,
     where: string,
   ): Promise<Uint8Array> {
-    const packed = this.sealer.open(sealed, AAD.blob(type, id), `${where} blob ${hex(id)}`);
-    let plain = packed;
-    if (codec !== CODEC_NONE) {
-      if (codec !== this.options.readCodec.id)
-        throw new KluisError('UNSUPPORTED_VERSION', `blob ${hex(id)} uses unknown codec ${codec}`);
-      try {
-        plain = await this.options.readCodec.decompress(packed, rawLength);
-      } catch (e) {
-        throw new KluisError('INVALID_DATA', `blob ${hex(id)} in ${where} does not decompress`, { cause: e });
-      }
-    }
-    if (plain.length !== rawLength || !equalBytes(this.sealer.blobId(plain), id)) {
-      throw new IntegrityError(`${where} blob ${hex(id)}`, hex(id), hex(this.sealer.blobId(plain)));
-    }
-    return plain;
+    return openBlob(this.sealer, this.options.readCodec, type, id, sealed, codec, rawLength, where);
   }
 
   /** Uploads partly filled packs and writes an index file for everything not yet indexed. */

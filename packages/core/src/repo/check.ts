@@ -116,7 +116,9 @@ async function readAllPacks(
   r: CheckReport,
   o: CheckOptions,
 ) {
-  const limit = pLimit(4);
+  // Reading runs ahead of opening: enough packs in flight to keep every decoder thread busy.
+  const decoder = repo.blobs.options.decoder;
+  const limit = pLimit(Math.max(2, decoder.parallelism + 1));
   let done = 0;
   await Promise.all(
     [...packs.keys()]
@@ -126,18 +128,12 @@ async function readAllPacks(
           throwIfAborted(o.signal);
           const key = `data/${p}`;
           try {
-            const bytes = await repo.blobs.getVerified(key, o.signal);
+            const bytes = await repo.transport.get(key, { signal: o.signal });
             r.bytesRead += bytes.length;
-            for (const e of readPackHeader(repo.sealer, bytes, key)) {
-              await repo.blobs.openBlob(
-                e.type,
-                e.id,
-                bytes.subarray(e.offset, e.offset + e.length),
-                e.codec,
-                e.rawLength,
-                key,
-              );
-            }
+            // The header is read here (it is small); the pack's hash and every blob are checked
+            // by the decoder, which may run on another thread.
+            const blobs = readPackHeader(repo.sealer, bytes, key);
+            await decoder.verify({ bytes, blobs, where: key, sha256: p }, true);
           } catch (e) {
             if (!reportable(e)) throw e;
             bad.add(p);

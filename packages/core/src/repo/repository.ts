@@ -16,6 +16,7 @@ import { KluisError, throwIfAborted } from '../errors';
 import type { Transport } from '../transport';
 import { equalBytes, hex, unhex } from './_bytes';
 import { createSealer, type Sealer } from './_sealer';
+import { type BlobDecoderFactory, inlineBlobDecoder } from './blob-decoder';
 import { type BlobEncoderFactory, inlineBlobEncoder } from './blob-encoder';
 import { BlobStore } from './blob-store';
 import {
@@ -39,6 +40,11 @@ export interface RepositoryOptions {
    * `workerBlobEncoder()` from `@kluis/core/node` spreads the work over worker threads.
    */
   encoder?: BlobEncoderFactory;
+  /**
+   * Opens sealed blobs for `check`; default inline on the calling thread. In Node,
+   * `workerBlobDecoder()` from `@kluis/core/node` spreads the work over worker threads.
+   */
+  decoder?: BlobDecoderFactory;
   /** Parallel uploads and downloads. Default: the transport's `maxConcurrency`, at most 8. */
   concurrency?: number;
   /**
@@ -257,13 +263,18 @@ export class Repository {
         ? options.encoder(encoderOptions)
         : inlineBlobEncoder(crypto, keys.encryption, codec),
       readCodec: options.codec ?? webDeflateRaw,
+      decoder: (options.decoder ?? inlineBlobDecoder)({
+        crypto,
+        keys: { encryption: keys.encryption, id: keys.id },
+        codec: options.codec ?? webDeflateRaw,
+      }),
     });
     this.snapshots = new SnapshotStore(transport, this.sealer);
   }
 
-  /** Releases resources (worker threads of the blob encoder). The repository stays readable. */
+  /** Releases resources (worker threads of the blob encoder and decoder). The repository stays readable. */
   async close(): Promise<void> {
-    await this.blobs.options.encoder.close();
+    await Promise.all([this.blobs.options.encoder.close(), this.blobs.options.decoder.close()]);
   }
 
   /** Adds a key slot for another password; returns its ID. */

@@ -1,0 +1,146 @@
+import { CODEC_NONE, type CompressionCodec } from '../compression';
+import type { CryptoProvider } from '../crypto/provider';
+import { IntegrityError, KluisError } from '../errors';
+import { equalBytes, hex } from './_bytes';
+import { AAD, createSealer, type Sealer } from './_sealer';
+import type { BlobType } from './blob-index';
+
+/** One blob inside a {@link SealedRun}. */
+export interface RunBlob {
+  type: BlobType;
+  /** Blob ID (32 bytes). */
+  id: Uint8Array;
+  /** Offset of the sealed blob inside the run's bytes. */
+  offset: number;
+  /** Sealed length. */
+  length: number;
+  /** Compression codec id (0 = none). */
+  codec: number;
+  /** Plaintext length. */
+  rawLength: number;
+}
+
+/** Bytes read from a pack (a range of it, or all of it) and the blobs inside them. */
+export interface SealedRun {
+  bytes: Uint8Array;
+  blobs: readonly RunBlob[];
+  /** Names the source in errors, e.g. `data/<pack id>`. */
+  where: string;
+  /** When `bytes` is a whole object named by its SHA-256, that name (hex): it is checked too. */
+  sha256?: string;
+}
+
+/**
+ * Opens sealed blobs: authenticates each, decompresses it and checks its ID against its
+ * plaintext, so what it returns is exactly what was backed up. Inline by default; in Node,
+ * `workerBlobDecoder()` from `@kluis/core/node` does it on worker threads (used by `check`).
+ *
+ * @example
+ * ```ts
+ * const [plain] = await repo.blobs.decoder.open({ bytes: sealed, blobs: [{ ...loc, offset: 0 }], where: 'data/…' });
+ * ```
+ */
+export interface BlobDecoder {
+  /**
+   * Opens every blob of a run, in order; rejects with the first damage found (`INTEGRITY`,
+   * `INVALID_DATA` or `UNSUPPORTED_VERSION`). With `owned`, the caller hands `run.bytes` over and
+   * never touches them again (they may be moved to another thread).
+   */
+  open(run: SealedRun, owned?: boolean): Promise<Uint8Array[]>;
+  /** Checks every blob of a run as `open` does, without handing plaintexts back (for `check`). */
+  verify(run: SealedRun, owned?: boolean): Promise<void>;
+  /** How many runs are worth keeping in flight. */
+  readonly parallelism: number;
+  /** Releases threads or other resources. */
+  close(): Promise<void>;
+}
+
+/** What a {@link BlobDecoderFactory} receives from the repository. */
+export interface BlobDecoderOptions {
+  crypto: CryptoProvider;
+  /** Encryption and blob-ID subkeys. */
+  keys: { encryption: Uint8Array; id: Uint8Array };
+  /** Decompresses blobs whose codec is not `none`. */
+  codec: CompressionCodec;
+}
+
+/**
+ * Creates a {@link BlobDecoder} for a repository's keys; passed in `RepositoryOptions.decoder`.
+ *
+ * @example
+ * ```ts
+ * const repo = await openRepository(transport, { password, decoder: (o) => inlineBlobDecoder(o) });
+ * ```
+ */
+export type BlobDecoderFactory = (options: BlobDecoderOptions) => BlobDecoder;
+
+/**
+ * Opens blobs on the calling thread.
+ *
+ * @example
+ * ```ts
+ * const decoder = inlineBlobDecoder({ crypto: portableCrypto, keys, codec: webDeflateRaw });
+ * const plains = await decoder.open(run);
+ * ```
+ */
+export function inlineBlobDecoder(options: BlobDecoderOptions): BlobDecoder {
+  const sealer = createSealer(options.crypto, options.keys);
+  return {
+    parallelism: 1,
+    open: (run) => openRun(sealer, options.codec, run),
+    verify: async (run) => void (await openRun(sealer, options.codec, run)),
+    async close() {},
+  };
+}
+
+/** Opens a run with a sealer (the inline decoder and the worker share this). */
+export async function openRun(
+  sealer: Sealer,
+  codec: CompressionCodec,
+  run: SealedRun,
+): Promise<Uint8Array[]> {
+  if (run.sha256 !== undefined) {
+    const actual = hex(sealer.sha256(run.bytes));
+    if (actual !== run.sha256) throw new IntegrityError(run.where, run.sha256, actual);
+  }
+  const out: Uint8Array[] = [];
+  for (const b of run.blobs) {
+    if (b.offset < 0 || b.offset + b.length > run.bytes.length)
+      throw new IntegrityError(
+        `${run.where} blob ${hex(b.id)}`,
+        'a blob within the bytes read',
+        'out of range',
+      );
+    const sealed = run.bytes.subarray(b.offset, b.offset + b.length);
+    out.push(await openBlob(sealer, codec, b.type, b.id, sealed, b.codec, b.rawLength, run.where));
+  }
+  return out;
+}
+
+/** Opens one sealed blob and checks its ID against its plaintext. */
+export async function openBlob(
+  sealer: Sealer,
+  codec: CompressionCodec,
+  type: BlobType,
+  id: Uint8Array,
+  sealed: Uint8Array,
+  codecId: number,
+  rawLength: number,
+  where: string,
+): Promise<Uint8Array> {
+  const packed = sealer.open(sealed, AAD.blob(type, id), `${where} blob ${hex(id)}`);
+  let plain = packed;
+  if (codecId !== CODEC_NONE) {
+    if (codecId !== codec.id)
+      throw new KluisError('UNSUPPORTED_VERSION', `blob ${hex(id)} uses unknown codec ${codecId}`);
+    try {
+      plain = await codec.decompress(packed, rawLength);
+    } catch (e) {
+      throw new KluisError('INVALID_DATA', `blob ${hex(id)} in ${where} does not decompress`, { cause: e });
+    }
+  }
+  if (plain.length !== rawLength || !equalBytes(sealer.blobId(plain), id)) {
+    throw new IntegrityError(`${where} blob ${hex(id)}`, hex(id), hex(sealer.blobId(plain)));
+  }
+  return plain;
+}

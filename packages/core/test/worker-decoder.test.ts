@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backup,
+  check,
+  initRepository,
+  inlineBlobDecoder,
+  KluisError,
+  memoryTransport,
+  openRepository,
+  type SealedRun,
+} from '../src/index';
+import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
+import { type MemTree, memSource, prng } from './helpers/trees';
+
+const SCRYPT = { N: 1024, r: 8, p: 1 };
+const text = (s: string) => new TextEncoder().encode(s);
+const tree: MemTree = {
+  d: { 'random.bin': prng(300_000, 4), 'text.txt': text('compressible line\n'.repeat(20_000)) },
+  e: { 'more.bin': prng(200_000, 5) },
+};
+const node = { crypto: nativeCrypto, codec: nodeDeflateRaw };
+
+async function fixture() {
+  const t = memoryTransport();
+  const repo = await initRepository(t, { password: 'pw', scrypt: SCRYPT, packSize: 1 << 16, ...node });
+  const { id } = await backup(repo, memSource(tree));
+  return { t, id };
+}
+
+/** A whole pack and its blobs, as `check` hands them to a decoder. */
+async function packRun(t: ReturnType<typeof memoryTransport>): Promise<SealedRun> {
+  const repo = await openRepository(t, { password: 'pw', ...node });
+  await repo.blobs.loadIndex();
+  let key = '';
+  for await (const o of t.list('data/')) key ||= o.key;
+  const bytes = await t.get(key);
+  const blobs = [...repo.blobs.index.entries()]
+    .filter((l) => `data/${Buffer.from(l.pack).toString('hex')}` === key)
+    .sort((a, b) => a.offset - b.offset);
+  return { bytes, blobs, where: key, sha256: key.slice(5) };
+}
+
+describe('workerBlobDecoder', () => {
+  it('opens a pack on a worker thread exactly as the inline decoder does, moving owned bytes', {
+    timeout: 60_000,
+  }, async () => {
+    const { t } = await fixture();
+    const run = await packRun(t);
+    const repo = await openRepository(t, { password: 'pw', ...node });
+    const inline = await repo.blobs.options.decoder.open({ ...run, bytes: run.bytes.slice() });
+    const worker = workerBlobDecoder({ threads: 1 });
+    const viaWorker = await openRepository(t, { password: 'pw', ...node, decoder: worker });
+    const copy = run.bytes.slice();
+    const moved = await viaWorker.blobs.options.decoder.open({ ...run, bytes: copy }, true);
+    expect(copy.length).toBe(0); // owned: moved to the worker
+    expect(moved).toEqual(inline);
+    expect(moved.length).toBe(run.blobs.length);
+    await viaWorker.close();
+  });
+
+  it('rejects a flipped byte or a wrong pack name with INTEGRITY, on both paths', {
+    timeout: 60_000,
+  }, async () => {
+    const { t } = await fixture();
+    const run = await packRun(t);
+    const viaWorker = await openRepository(t, {
+      password: 'pw',
+      ...node,
+      decoder: workerBlobDecoder({ threads: 1 }),
+    });
+    const inline = await openRepository(t, { password: 'pw', ...node, decoder: inlineBlobDecoder });
+    for (const repo of [inline, viaWorker]) {
+      const flipped = run.bytes.slice();
+      flipped[run.blobs[0]!.offset + 30]! ^= 1;
+      const e1 = await repo.blobs.options.decoder
+        .open({ ...run, bytes: flipped, sha256: undefined })
+        .catch((e) => e);
+      expect(KluisError.is(e1, 'INTEGRITY')).toBe(true);
+      const e2 = await repo.blobs.options.decoder.open({ ...run, sha256: '00'.repeat(32) }).catch((e) => e);
+      expect(KluisError.is(e2, 'INTEGRITY')).toBe(true);
+    }
+    await viaWorker.close();
+  });
+
+  it('check --read-data on worker threads passes a healthy repository and names damaged files', {
+    timeout: 60_000,
+  }, async () => {
+    const { t, id } = await fixture();
+    const decoder = workerBlobDecoder({ threads: 2 });
+    const healthy = await openRepository(t, { password: 'pw', ...node, decoder });
+    expect((await check(healthy, { readData: true })).ok).toBe(true);
+    await healthy.close();
+    for await (const o of t.list('data/')) {
+      const b = await t.get(o.key);
+      b[50] = b[50]! ^ 1;
+      await t.put(o.key, b);
+    }
+    const damaged = await openRepository(t, { password: 'pw', ...node, decoder });
+    const report = await check(damaged, { readData: true });
+    await damaged.close();
+    expect(report.ok).toBe(false);
+    expect(report.problems.some((p) => p.kind === 'pack')).toBe(true);
+    expect(report.affected.length).toBeGreaterThan(0);
+    expect(report.affected.every((a) => a.snapshot === id)).toBe(true);
+  });
+});
