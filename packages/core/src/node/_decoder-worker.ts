@@ -1,9 +1,9 @@
 // Worker thread body of workerBlobDecoder: opens runs of sealed blobs with the same code as the
 // inline decoder. Internal.
 import { parentPort, workerData } from 'node:worker_threads';
-import { KluisError } from '../errors';
 import { createSealer } from '../repo/_sealer';
 import { openRun, type SealedRun } from '../repo/blob-decoder';
+import { errorReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
 
@@ -25,7 +25,6 @@ parentPort!.on('message', async (job: { n: number; run: SealedRun; plains: boole
     const buffers = new Set(plains.map((p) => p.buffer as ArrayBuffer));
     parentPort!.postMessage({ n, plains }, [...buffers]);
   } catch (e) {
-    const code = KluisError.is(e) ? e.code : 'INTERNAL';
-    parentPort!.postMessage({ n, error: { code, message: e instanceof Error ? e.message : String(e) } });
+    parentPort!.postMessage(errorReply(n, e));
   }
 });

@@ -2,6 +2,7 @@
 // inline encoder (so the output is the same up to the random nonce). Internal.
 import { parentPort, workerData } from 'node:worker_threads';
 import { inlineBlobEncoder } from '../repo/blob-encoder';
+import { errorReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
 
@@ -20,6 +21,6 @@ parentPort!.on('message', async (job: Job) => {
     const { codec, sealed } = await encoder.encode(job.type, job.id, job.plain);
     parentPort!.postMessage({ n: job.n, codec, sealed }, [sealed.buffer as ArrayBuffer]);
   } catch (e) {
-    parentPort!.postMessage({ n: job.n, error: e instanceof Error ? e.message : String(e) });
+    parentPort!.postMessage(errorReply(job.n, e));
   }
 });

@@ -1,0 +1,89 @@
+import type { Worker } from 'node:worker_threads';
+import { type ErrorCode, KluisError } from '../errors';
+import { spawnWorker } from './_spawn-worker';
+
+/** What a worker script posts back for job `n`: its result, or the error it met. */
+export type WorkerReply = { n: number; error?: { code: ErrorCode; message: string } };
+
+type Slot = { w: Worker; busy: number };
+
+/**
+ * A fixed set of worker threads running one of the package's worker scripts, started on first
+ * use. Each job goes to the least busy thread; threads keep the process alive only while they
+ * have work. Shared by the blob encoder and decoder pools.
+ */
+export class WorkerPool<Result> {
+  #workers: Slot[] = [];
+  #jobs = new Map<number, { resolve: (r: Result) => void; reject: (e: unknown) => void; slot: Slot }>();
+  #next = 0;
+
+  constructor(
+    readonly size: number,
+    readonly script: '_encoder-worker' | '_decoder-worker',
+    readonly workerData: unknown,
+  ) {}
+
+  /** Posts `job` (with `n` added) to a thread, moving `transfer`; resolves to the reply. */
+  run(job: object, transfer: ArrayBuffer[]): Promise<Result> {
+    const slot = this.#pick();
+    const n = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#jobs.set(n, { resolve, reject, slot });
+      if (slot.busy++ === 0) slot.w.ref();
+      slot.w.postMessage({ ...job, n }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    const ws = this.#workers;
+    this.#workers = [];
+    await Promise.all(ws.map((x) => x.w.terminate()));
+  }
+
+  #pick(): Slot {
+    if (this.#workers.length < this.size) {
+      const slot: Slot = { w: spawnWorker(this.script, this.workerData), busy: 0 };
+      slot.w.on('message', (r: WorkerReply) => this.#done(r));
+      slot.w.on('error', (e) => this.#fail(slot, e));
+      slot.w.unref();
+      this.#workers.push(slot);
+      return slot;
+    }
+    return this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+  }
+
+  #done(r: WorkerReply): void {
+    const job = this.#jobs.get(r.n);
+    if (!job) return;
+    this.#jobs.delete(r.n);
+    if (--job.slot.busy === 0) job.slot.w.unref();
+    if (r.error) job.reject(new KluisError(r.error.code, r.error.message));
+    else job.resolve(r as Result);
+  }
+
+  #fail(slot: Slot, e: unknown): void {
+    this.#workers = this.#workers.filter((x) => x !== slot);
+    for (const [n, job] of this.#jobs) {
+      if (job.slot !== slot) continue;
+      this.#jobs.delete(n);
+      job.reject(new KluisError('INTERNAL', `${this.script.slice(1)} thread crashed`, { cause: e }));
+    }
+  }
+}
+
+/** The buffer behind `bytes` when it can be moved to another thread without affecting anything else. */
+export function movable(bytes: Uint8Array, owned: boolean | undefined): ArrayBuffer[] {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return owned && whole && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+}
+
+/** How a worker script reports an error for job `n`. */
+export function errorReply(n: number, e: unknown): WorkerReply {
+  return {
+    n,
+    error: {
+      code: KluisError.is(e) ? e.code : 'INTERNAL',
+      message: e instanceof Error ? e.message : String(e),
+    },
+  };
+}
