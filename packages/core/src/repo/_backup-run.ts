@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { type ChunkerFactory, keyedGearTable, type StreamChunker } from '../chunker/index';
 import { KluisError, throwIfAborted } from '../errors';
+import { type Later, later, meta, unchanged } from './_backup-nodes';
 import { hex, unhex } from './_bytes';
 import { Slots } from './_slots';
 import type { BackupEvent, BackupOptions } from './backup';
@@ -8,11 +9,6 @@ import type { Repository } from './repository';
 import type { SnapshotSummary } from './snapshot';
 import type { BackupSource, SourceEntry } from './source';
 import { decodeTree, encodeTree, isSafeName, type TreeNode } from './tree';
-
-/** A result still being computed, boxed so that awaiting the walk does not wait for it. */
-interface Later<T> {
-  value: Promise<T>;
-}
 
 /** A directory's entries and its counterpart in the parent snapshot (empty map when none). */
 interface Listing {
@@ -270,34 +266,4 @@ export class BackupRun {
   #event(e: BackupEvent): void {
     this.o.onEvent?.(e);
   }
-}
-
-function meta(e: SourceEntry): Pick<TreeNode, 'name' | 'mode' | 'mtime'> & Partial<TreeNode> {
-  const n: Pick<TreeNode, 'name' | 'mode' | 'mtime'> & Partial<TreeNode> = {
-    name: e.name,
-    mode: e.mode & 0o7777,
-    mtime: e.mtime,
-  };
-  if (e.uid !== undefined) n.uid = e.uid;
-  if (e.gid !== undefined) n.gid = e.gid;
-  if (e.inode !== undefined) n.inode = e.inode;
-  if (e.ctime !== undefined) n.ctime = e.ctime;
-  return n;
-}
-
-function unchanged(prev: TreeNode, e: SourceEntry): boolean {
-  return (
-    prev.type === 'file' &&
-    prev.content !== undefined &&
-    prev.size === e.size &&
-    prev.mtime === e.mtime &&
-    prev.ctime === e.ctime &&
-    prev.inode === e.inode
-  );
-}
-
-/** Boxes a promise that is awaited later; a rejection meanwhile is not reported as unhandled. */
-function later<T>(value: Promise<T>): Later<T> {
-  value.catch(() => {});
-  return { value };
 }

@@ -1,0 +1,40 @@
+// Small pieces of a backup's walk: tree-node metadata from a source entry, change detection. Internal.
+import type { SourceEntry } from './source';
+import type { TreeNode } from './tree';
+
+/** A result still being computed, boxed so that awaiting the walk does not wait for it. */
+export interface Later<T> {
+  value: Promise<T>;
+}
+
+/** The tree-node fields a source entry determines (name, mode, mtime, owner, inode, ctime). */
+export function meta(e: SourceEntry): Pick<TreeNode, 'name' | 'mode' | 'mtime'> & Partial<TreeNode> {
+  const n: Pick<TreeNode, 'name' | 'mode' | 'mtime'> & Partial<TreeNode> = {
+    name: e.name,
+    mode: e.mode & 0o7777,
+    mtime: e.mtime,
+  };
+  if (e.uid !== undefined) n.uid = e.uid;
+  if (e.gid !== undefined) n.gid = e.gid;
+  if (e.inode !== undefined) n.inode = e.inode;
+  if (e.ctime !== undefined) n.ctime = e.ctime;
+  return n;
+}
+
+/** Whether a file is as the parent snapshot recorded it (size, mtime, ctime, inode), so it need not be read. */
+export function unchanged(prev: TreeNode, e: SourceEntry): boolean {
+  return (
+    prev.type === 'file' &&
+    prev.content !== undefined &&
+    prev.size === e.size &&
+    prev.mtime === e.mtime &&
+    prev.ctime === e.ctime &&
+    prev.inode === e.inode
+  );
+}
+
+/** Boxes a promise that is awaited later; a rejection meanwhile is not reported as unhandled. */
+export function later<T>(value: Promise<T>): Later<T> {
+  value.catch(() => {});
+  return { value };
+}
