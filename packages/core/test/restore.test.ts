@@ -98,11 +98,9 @@ describe('restore', () => {
   });
 
   it('bounds the reads in flight: the walk pauses while writes are blocked', async () => {
-    // Every second file repeats an earlier one, so no two files share a run: one read per file.
-    const same = [prng(500, 1), prng(500, 2)];
+    // Files of 50 kB with 64 kB packs: no two files share a read.
     const tree: MemTree = {};
-    for (let i = 0; i < 30; i++)
-      tree[`d${String(i).padStart(2, '0')}`] = { f: same[i % 2]!, g: prng(700, 10 + i) };
+    for (let i = 0; i < 30; i++) tree[`d${String(i).padStart(2, '0')}`] = { f: prng(50_000, 10 + i) };
     const repo = await stored(tree);
     const mem = memTarget();
     let open = 0;

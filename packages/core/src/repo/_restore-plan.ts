@@ -27,25 +27,28 @@ export type ReadJob =
     }
   | { kind: 'stream'; job: FileJob };
 
-/** Largest gap of unneeded bytes read to keep two files in one run (cheaper than another request). */
-const MAX_GAP = 64 << 10;
+/** Unneeded bytes a run may include (besides a quarter of its span): cheaper than another request. */
+const MAX_WASTE = 64 << 10;
 /** At most this many files share a run, so one slow run does not hold many directories open. */
 const MAX_FILES = 256;
 
-interface OpenRun {
+interface Span {
   pack: Uint8Array | undefined;
   start: number;
   end: number;
-  files: { job: FileJob; locs: BlobLocation[] }[];
+  /** Bytes of the blobs needed in the span (a blob used twice counts twice). */
+  used: number;
 }
 
 /**
- * Plans reads in walk order. A backup stores blobs in the order it reads files, so files that sit
- * next to each other in a tree usually sit next to each other in a pack: many small files become
- * one range request instead of one (or more) per file.
+ * Plans reads in walk order. A backup stores the blobs of files read together in the same packs,
+ * near each other (though not always in walk order), so many small files become one range request
+ * over a region of a pack instead of one or more requests per file. A region is read only while
+ * most of it is needed.
  */
 export class ReadPlanner {
-  #run: OpenRun = { pack: undefined, start: 0, end: 0, files: [] };
+  #span: Span = { pack: undefined, start: 0, end: 0, used: 0 };
+  #files: { job: FileJob; locs: BlobLocation[] }[] = [];
 
   constructor(
     readonly index: Pick<BlobIndex, 'get'>,
@@ -56,55 +59,66 @@ export class ReadPlanner {
   add(job: FileJob): ReadJob[] {
     const locs = this.#locate(job.node.content ?? []);
     if (!locs) return [{ kind: 'stream', job }];
-    const run = this.#run;
-    const first = locs[0];
-    const last = locs.at(-1);
-    if (!first || !last) {
-      run.files.push({ job, locs });
-      return run.files.length >= MAX_FILES ? this.flush() : [];
-    }
-    const fits =
-      run.files.length < MAX_FILES &&
-      (run.pack === undefined ||
-        (equalBytes(run.pack, first.pack) &&
-          first.offset >= run.end &&
-          first.offset - run.end <= MAX_GAP &&
-          last.offset + last.length - run.start <= this.maxRun));
+    const own = spanOf(locs);
+    const merged = own.pack === undefined ? this.#span : merge(this.#span, own);
+    const fits = this.#files.length < MAX_FILES && merged !== undefined && this.#acceptable(merged);
     const out = fits ? [] : this.flush();
-    const open = this.#run;
-    if (open.pack === undefined) {
-      open.pack = first.pack;
-      open.start = first.offset;
-    }
-    open.end = last.offset + last.length;
-    open.files.push({ job, locs });
+    this.#span = fits ? merged : own;
+    this.#files.push({ job, locs });
     return out;
   }
 
   /** Ends the open run (at the end of the walk, or when the next file does not fit). */
   flush(): ReadJob[] {
-    const run = this.#run;
-    this.#run = { pack: undefined, start: 0, end: 0, files: [] };
-    if (run.files.length === 0) return [];
-    const key = run.pack ? `data/${hex(run.pack)}` : '';
-    return [{ kind: 'run', key, offset: run.start, length: run.end - run.start, files: run.files }];
+    const { pack, start, end } = this.#span;
+    const files = this.#files;
+    this.#span = { pack: undefined, start: 0, end: 0, used: 0 };
+    this.#files = [];
+    if (files.length === 0) return [];
+    const key = pack ? `data/${hex(pack)}` : '';
+    return [{ kind: 'run', key, offset: start, length: end - start, files }];
   }
 
-  /** Locations of a file's blobs if they form one run of at most `maxRun` bytes, else undefined. */
+  #acceptable(s: Span): boolean {
+    const length = s.end - s.start;
+    return length <= this.maxRun && length - s.used <= MAX_WASTE + length / 4;
+  }
+
+  /** Locations of a file's blobs if they lie in one acceptable span of one pack, else undefined. */
   #locate(content: readonly string[]): BlobLocation[] | undefined {
     const locs: BlobLocation[] = [];
     for (const c of content) {
       const loc = this.index.get(unhex(c));
-      const prev = locs.at(-1);
       if (!loc) return undefined; // the stream reports it as missing
-      if (prev && (!equalBytes(prev.pack, loc.pack) || loc.offset < prev.offset + prev.length))
-        return undefined;
-      if (prev && loc.offset - (prev.offset + prev.length) > MAX_GAP) return undefined;
-      if (locs.length > 0 && loc.offset + loc.length - locs[0]!.offset > this.maxRun) return undefined;
+      if (locs.length > 0 && !equalBytes(locs[0]!.pack, loc.pack)) return undefined;
       locs.push(loc);
     }
-    return locs;
+    return locs.length === 0 || this.#acceptable(spanOf(locs)) ? locs : undefined;
   }
+}
+
+function spanOf(locs: readonly BlobLocation[]): Span {
+  const s: Span = { pack: locs[0]?.pack, start: Number.POSITIVE_INFINITY, end: 0, used: 0 };
+  for (const l of locs) {
+    s.start = Math.min(s.start, l.offset);
+    s.end = Math.max(s.end, l.offset + l.length);
+    s.used += l.length;
+  }
+  if (locs.length === 0) s.start = 0;
+  return s;
+}
+
+/** The span covering both, or undefined when they are in different packs. */
+function merge(a: Span, b: Span): Span | undefined {
+  if (a.pack === undefined) return b;
+  if (b.pack === undefined) return a;
+  if (!equalBytes(a.pack, b.pack)) return undefined;
+  return {
+    pack: a.pack,
+    start: Math.min(a.start, b.start),
+    end: Math.max(a.end, b.end),
+    used: a.used + b.used,
+  };
 }
 
 /** Decodes one file's blobs out of the bytes read for its run; each is verified before it is yielded. */
