@@ -2,7 +2,7 @@
 // inline encoder (so the output is the same up to the random nonce). Internal.
 import { parentPort, workerData } from 'node:worker_threads';
 import { inlineBlobEncoder } from '../repo/blob-encoder';
-import { errorReply } from './_worker-pool';
+import { answerBatch, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
 
@@ -16,11 +16,13 @@ interface Job {
 const { key, compress } = workerData as { key: Uint8Array; compress: boolean };
 const encoder = inlineBlobEncoder(nativeCrypto, key, compress ? nodeDeflateRaw : undefined);
 
-parentPort!.on('message', async (job: Job) => {
-  try {
-    const { codec, sealed } = await encoder.encode(job.type, job.id, job.plain);
-    parentPort!.postMessage({ n: job.n, codec, sealed }, [sealed.buffer as ArrayBuffer]);
-  } catch (e) {
-    parentPort!.postMessage(errorReply(job.n, e));
-  }
-});
+parentPort!.on('message', (jobs: Job[]) =>
+  answerBatch(
+    (replies, moves) => parentPort!.postMessage(replies, moves),
+    jobs,
+    async (job) => {
+      const { codec, sealed } = await encoder.encode(job.type, job.id, job.plain);
+      return { reply: { n: job.n, codec, sealed } as WorkerReply, moves: [sealed.buffer as ArrayBuffer] };
+    },
+  ),
+);

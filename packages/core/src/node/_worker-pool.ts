@@ -5,7 +5,7 @@ import { spawnWorker } from './_spawn-worker';
 /** What a worker script posts back for job `n`: its result, or the error it met. */
 export type WorkerReply = { n: number; error?: { code: ErrorCode; message: string } };
 
-type Slot = { w: Worker; busy: number };
+type Slot = { w: Worker; busy: number; queued: object[]; moves: ArrayBuffer[] };
 
 /**
  * A fixed set of worker threads running one of the package's worker scripts, started on first
@@ -16,6 +16,7 @@ export class WorkerPool<Result> {
   #workers: Slot[] = [];
   #jobs = new Map<number, { resolve: (r: Result) => void; reject: (e: unknown) => void; slot: Slot }>();
   #next = 0;
+  #flushing = false;
 
   constructor(
     readonly size: number,
@@ -30,8 +31,27 @@ export class WorkerPool<Result> {
     return new Promise((resolve, reject) => {
       this.#jobs.set(n, { resolve, reject, slot });
       if (slot.busy++ === 0) slot.w.ref();
-      slot.w.postMessage({ ...job, n }, transfer);
+      slot.queued.push({ ...job, n });
+      slot.moves.push(...transfer);
+      if (!this.#flushing) {
+        this.#flushing = true;
+        setImmediate(() => this.#flush());
+      }
     });
+  }
+
+  /**
+   * Posts the jobs queued during this turn of the event loop, one message per thread: waking a
+   * thread costs far more than the message itself, so jobs (and replies) travel in batches.
+   */
+  #flush(): void {
+    this.#flushing = false;
+    for (const slot of this.#workers) {
+      if (slot.queued.length === 0) continue;
+      slot.w.postMessage(slot.queued, [...new Set(slot.moves)]);
+      slot.queued = [];
+      slot.moves = [];
+    }
   }
 
   async close(): Promise<void> {
@@ -42,8 +62,10 @@ export class WorkerPool<Result> {
 
   #pick(): Slot {
     if (this.#workers.length < this.size) {
-      const slot: Slot = { w: spawnWorker(this.script, this.workerData), busy: 0 };
-      slot.w.on('message', (r: WorkerReply) => this.#done(r));
+      const slot: Slot = { w: spawnWorker(this.script, this.workerData), busy: 0, queued: [], moves: [] };
+      slot.w.on('message', (rs: WorkerReply[]) => {
+        for (const r of rs) this.#done(r);
+      });
       slot.w.on('error', (e) => this.#fail(slot, e));
       slot.w.unref();
       this.#workers.push(slot);
@@ -75,6 +97,29 @@ export class WorkerPool<Result> {
 export function movable(bytes: Uint8Array, owned: boolean | undefined): ArrayBuffer[] {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   return owned && whole && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+}
+
+/**
+ * Runs a worker script's handler on each job of a batch and posts the replies as one message,
+ * moving the buffers each reply names.
+ */
+export async function answerBatch<Job extends { n: number }>(
+  post: (replies: WorkerReply[], moves: ArrayBuffer[]) => void,
+  jobs: Job[],
+  handle: (job: Job) => Promise<{ reply: WorkerReply; moves: ArrayBuffer[] }>,
+): Promise<void> {
+  const replies: WorkerReply[] = [];
+  const moves: ArrayBuffer[] = [];
+  for (const job of jobs) {
+    try {
+      const r = await handle(job);
+      replies.push(r.reply);
+      moves.push(...r.moves);
+    } catch (e) {
+      replies.push(errorReply(job.n, e));
+    }
+  }
+  post(replies, moves);
 }
 
 /** How a worker script reports an error for job `n`. */
