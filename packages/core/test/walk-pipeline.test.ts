@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -174,6 +174,44 @@ describe('fsSource reads', () => {
       expect(fifo instanceof Error ? fifo.message : fifo.length).toSatisfy(
         (v: unknown) => v === 0 || /EAGAIN/.test(String(v)),
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prefetch lists ahead what list would return, serves each listing once, and stops when told', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kluis-src-'));
+    try {
+      for (const d of ['a', 'a/x', 'a/x/deep', 'b', 'c']) await mkdir(join(dir, d));
+      for (const f of ['a/1', 'a/x/2', 'a/x/deep/3', 'b/4', 'top']) await writeFile(join(dir, f), f);
+      const plain = fsSource([dir]);
+      const name = (await plain.roots())[0]!.name;
+      const walk = async (src: typeof plain, path: string[]): Promise<string[]> => {
+        const out: string[] = [];
+        for (const e of await src.list(path)) {
+          out.push([...path, e.name].join('/'));
+          if (e.type === 'dir') out.push(...(await walk(src, [...path, e.name])));
+        }
+        return out;
+      };
+      const expected = await walk(plain, [name]);
+      const ahead = fsSource([dir]);
+      await ahead.prefetch(new Promise(() => {})); // never settles: lists everything
+      // Changes made after the prefetch are not seen by listings served from it...
+      await writeFile(join(dir, 'a', 'late'), 'x');
+      expect(await walk(ahead, [name])).toEqual(expected);
+      // ...and each listing is served once: the next walk lists the disk again.
+      expect(await walk(ahead, [name])).toContain(`${name}/a/late`);
+      // A settled promise stops the prefetch before it lists anything.
+      const stopped = fsSource([dir]);
+      await stopped.prefetch(Promise.resolve());
+      await writeFile(join(dir, 'b', 'later'), 'y');
+      expect(await walk(stopped, [name])).toContain(`${name}/b/later`);
+      // maxEntries bounds what is held: with 1, only the root directory is listed ahead.
+      const small = fsSource([dir]);
+      await small.prefetch(new Promise(() => {}), 1);
+      await writeFile(join(dir, 'c', 'new'), 'z');
+      expect(await walk(small, [name])).toContain(`${name}/c/new`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -42,7 +42,11 @@ export async function backupCommand(ctx: Context): Promise<number> {
   for (const f of (ctx.values['exclude-file'] as string[] | undefined) ?? []) {
     exclude.push(...(await readFile(f, 'utf8')).split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#')));
   }
-  const repo = await ctx.openRepo();
+  // Deriving the key takes a few hundred milliseconds on another thread: list the source meanwhile.
+  const source = fsSource(ctx.positionals, { exclude });
+  const opening = ctx.openRepo();
+  await source.prefetch(opening);
+  const repo = await opening;
   const bar = new ProgressBar(ctx.io);
   const warnings: { path: string; message: string }[] = [];
   const onEvent = (e: BackupEvent) => {
@@ -52,7 +56,7 @@ export async function backupCommand(ctx: Context): Promise<number> {
   const host = (ctx.values.host as string | undefined) ?? defaultHost();
   const parent = ctx.values.force ? undefined : ((ctx.values.parent as string | undefined) ?? 'latest');
   const t0 = Date.now();
-  const { id, snapshot } = await backup(repo, fsSource(ctx.positionals, { exclude }), {
+  const { id, snapshot } = await backup(repo, source, {
     host,
     user: defaultUser(),
     tags: (ctx.values.tag as string[] | undefined) ?? [],

@@ -30,6 +30,28 @@ export interface FsSourceOptions {
 }
 
 /**
+ * A {@link BackupSource} over the local file system (see {@link fsSource}), which can also list
+ * directories ahead of a backup.
+ */
+export interface FsSource extends BackupSource {
+  /**
+   * Lists directories ahead, depth first in the order a backup walks them, into a cache that
+   * `list` then serves (each listing once), until `until` settles or `maxEntries` (default
+   * 100,000) entries are held. Meant for time the process would otherwise spend waiting, such as
+   * the key derivation while a repository opens; it yields to the event loop between directories.
+   *
+   * @example
+   * ```ts
+   * const source = fsSource(['/home/me']);
+   * const opening = openRepository(transport, { password });
+   * await source.prefetch(opening);
+   * await backup(await opening, source, { parent: 'latest' });
+   * ```
+   */
+  prefetch(until: Promise<unknown>, maxEntries?: number): Promise<void>;
+}
+
+/**
  * A backup source over the local file system: regular files, directories and symlinks (other
  * types — sockets, devices, FIFOs — are skipped), with permission bits, mtime, ctime, inode and
  * ownership for change detection.
@@ -40,7 +62,7 @@ export interface FsSourceOptions {
  * await backup(repo, source, { parent: 'latest' });
  * ```
  */
-export function fsSource(paths: string[], options: FsSourceOptions = {}): BackupSource {
+export function fsSource(paths: string[], options: FsSourceOptions = {}): FsSource {
   const roots = new Map<string, string>();
   for (const p of paths) {
     const abs = resolve(p);
@@ -57,6 +79,34 @@ export function fsSource(paths: string[], options: FsSourceOptions = {}): Backup
     ? (path: readonly string[], dir: boolean) => ig.ignores(path.join('/') + (dir ? '/' : ''))
     : () => false;
 
+  // Listing and the first read of each file use synchronous calls: metadata and small files
+  // come from the page cache in microseconds, and a promise-based open/read/close costs about
+  // four times the CPU (measured on a tree of 7,316 files). A backup spends the difference on
+  // chunking and hashing instead.
+  const listNow = (path: readonly string[]): SourceEntry[] => {
+    const dir = abs(path);
+    const names = readdirSync(dir).sort();
+    const out: SourceEntry[] = [];
+    for (const name of names) {
+      let st: Stats;
+      try {
+        st = lstatSync(join(dir, name));
+      } catch {
+        continue; // vanished between readdir and lstat
+      }
+      if (excluded([...path, name], st.isDirectory())) continue;
+      try {
+        const e = entry(name, join(dir, name), st);
+        if (e) out.push(e);
+      } catch {
+        // a symlink that vanished before its target was read
+      }
+    }
+    return out;
+  };
+  const cache = new Map<string, SourceEntry[]>();
+  let held = 0;
+
   return {
     paths: paths.map((p) => resolve(p)),
     async roots() {
@@ -67,30 +117,36 @@ export function fsSource(paths: string[], options: FsSourceOptions = {}): Backup
       }
       return out;
     },
-    // Listing and the first read of each file use synchronous calls: metadata and small files
-    // come from the page cache in microseconds, and a promise-based open/read/close costs about
-    // four times the CPU (measured on a tree of 7,316 files). A backup spends the difference on
-    // chunking and hashing instead.
     async list(path) {
-      const dir = abs(path);
-      const names = readdirSync(dir).sort();
-      const out: SourceEntry[] = [];
-      for (const name of names) {
-        let st: Stats;
+      const key = path.join('/');
+      const ahead = cache.get(key);
+      if (ahead === undefined) return listNow(path);
+      cache.delete(key);
+      held -= ahead.length;
+      return ahead;
+    },
+    async prefetch(until, maxEntries = 100_000) {
+      let done = false;
+      until.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      const stack = [...roots.keys()].reverse().map((name) => [name]);
+      while (stack.length > 0 && !done && held < maxEntries) {
+        const path = stack.pop()!;
+        const key = path.join('/');
+        if (cache.has(key)) continue;
+        let entries: SourceEntry[];
         try {
-          st = lstatSync(join(dir, name));
+          entries = listNow(path);
         } catch {
-          continue; // vanished between readdir and lstat
+          continue; // the backup lists it again and reports the error
         }
-        if (excluded([...path, name], st.isDirectory())) continue;
-        try {
-          const e = entry(name, join(dir, name), st);
-          if (e) out.push(e);
-        } catch {
-          // a symlink that vanished before its target was read
-        }
+        cache.set(key, entries);
+        held += entries.length;
+        for (const e of [...entries].reverse()) if (e.type === 'dir') stack.push([...path, e.name]);
+        await new Promise((r) => setImmediate(r));
       }
-      return out;
     },
     async *read(path, signal) {
       signal?.throwIfAborted();
