@@ -155,6 +155,20 @@ describe('restore', () => {
     expect(writes).toBeLessThan(26);
   });
 
+  it('rejects (and does not hang) when a write fails while subtrees are still being prefetched', async () => {
+    const tree: MemTree = {};
+    for (let i = 0; i < 40; i++) tree[`d${i}`] = { sub: { f: prng(100, i) } };
+    const repo = await stored(tree);
+    const mem = memTarget();
+    const target: RestoreTarget = {
+      ...mem.target,
+      async file() {
+        throw new Error('disk full');
+      },
+    };
+    await expect(restore(repo, 'latest', target, { concurrency: 1 })).rejects.toThrow('disk full');
+  });
+
   it('aborts through the signal', async () => {
     const repo = await stored(deepTree(2, 3));
     const ac = new AbortController();

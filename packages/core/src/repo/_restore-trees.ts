@@ -67,7 +67,7 @@ export class TreeLoader {
 
   /** Drops look-ahead that will never be used (after a failure). */
   clear(): void {
-    this.#limit.clearQueue();
+    // Queued loads are left to run: the walk may be waiting for one, and stops after it settles.
     this.#ahead.clear();
     this.#windows = [];
   }
