@@ -2,7 +2,6 @@
 import { equalBytes, hex, unhex } from './_bytes';
 import type { DirState } from './_restore-dirs';
 import type { BlobIndex, BlobLocation } from './blob-index';
-import type { BlobStore } from './blob-store';
 import type { TreeNode } from './tree';
 
 /** A file to write: where, its node, and the directory that waits for it. */
@@ -121,19 +120,6 @@ function merge(a: Span, b: Span): Span | undefined {
   };
 }
 
-/** Decodes one file's blobs out of the bytes read for its run; each is verified before it is yielded. */
-export async function* openFromRun(
-  blobs: Pick<BlobStore, 'openBlob'>,
-  run: { key: string; offset: number },
-  bytes: Uint8Array,
-  locs: readonly BlobLocation[],
-): AsyncGenerator<Uint8Array> {
-  for (const l of locs) {
-    const sealed = bytes.subarray(l.offset - run.offset, l.offset - run.offset + l.length);
-    yield await blobs.openBlob(l.type, l.id, sealed, l.codec, l.rawLength, run.key);
-  }
-}
-
 /**
  * Runs `fn` over `items`, at most `limit` at once, in order. After a failure it starts nothing
  * more, waits for those running, and rethrows the first failure.
@@ -141,14 +127,14 @@ export async function* openFromRun(
 export async function eachLimited<T>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<void>,
+  fn: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
   const active = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
     while (active.size >= limit) await Promise.race(active);
     if (failure) break;
-    const p: Promise<void> = (async () => fn(item))()
+    const p: Promise<void> = (async () => fn(item, index))()
       .catch((error: unknown) => {
         failure ??= { error };
       })

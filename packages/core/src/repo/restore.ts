@@ -1,7 +1,7 @@
 import { throwIfAborted } from '../errors';
-import { unhex } from './_bytes';
+import { openRunFiles, streamBlobs } from './_restore-decode';
 import { type DirState, DirTracker } from './_restore-dirs';
-import { eachLimited, type FileJob, openFromRun, type ReadJob, ReadPlanner } from './_restore-plan';
+import { eachLimited, type FileJob, type ReadJob, ReadPlanner } from './_restore-plan';
 import { TreeLoader } from './_restore-trees';
 import { verifyRestored } from './_restore-verify';
 import type { Repository } from './repository';
@@ -177,20 +177,17 @@ class RestoreRun {
   }
 
   async #read(job: ReadJob): Promise<void> {
+    const { blobs, signal } = { blobs: this.repo.blobs, signal: this.o.signal };
     if (job.kind === 'stream') {
-      const ids = (job.job.node.content ?? []).map(unhex);
-      return this.#file(job.job, this.repo.blobs.loadSequence(ids, this.o.signal, MAX_RUN));
+      const content = job.job.node.content ?? [];
+      return this.#file(job.job, streamBlobs(blobs, blobs.options.decoder, content, signal, MAX_RUN));
     }
-    const bytes =
-      job.length > 0
-        ? await this.repo.blobs.transport.get(job.key, {
-            signal: this.o.signal,
-            range: { offset: job.offset, length: job.length },
-          })
-        : new Uint8Array(0);
-    await eachLimited(job.files, FILES_AT_ONCE, ({ job: file, locs }) => {
+    const range = { offset: job.offset, length: job.length };
+    const bytes = job.length > 0 ? await blobs.transport.get(job.key, { signal, range }) : new Uint8Array(0);
+    const chunks = await openRunFiles(blobs.options.decoder, job, bytes);
+    await eachLimited(job.files, FILES_AT_ONCE, async ({ job: file }, i) => {
       this.#check();
-      return this.#file(file, openFromRun(this.repo.blobs, job, bytes, locs));
+      return this.#file(file, fromArray(chunks[i]!));
     });
   }
 
@@ -245,4 +242,8 @@ class RestoreRun {
     if (this.#failure) throw this.#failure.error;
     throwIfAborted(this.o.signal);
   }
+}
+
+async function* fromArray(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
 }
