@@ -14,7 +14,17 @@ export const nodeDeflateRaw: CompressionCodec = {
   id: CODEC_DEFLATE_RAW,
   name: 'deflate-raw',
   compress: (data) => asBytes(deflateRawSync(data, { level: 1, strategy: constants.Z_DEFAULT_STRATEGY })),
-  decompress: (data, rawLength) => asBytes(inflateRawSync(data, { maxOutputLength: Math.max(1, rawLength) })),
+  // One output buffer for the whole result (one byte more, so zlib sees the end without asking
+  // for another piece): the default 16 KiB pieces, joined afterwards, made inflating 2-3x slower
+  // and restores run ~50 % more garbage collections. (Compressing keeps the default: its output
+  // is small, and a full-size buffer measured slower.)
+  decompress: (data, rawLength) =>
+    asBytes(
+      inflateRawSync(data, {
+        maxOutputLength: Math.max(1, rawLength),
+        chunkSize: Math.min(8 << 20, Math.max(64, rawLength + 1)), // a hostile rawLength allocates no more
+      }),
+    ),
 };
 
 function asBytes(b: Buffer): Uint8Array {
