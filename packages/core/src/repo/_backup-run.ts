@@ -18,6 +18,8 @@ interface Listing {
 
 /** Subdirectories of the directory being walked that are listed (and whose parent trees are loaded) ahead. */
 const LOOKAHEAD = 8;
+/** Chunks handed to the store and not yet stored, per encoder thread. */
+const CHUNKS_PER_THREAD = 8;
 /** Files the walk may schedule ahead of those being read, per file read in parallel. */
 const QUEUED_PER_READER = 16;
 
@@ -43,6 +45,7 @@ export class BackupRun {
   };
   #readers: ReturnType<typeof pLimit>;
   #slots: Slots;
+  #inFlight: Slots;
   #ahead = pLimit(LOOKAHEAD);
   #failure: { error: unknown } | undefined;
   #chunkers: StreamChunker[] = [];
@@ -59,6 +62,7 @@ export class BackupRun {
     const readers = Math.max(1, o.fileConcurrency ?? 4);
     this.#readers = pLimit(readers);
     this.#slots = new Slots(readers * QUEUED_PER_READER);
+    this.#inFlight = new Slots(Math.max(8, repo.blobs.options.encoder.parallelism * CHUNKS_PER_THREAD));
     this.#gear = keyedGearTable(repo.chunkerKey);
   }
 
@@ -74,10 +78,14 @@ export class BackupRun {
     try {
       const previous = parentTree ? await this.#loadTree(parentTree) : new Map<string, TreeNode>();
       const root = await this.#tree([], roots, previous);
-      return await root.value;
+      const id = await root.value;
+      await this.#inFlight.idle(); // every chunk stored before the caller flushes the store
+      if (this.#failure) throw this.#failure.error;
+      return id;
     } catch (e) {
       // Nothing may still be saving blobs when the caller flushes the store.
       await this.#slots.idle();
+      await this.#inFlight.idle();
       throw this.#failure ? this.#failure.error : e;
     }
   }
@@ -165,7 +173,7 @@ export class BackupRun {
     try {
       ({ content, size } = await this.#chunkFile(p));
     } catch (err) {
-      if (this.o.signal?.aborted || KluisError.is(err)) throw err;
+      if (this.o.signal?.aborted || KluisError.is(err) || this.#failure) throw err;
       this.#warn(p, 'cannot read file', err);
       return undefined;
     }
@@ -181,19 +189,28 @@ export class BackupRun {
     return { ...meta(e), type: 'file', size, content };
   }
 
+  /**
+   * Reads and chunks a file, handing each chunk to the store. A file is done once its chunks are
+   * handed over (their IDs are known at once): waiting for them to be encoded and packed would
+   * hold up the next files, and on a tree of small files leave the encoder threads idle. Chunks in
+   * flight are bounded across files, and `rootTree` waits for all of them.
+   */
   async #chunkFile(p: string[]): Promise<{ content: string[]; size: number }> {
     const chunker =
       this.#chunkers.pop() ?? this.factory.create({ ...this.repo.config.chunker, gear: this.#gear });
-    // Keep several chunks of this file encoding at once, so worker threads stay busy even on a
-    // single large file; IDs are collected in order.
-    const window = Math.max(2, this.repo.blobs.options.encoder.parallelism * 2);
-    const ids: Promise<string>[] = [];
-    let settled = 0;
+    const content: string[] = [];
     const submit = async (c: Uint8Array) => {
-      const job = this.#saveChunk(c);
-      job.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
-      ids.push(job);
-      while (ids.length - settled > window) await ids[settled++];
+      if (this.#failure) throw this.#failure.error;
+      await this.#inFlight.acquire();
+      const id = this.repo.sealer.blobId(c);
+      content.push(hex(id));
+      this.#saveChunk(c, id).then(
+        () => this.#inFlight.release(),
+        (error: unknown) => {
+          this.#failure ??= { error };
+          this.#inFlight.release();
+        },
+      );
     };
     let size = 0;
     try {
@@ -205,25 +222,23 @@ export class BackupRun {
         this.#progress(p);
       }
       for (const c of chunker.finish()) await submit(c);
-      return { content: await Promise.all(ids), size };
+      return { content, size };
     } catch (err) {
       chunker.finish();
-      await Promise.allSettled(ids);
       throw err;
     } finally {
       this.#chunkers.push(chunker);
     }
   }
 
-  async #saveChunk(c: Uint8Array): Promise<string> {
+  async #saveChunk(c: Uint8Array, id: Uint8Array): Promise<void> {
     const length = c.length; // `c` is handed over and may be detached by a worker transfer
-    const r = await this.repo.blobs.save('data', c, { owned: true });
+    const r = await this.repo.blobs.save('data', c, { id, owned: true });
     if (r.added) {
       this.summary.blobsNew++;
       this.summary.bytesAdded += length;
       this.summary.bytesStored += r.stored;
     }
-    return hex(r.id);
   }
 
   async #loadTree(id: string): Promise<Map<string, TreeNode>> {
