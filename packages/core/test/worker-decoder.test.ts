@@ -72,8 +72,9 @@ describe('workerBlobDecoder', () => {
     for (const repo of [inline, viaWorker]) {
       const flipped = run.bytes.slice();
       flipped[run.blobs[0]!.offset + 30]! ^= 1;
+      // No pack name: the flipped byte must be caught by the blob's own authentication.
       const e1 = await repo.blobs.options.decoder
-        .open({ ...run, bytes: flipped, sha256: undefined })
+        .open({ bytes: flipped, blobs: run.blobs, where: run.where })
         .catch((e) => e);
       expect(KluisError.is(e1, 'INTEGRITY')).toBe(true);
       const e2 = await repo.blobs.options.decoder.open({ ...run, sha256: '00'.repeat(32) }).catch((e) => e);
