@@ -19,7 +19,7 @@ interface Listing {
 /** Subdirectories of the directory being walked that are listed (and whose parent trees are loaded) ahead. */
 const LOOKAHEAD = 8;
 /** Chunks handed to the store and not yet stored, per encoder thread. */
-const CHUNKS_PER_THREAD = 8;
+const CHUNKS_PER_THREAD = 32;
 /** Files the walk may schedule ahead of those being read, per file read in parallel. */
 const QUEUED_PER_READER = 16;
 
