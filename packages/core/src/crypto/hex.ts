@@ -16,6 +16,7 @@ export function toHex(bytes: Uint8Array): string {
     codes[2 * i] = HEX_CODES[bytes[i]! >> 4]!;
     codes[2 * i + 1] = HEX_CODES[bytes[i]! & 15]!;
   }
+  if (codes.length <= 8192) return String.fromCharCode(...codes); // IDs: no slicing
   let out = '';
   for (let i = 0; i < codes.length; i += 8192) out += String.fromCharCode(...codes.slice(i, i + 8192));
   return out;

@@ -75,9 +75,9 @@ export function fsSource(paths: string[], options: FsSourceOptions = {}): FsSour
   const size = options.bufferSize ?? 1 << 20;
   const buffers: Uint8Array[] = [];
   const abs = (path: readonly string[]) => join(roots.get(path[0]!)!, ...path.slice(1));
-  const excluded = options.exclude?.length
-    ? (path: readonly string[], dir: boolean) => ig.ignores(path.join('/') + (dir ? '/' : ''))
-    : () => false;
+  const excludes = (options.exclude?.length ?? 0) > 0;
+  const excluded = (path: readonly string[], name: string, dir: boolean) =>
+    excludes && ig.ignores([...path, name].join('/') + (dir ? '/' : ''));
 
   // Listing and the first read of each file use synchronous calls: metadata and small files
   // come from the page cache in microseconds, and a promise-based open/read/close costs about
@@ -94,7 +94,7 @@ export function fsSource(paths: string[], options: FsSourceOptions = {}): FsSour
       } catch {
         continue; // vanished between readdir and lstat
       }
-      if (excluded([...path, name], st.isDirectory())) continue;
+      if (excluded(path, name, st.isDirectory())) continue;
       try {
         const e = entry(name, join(dir, name), st);
         if (e) out.push(e);

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { CompressionCodec } from '../compression';
 import { IntegrityError, KluisError } from '../errors';
 import type { Transport } from '../transport';
-import { equalBytes, unhex as fromHexId, hex } from './_bytes';
+import { unhex as fromHexId, hex } from './_bytes';
 import { AAD, type Sealer } from './_sealer';
 import { TreeSpanCache } from './_tree-cache';
 import { type BlobDecoder, openBlob } from './blob-decoder';
@@ -237,55 +237,6 @@ export class BlobStore {
       (loc.type === 'tree' ? await this.#trees.get(pack, loc.offset, loc.length, signal) : undefined) ??
       (await this.transport.get(key, { signal, range: { offset: loc.offset, length: loc.length } }));
     return this.openBlob(loc.type, id, sealed, loc.codec, loc.rawLength, key);
-  }
-
-  /**
-   * Loads blobs in order, reading runs of blobs that lie next to each other in the same pack with
-   * one range request (up to `maxRun` bytes) — a file's chunks usually do, so a restore makes a
-   * few large reads instead of one per chunk.
-   */
-  async *loadSequence(
-    ids: readonly Uint8Array[],
-    signal?: AbortSignal,
-    maxRun = 8 << 20,
-  ): AsyncGenerator<Uint8Array> {
-    let i = 0;
-    while (i < ids.length) {
-      const first = this.index.get(ids[i]!);
-      if (!first)
-        throw new KluisError('NOT_FOUND', `blob ${hex(ids[i]!)} is not in the index (run \`kluis check\`)`);
-      const run = [first];
-      let end = first.offset + first.length;
-      while (i + run.length < ids.length) {
-        const next = this.index.get(ids[i + run.length]!);
-        if (
-          !next ||
-          next.offset !== end ||
-          !equalBytes(next.pack, first.pack) ||
-          end + next.length - first.offset > maxRun
-        )
-          break;
-        run.push(next);
-        end += next.length;
-      }
-      const key = `data/${hex(first.pack)}`;
-      const bytes = await this.transport.get(key, {
-        signal,
-        range: { offset: first.offset, length: end - first.offset },
-      });
-      for (const loc of run) {
-        const at = loc.offset - first.offset;
-        yield await this.openBlob(
-          loc.type,
-          loc.id,
-          bytes.subarray(at, at + loc.length),
-          loc.codec,
-          loc.rawLength,
-          key,
-        );
-      }
-      i += run.length;
-    }
   }
 
   /** Opens one sealed blob and checks its ID against its plaintext. */
