@@ -8,6 +8,7 @@ import {
   openRepository,
   prune,
   restore,
+  toHex,
   type Transport,
   withMetrics,
 } from '../src/index';
@@ -126,6 +127,26 @@ describe('repository', () => {
     expect(chunks).toBeGreaterThan(50);
     // Blobs enter packs in save order, so the file is one run: a few gets (snapshot, tree, one run), not one per chunk.
     expect(metered.metrics().ops.get.calls).toBeLessThanOrEqual(4);
+  });
+
+  it('closes a data pack early rather than grow its buffer past packSize + 1 MiB', async () => {
+    const t = memoryTransport();
+    const chunker = { minSize: 256 << 10, avgSize: 1 << 20, maxSize: 2 << 20 };
+    const repo = await initRepository(t, { password: 'pw', scrypt: SCRYPT, chunker, packSize: 1 << 20 });
+    const tree = { f: { 'a.bin': prng(5_000_000, 31), 'b.bin': prng(3_000_000, 32) } };
+    await backup(repo, memSource(tree));
+    const packs: { size: number; blobs: number }[] = [];
+    for await (const o of t.list('data/')) {
+      const key = o.key;
+      const blobs = [...repo.blobs.index.entries()].filter((e) => `data/${toHex(e.pack)}` === key).length;
+      packs.push({ size: o.size, blobs });
+    }
+    const capacity = (1 << 20) + (1 << 20);
+    expect(packs.length).toBeGreaterThan(2);
+    for (const p of packs) if (p.blobs > 1) expect(p.size).toBeLessThanOrEqual(capacity);
+    const { target, root } = memTarget();
+    await restore(repo, 'latest', target);
+    expect(root).toEqual(tree);
   });
 
   it('reports unreadable files and continues', async () => {

@@ -79,8 +79,8 @@ export class BlobStore {
     readonly sealer: Sealer,
     readonly options: BlobStoreOptions,
   ) {
-    // A pack closes once it reaches packSize, so it holds at most packSize plus one blob and the
-    // header; 1 MiB of slack covers default chunks (rare larger blobs get a one-off buffer).
+    // A pack closes once it reaches packSize, or earlier when the next blob would not fit in
+    // packSize + 1 MiB (with the header): pooled buffers never grow, whatever the chunk sizes.
     this.#pool = new PackBufferPool(options.packSize + (1 << 20), options.packUploads + 1);
     this.#writers = {
       data: new PackWriter(sealer, 'data', this.#pool),
@@ -216,6 +216,10 @@ export class BlobStore {
       await turn;
       const { codec, sealed } = await encoding;
       const w = this.#writers[type];
+      // Close a data pack first rather than grow its pooled buffer for a large blob: a grown
+      // buffer is not pooled, so each such pack would allocate (and page in) twice the memory.
+      // (Tree packs start small and grow on purpose.)
+      if (type === 'data' && !w.fits(sealed.length)) await this.#upload(w);
       w.add({ codec, id, rawLength }, sealed);
       if (w.size >= this.options.packSize) await this.#upload(w);
       return { id, added: true, stored: sealed.length };

@@ -91,6 +91,8 @@ export function decodePackHeader(plain: Uint8Array, dataLength: number, where = 
 }
 
 const AAD_OVERHEAD = 40;
+/** Room for sealing the header (AEAD overhead) and its length field. */
+const HEADER_SLACK = AAD_OVERHEAD + 4;
 
 /**
  * A small pool of pack-sized buffers. Packs are written straight into a pooled buffer and the
@@ -152,6 +154,16 @@ export class PackWriter {
   /** Number of blobs added so far. */
   get count(): number {
     return this.#entries.length;
+  }
+
+  /**
+   * Whether a sealed blob of `length` bytes still fits in the pooled buffer, header included.
+   * A writer with no blobs takes any blob (its buffer grows if it must).
+   */
+  fits(length: number): boolean {
+    if (this.#entries.length === 0) return true;
+    const header = 8 + (this.#entries.length + 1) * ENTRY + HEADER_SLACK;
+    return this.#size + length + header <= this.pool.capacity;
   }
 
   /** Adds a sealed blob (copied; the caller may reuse `sealed`). */
