@@ -17,10 +17,10 @@ parentPort!.on('message', (jobs: { n: number; run: SealedRun; plains: boolean }[
     async ({ n, run, plains }) => {
       const out = await openRun(sealer, nodeDeflateRaw, run);
       if (!plains) return { reply: { n, plains: [] } as WorkerReply, moves: [] };
-      // Plaintexts are moved back, not copied; views into a larger buffer are copied first.
-      const whole = out.map((p) =>
-        p.byteOffset === 0 && p.byteLength === p.buffer.byteLength ? p : p.slice(),
-      );
+      // Plaintexts are moved back, not copied. A view into a larger buffer is copied first,
+      // except inflated blobs: their buffer has one spare byte (see nodeDeflateRaw) and nothing
+      // else in it, so moving it costs a byte instead of a copy of the blob.
+      const whole = out.map((p) => (ownsBuffer(p) ? p : p.slice()));
       return {
         reply: { n, plains: whole } as WorkerReply,
         moves: [...new Set(whole.map((p) => p.buffer as ArrayBuffer))],
@@ -28,3 +28,14 @@ parentPort!.on('message', (jobs: { n: number; run: SealedRun; plains: boolean }[
     },
   ),
 );
+
+/**
+ * Whether `p` is alone in its buffer, so moving the buffer takes nothing else along: it starts the
+ * buffer and leaves at most a few bytes unused. Small views are never moved, as they may lie in
+ * Buffer's shared allocation pool (used below 4 KiB).
+ */
+function ownsBuffer(p: Uint8Array): boolean {
+  if (p.byteOffset !== 0 || !(p.buffer instanceof ArrayBuffer)) return false;
+  const spare = p.buffer.byteLength - p.byteLength;
+  return spare === 0 || (spare <= 64 && p.byteLength >= 8192);
+}

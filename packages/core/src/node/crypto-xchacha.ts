@@ -78,11 +78,10 @@ export function chachaPolyOpen(key: Uint8Array, nonce12: Uint8Array, sealed: Uin
   const decipher = createDecipheriv('chacha20-poly1305', key, nonce12, { authTagLength: TAG_LENGTH });
   decipher.setAAD(aad, { plaintextLength: end });
   decipher.setAuthTag(sealed.subarray(end));
-  const plaintext = uninitialised(end);
-  for (let offset = 0; offset < end; offset += SLICE) {
-    const piece = sealed.subarray(offset, Math.min(end, offset + SLICE));
-    copyExactly(decipher.update(piece), piece.length, plaintext, offset);
-  }
+  // One update: its output is the plaintext itself (no copy into a second buffer).
+  const out = decipher.update(sealed.subarray(0, end));
+  if (out.length !== end) throw new KluisError('INTERNAL', 'chacha20-poly1305 returned a short output');
+  const plaintext = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   try {
     decipher.final();
   } catch {
