@@ -1,15 +1,23 @@
 import pLimit from 'p-limit';
 import type { CompressionCodec } from '../compression';
-import { IntegrityError, KluisError } from '../errors';
+import { KluisError } from '../errors';
 import type { Transport } from '../transport';
-import { unhex as fromHexId, hex } from './_bytes';
+import { hex } from './_bytes';
+import {
+  getVerified,
+  type ObjectReader,
+  readAllIndexFiles,
+  readHeader,
+  readIndexFile,
+  readPackHeaders,
+} from './_index-io';
 import { AAD, type Sealer } from './_sealer';
 import { TreeSpanCache } from './_tree-cache';
 import { type BlobDecoder, openBlob } from './blob-decoder';
 import type { BlobEncoder } from './blob-encoder';
 import { BlobIndex, type BlobType } from './blob-index';
-import { decodeIndexFile, encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
-import { PackBufferPool, type PackEntry, PackWriter, readPackHeader } from './pack';
+import { encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
+import { PackBufferPool, type PackEntry, PackWriter } from './pack';
 
 /** Result of {@link BlobStore.save}. */
 export interface SaveResult {
@@ -73,6 +81,7 @@ export class BlobStore {
   #failure: unknown;
   #indexLoaded = false;
   #trees: TreeSpanCache;
+  #reader: ObjectReader;
 
   constructor(
     readonly transport: Transport,
@@ -90,23 +99,13 @@ export class BlobStore {
     };
     this.#limit = pLimit(Math.max(1, options.concurrency));
     this.#trees = new TreeSpanCache(transport, this.index);
+    this.#reader = { transport, sealer, concurrency: options.concurrency };
   }
 
   /** Loads every index file into memory. Called once before a backup, restore or check. */
   async loadIndex(signal?: AbortSignal): Promise<void> {
     if (this.#indexLoaded) return;
-    const files: { id: string; file: IndexFile }[] = [];
-    const limit = pLimit(this.options.concurrency);
-    const jobs: Promise<void>[] = [];
-    for await (const o of this.transport.list('index/', { signal })) {
-      jobs.push(
-        limit(async () => {
-          const id = o.key.slice(6);
-          files.push({ id, file: await this.readIndexFile(id, signal) });
-        }),
-      );
-    }
-    await Promise.all(jobs);
+    const files = await readAllIndexFiles(this.#reader, signal);
     const superseded = new Set(files.flatMap((f) => f.file.supersedes.map(hex)));
     let blobs = 0;
     for (const f of files) for (const p of f.file.packs) blobs += p.blobs.length;
@@ -135,19 +134,7 @@ export class BlobStore {
       const id = o.key.slice(5);
       if (!known.has(id) && !this.garbage.has(id)) orphans.push({ id, size: o.size });
     }
-    const recovered: IndexPack[] = [];
-    const limit = pLimit(this.options.concurrency);
-    await Promise.all(
-      orphans.map(({ id, size }) =>
-        limit(async () => {
-          try {
-            recovered.push({ id: fromHexId(id), blobs: await this.readHeader(id, size, signal) });
-          } catch (e) {
-            if (!KluisError.is(e) || KluisError.is(e, 'ABORTED')) throw e;
-          }
-        }),
-      ),
-    );
+    const recovered = await readPackHeaders(this.#reader, orphans, signal);
     for (const p of recovered) this.index.addPack(p.id, p.blobs);
     this.#trees.clear();
     if (recovered.length > 0) await this.writeIndexFile({ packs: recovered, garbage: [], supersedes: [] });
@@ -155,33 +142,18 @@ export class BlobStore {
   }
 
   /** Reads and authenticates a pack's header with range reads of its tail. */
-  async readHeader(id: string, size: number, signal?: AbortSignal): Promise<PackEntry[]> {
-    const key = `data/${id}`;
-    if (size < 48) throw new IntegrityError(key, 'a pack', `${size} bytes`);
-    const tail = await this.transport.get(key, { signal, range: { offset: size - 4, length: 4 } });
-    const hl = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
-    if (hl + 4 > size) throw new IntegrityError(key, 'a header length within the pack', String(hl));
-    const header = await this.transport.get(key, {
-      signal,
-      range: { offset: size - 4 - hl, length: hl + 4 },
-    });
-    return readPackHeader(this.sealer, header, key, size);
+  readHeader(id: string, size: number, signal?: AbortSignal): Promise<PackEntry[]> {
+    return readHeader(this.#reader, id, size, signal);
   }
 
   /** Reads, verifies and decodes one index file. */
-  async readIndexFile(id: string, signal?: AbortSignal): Promise<IndexFile> {
-    const key = `index/${id}`;
-    const sealed = await this.getVerified(key, signal);
-    return decodeIndexFile(this.sealer.open(sealed, AAD.index, key), key);
+  readIndexFile(id: string, signal?: AbortSignal): Promise<IndexFile> {
+    return readIndexFile(this.#reader, id, signal);
   }
 
   /** Gets an object named by the SHA-256 of its bytes and checks that hash. */
-  async getVerified(key: string, signal?: AbortSignal): Promise<Uint8Array> {
-    const bytes = await this.transport.get(key, { signal });
-    const actual = hex(this.sealer.sha256(bytes));
-    const expected = key.slice(key.indexOf('/') + 1);
-    if (actual !== expected) throw new IntegrityError(key, expected, actual);
-    return bytes;
+  getVerified(key: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return getVerified(this.#reader, key, signal);
   }
 
   /** Whether a blob is stored (or pending in this session), ignoring packs marked as garbage. */
