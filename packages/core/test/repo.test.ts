@@ -8,8 +8,8 @@ import {
   openRepository,
   prune,
   restore,
-  toHex,
   type Transport,
+  toHex,
   withMetrics,
 } from '../src/index';
 import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
