@@ -46,6 +46,7 @@ export { calibrateScrypt, MIN_CALIBRATED_N } from './crypto/scrypt-calibration';
 export { open, SEAL_OVERHEAD, seal, sealWithNonce } from './crypto/seal';
 export type { Subkeys } from './crypto/subkeys';
 export { blobId, deriveSubkeys, SUBKEY_INFO, SUBKEY_SALT } from './crypto/subkeys';
+export { wasmDeflateRaw } from './deflate/codec';
 export type { ErrorCode, KluisErrorOptions, ValidationIssue } from './errors';
 export { ERROR_CODES, IntegrityError, KluisError, throwIfAborted, ValidationError } from './errors';
 export type { MemoryTransportOptions } from './memory-transport';

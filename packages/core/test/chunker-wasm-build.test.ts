@@ -27,7 +27,7 @@ describe('fastcdc.wasm', () => {
     const ts = join(dir, '_fastcdc-wasm.ts');
     execFileSync(
       process.execPath,
-      [join(pkg, 'scripts/build-wasm.mjs'), '--out-wasm', wasm, '--out-ts', ts],
+      [join(pkg, 'scripts/build-wasm.mjs'), '--module', 'fastcdc', '--out-wasm', wasm, '--out-ts', ts],
       {
         stdio: 'pipe',
       },

@@ -1,0 +1,33 @@
+// Direct access to the encoder's Huffman code-length builder, through the test exports of a
+// separate instance of deflate.wasm (lengthsInput, codeLengths).
+import { DEFLATE_WASM_BASE64 } from '../src/deflate/_deflate-wasm';
+
+interface LengthExports {
+  memory: WebAssembly.Memory;
+  lengthsInput(): number;
+  codeLengths(n: number, limit: number): number;
+}
+
+const x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DEFLATE_WASM_BASE64, 'base64')))
+  .exports as unknown as LengthExports;
+
+/** Code lengths (≤ `limit`) for up to 288 frequencies, each below 2^23. */
+export function codeLengths(freqs: readonly number[], limit: number): number[] {
+  new Uint32Array(x.memory.buffer, x.lengthsInput(), freqs.length).set(freqs);
+  const at = x.codeLengths(freqs.length, limit);
+  return [...new Uint8Array(x.memory.buffer, at, freqs.length)];
+}
+
+/** Total bits of an optimal (unlimited) Huffman code for the frequencies. */
+export function optimalBits(freqs: readonly number[]): number {
+  const queue = freqs.filter((f) => f > 0).sort((a, b) => a - b);
+  let bits = 0;
+  while (queue.length > 1) {
+    const w = queue.shift()! + queue.shift()!;
+    bits += w;
+    let i = queue.findIndex((q) => q > w);
+    if (i < 0) i = queue.length;
+    queue.splice(i, 0, w);
+  }
+  return bits;
+}
