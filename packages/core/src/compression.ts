@@ -41,8 +41,8 @@ export const CODEC_DEFLATE_RAW = 1;
 
 /**
  * Raw DEFLATE through the web-standard `CompressionStream` (browsers, Deno, Node ≥ 18).
- * In Node, `@kluis/core/node` provides a faster synchronous node:zlib codec with identical
- * semantics (the bytes may differ; both decode each other's output).
+ * `wasmDeflateRaw` (and `nodeDeflateRaw` in `@kluis/core/node`) compresses much faster and
+ * synchronously, with identical semantics (the bytes differ; each decodes the others' output).
  *
  * @example
  * ```ts

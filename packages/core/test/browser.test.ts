@@ -169,6 +169,8 @@ describe('@kluis/core in a browser', () => {
     expect(r.chunker.matchesReference).toBe(true);
     expect(r.deflate.roundTrip).toBe(true);
     expect(r.deflate.compressedLength).toBeLessThan(r.deflate.rawLength / 10);
+    expect(r.deflate.wasmRoundTrip).toBe(true);
+    expect(r.deflate.wasmCompressedLength).toBeLessThan(r.deflate.rawLength / 10);
     await annotate(`bundle ${bundle.code.length} bytes; in-page ms ${JSON.stringify(r.timingsMs)}`);
     await page.close();
   });

@@ -10,6 +10,7 @@ import {
   memoryTransport,
   portableCrypto,
   restore,
+  wasmDeflateRaw,
   webDeflateRaw,
 } from '@kluis/core';
 import { type MemTree, memSource, memTarget, prng } from '../helpers/trees';
@@ -27,7 +28,14 @@ export interface BrowserResult {
   mismatches: string[];
   check: { ok: boolean; problems: string[]; packs: number; blobs: number; bytesRead: number };
   chunker: { chunks: number; matchesReference: boolean };
-  deflate: { rawLength: number; compressedLength: number; roundTrip: boolean };
+  /** CompressionStream's output, and the wasm encoder's (both read by DecompressionStream). */
+  deflate: {
+    rawLength: number;
+    compressedLength: number;
+    roundTrip: boolean;
+    wasmCompressedLength: number;
+    wasmRoundTrip: boolean;
+  };
   timingsMs: Record<string, number>;
 }
 
@@ -87,6 +95,8 @@ async function exerciseCodecs(data: Uint8Array, compressible: Uint8Array) {
   const referenceCuts = cutPoints(data, CHUNKS);
   const packed = await webDeflateRaw.compress(compressible);
   const unpacked = await webDeflateRaw.decompress(packed, compressible.length);
+  const wasmPacked = await wasmDeflateRaw.compress(compressible);
+  const wasmUnpacked = await webDeflateRaw.decompress(wasmPacked, compressible.length);
   return {
     chunker: {
       chunks: wasmCuts.length,
@@ -96,6 +106,8 @@ async function exerciseCodecs(data: Uint8Array, compressible: Uint8Array) {
       rawLength: compressible.length,
       compressedLength: packed.length,
       roundTrip: equalBytes(unpacked, compressible),
+      wasmCompressedLength: wasmPacked.length,
+      wasmRoundTrip: equalBytes(wasmUnpacked, compressible),
     },
   };
 }
@@ -109,7 +121,7 @@ async function run(): Promise<BrowserResult> {
     return value;
   };
   const tree = sourceTree();
-  const options = { password: 'browser pw', crypto: portableCrypto, codec: webDeflateRaw };
+  const options = { password: 'browser pw', crypto: portableCrypto, codec: wasmDeflateRaw };
   const repo = await timed('init', () =>
     initRepository(memoryTransport(), {
       ...options,
