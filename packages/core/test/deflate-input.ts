@@ -60,7 +60,7 @@ export function pieceArb(maxPiece: number): fc.Arbitrary<Piece> {
   );
 }
 
-/** Inputs of up to `maxPieces` pieces of up to `maxPiece` bytes each. */
-export function inputArb(maxPieces: number, maxPiece: number): fc.Arbitrary<Uint8Array> {
-  return fc.array(pieceArb(maxPiece), { maxLength: maxPieces }).map(assemble);
+/** Inputs of `minPieces` to `maxPieces` pieces of up to `maxPiece` bytes each. */
+export function inputArb(maxPieces: number, maxPiece: number, minPieces = 0): fc.Arbitrary<Uint8Array> {
+  return fc.array(pieceArb(maxPiece), { minLength: minPieces, maxLength: maxPieces }).map(assemble);
 }

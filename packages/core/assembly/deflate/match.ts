@@ -26,6 +26,9 @@ export let tailLiterals: u32 = 0;
  * earlier blocks of the same input. Positions are stored in `table` as address + `bias`, so a
  * later input can reuse the table without clearing it: its stale entries lie further back than
  * the window. Returns the number of sequences.
+ *
+ * One function on purpose: with the candidate search moved into a function of its own, the
+ * optimizer did not inline it and the encoder measured about 10 % slower.
  */
 export function parseBlock(table: usize, seqs: usize, start: usize, end: usize, bias: u32): u32 {
   memory.fill(LIT_FREQ, 0, 288 * 4);
