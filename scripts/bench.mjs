@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- chunker|crypto|restic|s3|server ...]: the benchmarks, never part of npm test.
+// npm run bench [-- chunker|crypto|deflate|restic|s3|server ...]: the benchmarks, never part of npm test.
 // Each prints its own table; figures are only comparable within one run (see docs/benchmarks.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 const all = {
   chunker: 'packages/core/bench/chunker.ts',
   crypto: 'packages/core/bench/crypto.ts',
+  deflate: 'packages/core/bench/deflate.ts',
   s3: 'packages/transport-s3/bench/s3.ts',
   server: 'examples/server/bench/load.ts',
   restic: 'examples/client/bench/compare-restic.ts',
