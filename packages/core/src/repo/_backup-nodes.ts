@@ -38,3 +38,27 @@ export function later<T>(value: Promise<T>): Later<T> {
   value.catch(() => {});
   return { value };
 }
+
+/**
+ * Whether `nodes` are exactly the entries of a parent tree, in the same order: then the directory
+ * encodes to that tree again. Tree nodes hold only primitives and arrays of strings.
+ */
+export function sameNodes(nodes: readonly TreeNode[], previous: ReadonlyMap<string, TreeNode>): boolean {
+  if (nodes.length !== previous.size) return false;
+  let i = 0;
+  for (const p of previous.values()) if (!sameNode(nodes[i++]!, p)) return false;
+  return true;
+}
+
+function sameNode(a: TreeNode, b: TreeNode): boolean {
+  const keys = Object.keys(a) as (keyof TreeNode)[];
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { type ChunkerFactory, keyedGearTable, type StreamChunker } from '../chunker/index';
 import { KluisError, throwIfAborted } from '../errors';
-import { type Later, later, meta, unchanged } from './_backup-nodes';
+import { type Later, later, meta, sameNodes, unchanged } from './_backup-nodes';
 import { hex, unhex } from './_bytes';
 import { Slots } from './_slots';
 import type { BackupEvent, BackupOptions } from './backup';
@@ -49,6 +49,8 @@ export class BackupRun {
   #ahead = pLimit(LOOKAHEAD);
   #failure: { error: unknown } | undefined;
   #chunkers: StreamChunker[] = [];
+  /** Parent-snapshot trees that loaded (an unreadable one is an empty map not in here), to their IDs. */
+  #loaded = new WeakMap<Map<string, TreeNode>, string>();
   #gear: Uint32Array;
   #t0 = Date.now();
   #lastProgress = 0;
@@ -113,12 +115,18 @@ export class BackupRun {
         nodes.push(Promise.resolve({ ...meta(e), type: 'symlink', size: 0, target: e.target ?? '' }));
       }
     }
-    return later(Promise.all(nodes).then((n) => this.#saveTree(n)));
+    return later(Promise.all(nodes).then((n) => this.#saveTree(n, previous)));
   }
 
-  async #saveTree(nodes: (TreeNode | undefined)[]): Promise<string> {
-    const tree = encodeTree(nodes.filter((n): n is TreeNode => n !== undefined));
-    const { id } = await this.repo.blobs.save('tree', tree, { owned: true });
+  /**
+   * Saves a directory's tree. A directory exactly as in the parent snapshot keeps that tree's ID
+   * (if its blob is still stored), without encoding and hashing it again.
+   */
+  async #saveTree(all: (TreeNode | undefined)[], previous: Map<string, TreeNode>): Promise<string> {
+    const nodes = all.filter((n): n is TreeNode => n !== undefined);
+    const previousId = this.#loaded.get(previous);
+    if (previousId && sameNodes(nodes, previous) && this.repo.blobs.has(unhex(previousId))) return previousId;
+    const { id } = await this.repo.blobs.save('tree', encodeTree(nodes), { owned: true });
     return hex(id);
   }
 
@@ -244,7 +252,9 @@ export class BackupRun {
   async #loadTree(id: string): Promise<Map<string, TreeNode>> {
     try {
       const nodes = decodeTree(await this.repo.blobs.load(unhex(id), this.o.signal), `tree ${id}`);
-      return new Map(nodes.map((n) => [n.name, n]));
+      const map = new Map(nodes.map((n) => [n.name, n]));
+      this.#loaded.set(map, id);
+      return map;
     } catch (err) {
       if (this.o.signal?.aborted) throw err;
       this.#warn([], `parent tree ${id} unreadable; reading all files`, err);
