@@ -4,7 +4,7 @@ import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder, workerBlobEncoder } fr
 import { UsageError } from './errors';
 import type { Io } from './io';
 import { readPassword } from './password';
-import { openTransport } from './repository-url';
+import { isLocalLocation, openTransport } from './repository-url';
 
 /** What every command gets: its parsed options, the I/O, and a way to open the repository. */
 export interface Context {
@@ -50,6 +50,9 @@ export function createContext(io: Io, values: Context['values'], positionals: st
         ...(threads > 0
           ? { encoder: workerBlobEncoder({ threads }), decoder: workerBlobDecoder({ threads }) }
           : {}),
+        // A local disk takes a finished pack in milliseconds: one upload in flight keeps up and
+        // holds one 17 MiB pack buffer less (measured: same speed, ~18 MB less peak RSS).
+        ...(isLocalLocation(location) ? { packUploads: 1 } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       });
       opened.push(repo);

@@ -18,6 +18,11 @@ export async function openTransport(location: string, env: Env): Promise<Transpo
   return (await locate(location, env)).transport;
 }
 
+/** Whether a repository location is a local directory (not `s3:`, `rest:` or an http(s) URL). */
+export function isLocalLocation(location: string): boolean {
+  return !/^(s3:|rest:|https?:\/\/)/.test(location);
+}
+
 /**
  * Makes sure the storage for a new repository exists: a REST server is asked to create the
  * repository (`POST ?create=true`), never implicitly, so a typo in a URL fails instead of creating

@@ -129,3 +129,14 @@ describe('kluis CLI', () => {
     expect(JSON.parse(stdout)).toHaveLength(1);
   });
 });
+
+describe('repository locations', () => {
+  it('only a directory counts as local (one pack upload in flight)', async () => {
+    const { isLocalLocation } = await import('../src/repository-url');
+    expect(isLocalLocation('/srv/backup')).toBe(true);
+    expect(isLocalLocation('relative/repo')).toBe(true);
+    expect(isLocalLocation('s3:http://127.0.0.1:9000/bucket')).toBe(false);
+    expect(isLocalLocation('rest:http://127.0.0.1:8000/')).toBe(false);
+    expect(isLocalLocation('https://backup.example/repo')).toBe(false);
+  });
+});
