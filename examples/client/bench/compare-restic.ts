@@ -25,6 +25,9 @@ const env = {
 };
 
 function timed(cmd: string, args: string[], cwd = work): Run {
+  // Dirty pages of the previous command (a backup writes hundreds of megabytes) are written back
+  // first, not by the kernel's flusher threads during this command.
+  execFileSync('sync');
   const out = join(work, 'time.txt');
   const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', cmd, ...args], {
     cwd,
@@ -75,27 +78,28 @@ async function main() {
   const tree = join(cache, `mixed-${mb}`);
   const bytes = await mixedTree(tree, mb);
   const pair = await editedPair(join(cache, 'edited'));
+  await clearWork();
   const rows: Record<string, Record<string, number>> = {};
   for (const tool of tools) {
-    await rm(work, { recursive: true, force: true });
-    await mkdir(work, { recursive: true });
-    const repo = join(work, 'repo');
+    // Each tool works in its own directory, and nothing is deleted between tools: see clearWork.
+    const dir = join(work, tool.name);
+    await mkdir(dir, { recursive: true });
+    const repo = join(dir, 'repo');
     tool.init(repo);
     const first = tool.backup(repo, tree);
     const repoBytes = du(repo);
     const again = tool.backup(repo, tree);
-    const restored = tool.restore(repo, join(work, 'restore'));
+    const restored = tool.restore(repo, join(dir, 'restore'));
     const checked = tool.check(repo);
-    const big = join(work, 'big-repo');
+    const big = join(dir, 'big-repo');
     tool.init(big);
     // Back up the edited copy under the same path, as a user editing the file would.
-    await rm(join(work, 'big'), { recursive: true, force: true });
-    await mkdir(join(work, 'big'));
-    execFileSync('cp', ['--reflink=auto', pair.original, join(work, 'big', 'big.bin')]);
-    tool.backup(big, join(work, 'big'));
+    await mkdir(join(dir, 'big'));
+    execFileSync('cp', ['--reflink=auto', pair.original, join(dir, 'big', 'big.bin')]);
+    tool.backup(big, join(dir, 'big'));
     const base = du(big);
-    execFileSync('cp', ['--reflink=auto', pair.edited, join(work, 'big', 'big.bin')]);
-    tool.backup(big, join(work, 'big'));
+    execFileSync('cp', ['--reflink=auto', pair.edited, join(dir, 'big', 'big.bin')]);
+    tool.backup(big, join(dir, 'big'));
     const editBytes = du(big) - base;
     rows[tool.name] = {
       firstMBps: bytes / 1e6 / first.wall,
@@ -109,6 +113,27 @@ async function main() {
     };
   }
   report(bytes, rows);
+}
+
+/** Seconds after which ext4 no longer skips a deleted inode when allocating one (RECENTCY_MIN). */
+const INODE_RECENCY_S = 60;
+
+/**
+ * Removes the previous run's work directory, then lets the deletion settle before anything is
+ * timed. ext4 without a journal will not reuse an inode freed in the last minute: until then each
+ * new file checks the recently freed inodes one by one, which made creating the ~10,000 files of a
+ * restore take seconds of kernel time right after a previous restore's files were deleted (a tool
+ * restoring after the other tool's files were removed was slowed by whatever the timing happened
+ * to be). So the run starts only once that minute has passed, and deletes nothing until it ends.
+ */
+async function clearWork(): Promise<void> {
+  if (!existsSync(work)) return;
+  await rm(work, { recursive: true, force: true });
+  execFileSync('sync');
+  const wait = Number(process.env.KLUIS_BENCH_SETTLE_S ?? INODE_RECENCY_S + 5);
+  console.log(`removed the previous run's files; waiting ${wait} s before timing anything`);
+  await new Promise((r) => setTimeout(r, wait * 1000));
+  await mkdir(work, { recursive: true });
 }
 
 function report(bytes: number, r: Record<string, Record<string, number>>) {
