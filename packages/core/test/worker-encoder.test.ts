@@ -33,7 +33,7 @@ describe('workerBlobEncoder', () => {
     expect((await check(reader, { readData: true })).ok).toBe(true);
   });
 
-  it('moves owned blobs to the worker instead of copying them, and leaves others alone', {
+  it('moves large owned blobs to the worker instead of copying them, and leaves others alone', {
     timeout: 60_000,
   }, async () => {
     const repo = await initRepository(memoryTransport(), {
@@ -43,17 +43,46 @@ describe('workerBlobEncoder', () => {
       codec: nodeDeflateRaw,
       encoder: workerBlobEncoder({ threads: 1 }),
     });
-    const kept = prng(70_000, 1);
-    const handed = prng(70_000, 2);
+    const kept = prng(700_000, 1);
+    const handed = prng(700_000, 2);
     const expected = handed.slice();
     const a = await repo.blobs.save('data', kept);
     const b = await repo.blobs.save('data', handed, { owned: true });
-    expect(kept.length).toBe(70_000); // not owned: still readable
+    expect(kept.length).toBe(700_000); // not owned: still readable
     expect(handed.length).toBe(0); // owned: its buffer went to the worker
     expect(b).toMatchObject({ added: true });
     await repo.blobs.flush();
     await repo.close();
     expect(await repo.blobs.load(b.id)).toEqual(expected);
     expect(await repo.blobs.load(a.id)).toEqual(kept);
+  });
+
+  it('copies small blobs into one batch at once: the caller may overwrite its buffer after save', {
+    timeout: 60_000,
+  }, async () => {
+    const repo = await initRepository(memoryTransport(), {
+      password: 'pw',
+      scrypt: { N: 1024, r: 8, p: 1 },
+      crypto: nativeCrypto,
+      codec: nodeDeflateRaw,
+      encoder: workerBlobEncoder({ threads: 2 }),
+    });
+    expect(repo.blobs.options.encoder.copiesInput).toBe(true);
+    // Sizes around the batch limits: tiny, compressible, random, just over half a batch (alone).
+    const sizes = [1, 63, 64, 4096, 300_000, 400_000, 524_288, 524_289, 20_000];
+    const originals = sizes.map((n, i) => (i % 2 ? new Uint8Array(n).fill(i) : prng(n, 10 + i)));
+    const scratch = new Uint8Array(600_000);
+    const saving = originals.map((o) => {
+      scratch.set(o);
+      const view = scratch.subarray(0, o.length);
+      const p = repo.blobs.save('data', view, { id: repo.sealer.blobId(o) });
+      scratch.fill(0xee); // reused at once, before the save settles
+      return p;
+    });
+    const results = await Promise.all(saving);
+    expect(results.every((r) => r.added)).toBe(true);
+    await repo.blobs.flush();
+    await repo.close();
+    for (const [i, r] of results.entries()) expect(await repo.blobs.load(r.id)).toEqual(originals[i]);
   });
 });

@@ -24,13 +24,21 @@ export class WorkerPool<Result> {
     readonly workerData: unknown,
   ) {}
 
-  /** Posts `job` (with `n` added) to a thread, moving `transfer`; resolves to the reply. */
-  run(job: object, transfer: ArrayBuffer[]): Promise<Result> {
+  /**
+   * Posts `job` (with `n` added) to a thread, moving `transfer`; resolves to the reply. Jobs are
+   * posted at the end of this turn of the event loop, together with the others of the turn, or at
+   * once with `now` (for a job that is itself a batch).
+   */
+  run(job: object, transfer: ArrayBuffer[], now = false): Promise<Result> {
     const slot = this.#pick();
     const n = this.#next++;
     return new Promise((resolve, reject) => {
       this.#jobs.set(n, { resolve, reject, slot });
       if (slot.busy++ === 0) slot.w.ref();
+      if (now) {
+        slot.w.postMessage([{ ...job, n }], transfer);
+        return;
+      }
       slot.queued.push({ ...job, n });
       slot.moves.push(...transfer);
       if (!this.#flushing) {

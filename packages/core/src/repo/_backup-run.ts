@@ -202,23 +202,35 @@ export class BackupRun {
    * handed over (their IDs are known at once): waiting for them to be encoded and packed would
    * hold up the next files, and on a tree of small files leave the encoder threads idle. Chunks in
    * flight are bounded across files, and `rootTree` waits for all of them.
+   *
+   * When the encoder copies its input (`copiesInput`, the worker encoder), chunks are handed over
+   * as views of the chunker's window, which the store has read before `save` returns: no chunk is
+   * copied into a buffer of its own. Otherwise each chunk is a copy the encoder may keep.
    */
   async #chunkFile(p: string[]): Promise<{ content: string[]; size: number }> {
     const chunker =
       this.#chunkers.pop() ?? this.factory.create({ ...this.repo.config.chunker, gear: this.#gear });
     const content: string[] = [];
+    const views = this.repo.blobs.options.encoder.copiesInput === true;
+    // Slots for chunks already handed over; the next read waits for them (a view cannot wait).
+    const waits: Promise<void>[] = [];
+    const submitNow = (c: Uint8Array) => {
+      const wait = this.#inFlight.acquire();
+      if (wait) waits.push(wait);
+      const id = this.repo.sealer.blobId(c);
+      content.push(hex(id));
+      this.#track(this.#saveChunk(c, id, false));
+    };
     const submit = async (c: Uint8Array) => {
       if (this.#failure) throw this.#failure.error;
       await this.#inFlight.acquire();
       const id = this.repo.sealer.blobId(c);
       content.push(hex(id));
-      this.#saveChunk(c, id).then(
-        () => this.#inFlight.release(),
-        (error: unknown) => {
-          this.#failure ??= { error };
-          this.#inFlight.release();
-        },
-      );
+      this.#track(this.#saveChunk(c, id, true));
+    };
+    const settle = async () => {
+      if (waits.length > 0) await Promise.all(waits.splice(0));
+      if (this.#failure) throw this.#failure.error;
     };
     let size = 0;
     try {
@@ -226,22 +238,40 @@ export class BackupRun {
         throwIfAborted(this.o.signal);
         size += buf.length;
         this.summary.bytesRead += buf.length;
-        for (const c of chunker.push(buf)) await submit(c);
+        if (views) {
+          chunker.pushViews(buf, submitNow);
+          await settle();
+        } else for (const c of chunker.push(buf)) await submit(c);
         this.#progress(p);
       }
-      for (const c of chunker.finish()) await submit(c);
+      if (views) {
+        chunker.finishViews(submitNow);
+        await settle();
+      } else for (const c of chunker.finish()) await submit(c);
       return { content, size };
     } catch (err) {
       chunker.finish();
+      await Promise.all(waits); // each slot is released by its own chunk's save
       throw err;
     } finally {
       this.#chunkers.push(chunker);
     }
   }
 
-  async #saveChunk(c: Uint8Array, id: Uint8Array): Promise<void> {
+  /** Releases a chunk's in-flight slot once the store has it; the first failure stops the backup. */
+  #track(saving: Promise<void>): void {
+    saving.then(
+      () => this.#inFlight.release(),
+      (error: unknown) => {
+        this.#failure ??= { error };
+        this.#inFlight.release();
+      },
+    );
+  }
+
+  async #saveChunk(c: Uint8Array, id: Uint8Array, owned: boolean): Promise<void> {
     const length = c.length; // `c` is handed over and may be detached by a worker transfer
-    const r = await this.repo.blobs.save('data', c, { id, owned: true });
+    const r = await this.repo.blobs.save('data', c, { id, owned });
     if (r.added) {
       this.summary.blobsNew++;
       this.summary.bytesAdded += length;

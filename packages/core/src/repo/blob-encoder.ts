@@ -30,6 +30,12 @@ export interface BlobEncoder {
   encode(type: BlobType, id: Uint8Array, plain: Uint8Array, owned?: boolean): Promise<EncodedBlob>;
   /** How many encodes are worth keeping in flight (e.g. the number of workers × 2). */
   readonly parallelism: number;
+  /**
+   * True when `encode` has read `plain` by the time it returns (it copies what it keeps), so the
+   * caller may overwrite the buffer at once. A backup then hands over views of the chunker's
+   * window instead of a fresh copy of every chunk.
+   */
+  readonly copiesInput?: boolean;
   /** Releases threads or other resources. */
   close(): Promise<void>;
 }

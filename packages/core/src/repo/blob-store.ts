@@ -166,7 +166,9 @@ export class BlobStore {
   /**
    * Stores a blob unless present. `options.id` may be passed when the caller computed it already;
    * `options.owned` hands `plain` over (the caller will not touch it again), so a worker encoder
-   * can move it to its thread instead of copying it.
+   * can move it to its thread instead of copying it. The encoder is called before `save` returns
+   * its promise, so with an encoder that copies its input (`copiesInput`) the caller may reuse
+   * `plain` at once.
    */
   async save(type: BlobType, plain: Uint8Array, options: SaveOptions = {}): Promise<SaveResult> {
     this.#throwIfFailed();

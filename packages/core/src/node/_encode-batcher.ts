@@ -1,0 +1,100 @@
+// Collects the small blobs of one turn of the event loop into one job for an encoder thread.
+// Internal: used by workerBlobEncoder.
+import type { EncodedBlob } from '../repo/blob-encoder';
+import type { BlobType } from '../repo/blob-index';
+import type { WorkerPool } from './_worker-pool';
+
+/** Bytes of plaintext per batch; a blob above half of it travels alone. */
+export const BATCH_BYTES = 1 << 20;
+
+/** A batch as an encoder thread receives it: plaintexts end to end, with their types and IDs. */
+export interface BatchJob {
+  kind: 'batch';
+  bytes: Uint8Array;
+  /** End offset of each blob in `bytes`. */
+  ends: Uint32Array;
+  /** 1 for a tree blob, 0 for data. */
+  trees: Uint8Array;
+  /** The blobs' IDs, 32 bytes each. */
+  ids: Uint8Array;
+}
+
+/** What the thread answers: the sealed blobs end to end, and `bytes` handed back for reuse. */
+export interface BatchReply {
+  codecs: Uint8Array;
+  ends: Uint32Array;
+  sealed: Uint8Array;
+  bytes: Uint8Array;
+}
+
+interface Pending {
+  type: BlobType;
+  id: Uint8Array;
+  end: number;
+  resolve: (e: EncodedBlob) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Copies each blob into the current batch at once (so the caller may reuse its buffer as soon as
+ * `add` returns) and posts the batch to the least busy thread when it is full or at the end of
+ * the turn. One message per batch instead of one per blob: waking a thread, and being woken,
+ * costs more than encoding a small chunk. Batch buffers come back with the answer and are reused.
+ */
+export class EncodeBatcher {
+  #bytes: Uint8Array | undefined;
+  #used = 0;
+  #pending: Pending[] = [];
+  #scheduled = false;
+  #free: ArrayBuffer[] = [];
+
+  constructor(readonly pool: WorkerPool<unknown>) {}
+
+  add(type: BlobType, id: Uint8Array, plain: Uint8Array): Promise<EncodedBlob> {
+    if (this.#bytes && this.#used + plain.length > this.#bytes.length) this.flush();
+    this.#bytes ??= new Uint8Array(this.#free.pop() ?? new ArrayBuffer(BATCH_BYTES));
+    this.#bytes.set(plain, this.#used);
+    this.#used += plain.length;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.flush();
+      });
+    }
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ type, id, end: this.#used, resolve, reject });
+    });
+  }
+
+  /** Posts the current batch, if any. */
+  flush(): void {
+    const bytes = this.#bytes;
+    const pending = this.#pending;
+    if (!bytes || pending.length === 0) return;
+    this.#bytes = undefined;
+    this.#used = 0;
+    this.#pending = [];
+    const n = pending.length;
+    const ends = new Uint32Array(n);
+    const trees = new Uint8Array(n);
+    const ids = new Uint8Array(n * 32);
+    for (let i = 0; i < n; i++) {
+      const p = pending[i]!;
+      ends[i] = p.end;
+      trees[i] = p.type === 'tree' ? 1 : 0;
+      ids.set(p.id, i * 32);
+    }
+    const job: BatchJob = { kind: 'batch', bytes, ends, trees, ids };
+    (this.pool.run(job, [bytes.buffer as ArrayBuffer], true) as Promise<BatchReply>).then(
+      (r) => {
+        if (this.#free.length < 8) this.#free.push(r.bytes.buffer as ArrayBuffer);
+        for (let i = 0, start = 0; i < n; start = r.ends[i]!, i++)
+          pending[i]!.resolve({ codec: r.codecs[i]!, sealed: r.sealed.subarray(start, r.ends[i]) });
+      },
+      (e: unknown) => {
+        for (const p of pending) p.reject(e);
+      },
+    );
+  }
+}
