@@ -57,6 +57,8 @@ export type {
   BlobDecoder,
   BlobDecoderFactory,
   BlobDecoderOptions,
+  NativeFile,
+  NativeFileWrite,
   RunBlob,
   SealedRun,
 } from './repo/blob-decoder';

@@ -1,3 +1,6 @@
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   backup,
@@ -7,9 +10,10 @@ import {
   KluisError,
   memoryTransport,
   openRepository,
+  restore,
   type SealedRun,
 } from '../src/index';
-import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
+import { fsTarget, nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
 import { type MemTree, memSource, prng } from './helpers/trees';
 
 const SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -103,5 +107,76 @@ describe('workerBlobDecoder', () => {
     expect(report.problems.some((p) => p.kind === 'pack')).toBe(true);
     expect(report.affected.length).toBeGreaterThan(0);
     expect(report.affected.every((a) => a.snapshot === id)).toBe(true);
+  });
+
+  describe('restoring to fsTarget, the threads write the files', () => {
+    // With 64 KiB packs, a 3 MB file's blobs lie in dozens of packs: the restore streams it run by
+    // run, and the threads write it piece by piece.
+    const big = prng(3_000_000, 7);
+    const zeros = new Uint8Array(256 << 10); // all-zero chunks become holes
+    const sparseTail = new Uint8Array(600_000);
+    sparseTail.set(prng(1000, 8), 0); // data, then a hole to the end
+    const files: MemTree = {
+      d: { 'big.bin': big, 'zeros.bin': zeros, 'tail.bin': sparseTail, 'empty.txt': new Uint8Array(0) },
+      'small.txt': text('hello\n'),
+    };
+
+    async function repoWith(decoder: ReturnType<typeof workerBlobDecoder>) {
+      const t = memoryTransport();
+      const writer = await initRepository(t, { password: 'pw', scrypt: SCRYPT, packSize: 1 << 16, ...node });
+      await backup(writer, memSource(files));
+      return openRepository(t, { password: 'pw', ...node, decoder });
+    }
+
+    it('writes every file, in pieces where it spans several runs, with holes, modes and mtimes', {
+      timeout: 60_000,
+    }, async () => {
+      const repo = await repoWith(workerBlobDecoder({ threads: 2 }));
+      expect(repo.blobs.options.decoder.writeFiles).toBeDefined();
+      const dir = await mkdtemp(join(tmpdir(), 'kluis-native-'));
+      try {
+        const r = await restore(repo, 'latest', fsTarget(dir), { verify: true });
+        expect(r.files).toBe(5);
+        expect(r.verified).toBe(5);
+        const root = dir;
+        // Buffer.equals: a deep toEqual over megabytes takes seconds.
+        expect((await readFile(join(root, 'd', 'big.bin'))).equals(big)).toBe(true);
+        expect((await readFile(join(root, 'd', 'zeros.bin'))).equals(zeros)).toBe(true);
+        expect((await readFile(join(root, 'd', 'tail.bin'))).equals(sparseTail)).toBe(true);
+        expect((await stat(join(root, 'd', 'empty.txt'))).size).toBe(0);
+        expect(await readFile(join(root, 'small.txt'), 'utf8')).toBe('hello\n');
+        const zs = await stat(join(root, 'd', 'zeros.bin'));
+        expect(zs.blocks * 512).toBeLessThan(zeros.length); // a hole, not written zeros
+        for (const f of ['d/big.bin', 'd/tail.bin', 'small.txt']) {
+          const st = await stat(join(root, f));
+          expect(st.mode & 0o777).toBe(0o644);
+          expect(Math.abs(st.mtimeMs - 1_700_000_000_000)).toBeLessThan(1000);
+        }
+      } finally {
+        await repo.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses a symlink planted where a file goes, and writes nothing through it', {
+      timeout: 60_000,
+    }, async () => {
+      const repo = await repoWith(workerBlobDecoder({ threads: 1 }));
+      const dir = await mkdtemp(join(tmpdir(), 'kluis-native-'));
+      try {
+        const outside = join(dir, 'outside');
+        await mkdir(outside);
+        await mkdir(join(dir, 'out'), { recursive: true });
+        await symlink(join(outside, 'victim'), join(dir, 'out', 'small.txt'));
+        const err = await restore(repo, 'latest', fsTarget(join(dir, 'out'))).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(Error);
+        expect(String((err as Error).message)).toMatch(/ELOOP|symbolic link/);
+        expect(await readdir(outside)).toEqual([]);
+        expect((await lstat(join(dir, 'out', 'small.txt'))).isSymbolicLink()).toBe(true);
+      } finally {
+        await repo.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

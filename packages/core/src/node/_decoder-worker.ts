@@ -2,7 +2,8 @@
 // inline decoder. Internal.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSealer } from '../repo/_sealer';
-import { openRun, type SealedRun } from '../repo/blob-decoder';
+import { type NativeFileWrite, openRun, type SealedRun } from '../repo/blob-decoder';
+import { writeFileSync } from './_fs-write';
 import { answerBatch, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
@@ -10,12 +11,23 @@ import { nodeDeflateRaw } from './zlib-codec';
 const { keys } = workerData as { keys: { encryption: Uint8Array; id: Uint8Array } };
 const sealer = createSealer(nativeCrypto, keys);
 
-parentPort!.on('message', (jobs: { n: number; run: SealedRun; plains: boolean }[]) =>
+type Job = { n: number; run: SealedRun; plains: boolean; files?: NativeFileWrite[] };
+
+parentPort!.on('message', (jobs: Job[]) =>
   answerBatch(
     (replies, moves) => parentPort!.postMessage(replies, moves),
     jobs,
-    async ({ n, run, plains }) => {
+    async ({ n, run, plains, files }) => {
       const out = await openRun(sealer, nodeDeflateRaw, run);
+      if (files) {
+        // Every blob of the run is intact (openRun threw otherwise) before a file is written.
+        for (const f of files)
+          writeFileSync(
+            f,
+            f.blobs.map((i) => out[i]!),
+          );
+        return { reply: { n, plains: [] } as WorkerReply, moves: [] };
+      }
       if (!plains) return { reply: { n, plains: [] } as WorkerReply, moves: [] };
       // Plaintexts are moved back, not copied. A view into a larger buffer is copied first,
       // except inflated blobs: their buffer has one spare byte (see nodeDeflateRaw) and nothing

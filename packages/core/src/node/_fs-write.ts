@@ -6,16 +6,20 @@ import {
   ftruncateSync,
   futimesSync,
   open as openFd,
+  openSync,
   write as writeFd,
   writeSync,
 } from 'node:fs';
 import { promisify } from 'node:util';
+import type { NativeFileWrite } from '../repo/blob-decoder';
 import type { TreeNode } from '../repo/tree';
 
 /** Chunks up to this many bytes are written directly; larger ones through the thread pool. */
 const DIRECT_WRITE = 256 << 10;
 
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+/** A later piece of a file being restored: it exists, and is neither created nor truncated. */
+const CONTINUE_FLAGS = constants.O_WRONLY | constants.O_NOFOLLOW;
 const openAsync = promisify(openFd);
 const writeAsync = promisify(writeFd);
 
@@ -60,6 +64,33 @@ export async function writeFile(
   } finally {
     if (fd === undefined) fd = await opening.catch(() => undefined);
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Writes a restored file, or one piece of it, from its plaintext chunks with synchronous calls:
+ * the decoder threads' side of `BlobDecoder.writeFiles`, where blocking the thread blocks nothing
+ * else. The same flags, holes, mode and times as {@link writeFile}.
+ */
+export function writeFileSync(write: NativeFileWrite, chunks: readonly Uint8Array[]): void {
+  const { file, from = 0, final = true } = write;
+  const fd = openSync(file.path, from === 0 ? WRITE_FLAGS : CONTINUE_FLAGS, 0o600);
+  try {
+    let pos = from;
+    let end = from;
+    for (const c of chunks) {
+      if (!(file.sparse && isZero(c))) {
+        for (let done = 0; done < c.length; ) done += writeSync(fd, c, done, c.length - done, pos + done);
+        end = pos + c.length;
+      }
+      pos += c.length;
+    }
+    if (!final) return;
+    if (end < pos) ftruncateSync(fd, pos);
+    if (file.mode !== undefined) fchmodSync(fd, file.mode);
+    futimesSync(fd, file.mtime / 1000, file.mtime / 1000);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { BlobDecoder, BlobDecoderFactory, SealedRun } from '../repo/blob-decoder';
+import type { BlobDecoder, BlobDecoderFactory, NativeFileWrite, SealedRun } from '../repo/blob-decoder';
 import { movable, WorkerPool } from './_worker-pool';
 
 /** Options of {@link workerBlobDecoder}. */
@@ -11,7 +11,7 @@ export interface WorkerBlobDecoderOptions {
 /**
  * Opens sealed blobs on worker threads (node:crypto and node:zlib), so verifying or reading a
  * repository uses every core. Runs are moved to the worker when `owned`, and plaintexts are moved
- * back. Threads start on first use and do not keep the process alive when idle;
+ * back; or, restoring to `fsTarget`, the threads write the files themselves (`writeFiles`). Threads start on first use and do not keep the process alive when idle;
  * `repository.close()` ends them.
  *
  * @example
@@ -25,12 +25,17 @@ export function workerBlobDecoder(options: WorkerBlobDecoderOptions = {}): BlobD
   return ({ keys }) => {
     const threads = Math.max(1, options.threads ?? availableParallelism());
     const pool = new WorkerPool<{ plains: Uint8Array[] }>(threads, '_decoder-worker', { keys });
-    const post = (run: SealedRun, owned: boolean | undefined, plains: boolean) =>
-      pool.run({ run, plains }, movable(run.bytes, owned));
+    const post = (
+      run: SealedRun,
+      owned: boolean | undefined,
+      plains: boolean,
+      files?: readonly NativeFileWrite[],
+    ) => pool.run({ run, plains, ...(files ? { files } : {}) }, movable(run.bytes, owned));
     return {
       parallelism: threads,
       open: async (run, owned) => (await post(run, owned, true)).plains,
       verify: async (run, owned) => void (await post(run, owned, false)),
+      writeFiles: async (run, files, owned) => void (await post(run, owned, false, files)),
       close: () => pool.close(),
     } satisfies BlobDecoder;
   };

@@ -2,22 +2,17 @@
 import { KluisError } from '../errors';
 import { equalBytes, hex, unhex } from './_bytes';
 import type { ReadJob } from './_restore-plan';
-import type { BlobDecoder, RunBlob } from './blob-decoder';
+import type { BlobDecoder, RunBlob, SealedRun } from './blob-decoder';
 import type { BlobLocation } from './blob-index';
 import type { BlobStore } from './blob-store';
 
 type RunJob = Extract<ReadJob, { kind: 'run' }>;
 
 /**
- * Opens every blob of a run with one call to the decoder (on worker threads when the repository
- * has them; a blob two files share is opened once) and returns each file's plaintext chunks. The
- * decoder authenticates each blob and checks its ID before anything is handed back.
+ * The sealed run of a read job (a blob two files share appears once) and, for each file, the
+ * indexes of its blobs in the run.
  */
-export async function openRunFiles(
-  decoder: BlobDecoder,
-  job: RunJob,
-  bytes: Uint8Array,
-): Promise<Uint8Array[][]> {
+export function runOf(job: RunJob, bytes: Uint8Array): { run: SealedRun; slots: number[][] } {
   const blobs: RunBlob[] = [];
   const at = new Map<number, number>(); // offset in the run → index in blobs
   const slots = job.files.map(({ locs }) =>
@@ -31,23 +26,36 @@ export async function openRunFiles(
       return i;
     }),
   );
-  if (blobs.length === 0) return slots.map(() => []);
-  const plains = await decoder.open({ bytes, blobs, where: job.key }, true);
+  return { run: { bytes, blobs, where: job.key }, slots };
+}
+
+/**
+ * Opens every blob of a run with one call to the decoder (on worker threads when the repository
+ * has them; a blob two files share is opened once) and returns each file's plaintext chunks. The
+ * decoder authenticates each blob and checks its ID before anything is handed back.
+ */
+export async function openRunFiles(
+  decoder: BlobDecoder,
+  job: RunJob,
+  bytes: Uint8Array,
+): Promise<Uint8Array[][]> {
+  const { run, slots } = runOf(job, bytes);
+  if (run.blobs.length === 0) return slots.map(() => []);
+  const plains = await decoder.open(run, true);
   return slots.map((s) => s.map((i) => plains[i]!));
 }
 
 /**
- * Loads a file's blobs in order for streaming: runs of blobs that lie next to each other in one
- * pack are read with one request (up to `maxRun` bytes) and opened by the decoder, the next run
- * being read and opened while the current one is written.
+ * Reads a file's blobs in order for streaming: runs of blobs that lie next to each other in one
+ * pack are read with one request (up to `maxRun` bytes), the next run being read while the
+ * current one is used. Yields each run (its bytes handed over) with its plaintext length.
  */
-export async function* streamBlobs(
+export async function* streamRuns(
   store: Pick<BlobStore, 'index' | 'transport'>,
-  decoder: BlobDecoder,
   content: readonly string[],
   signal: AbortSignal | undefined,
   maxRun: number,
-): AsyncGenerator<Uint8Array> {
+): AsyncGenerator<{ run: SealedRun; size: number }> {
   const runs = splitRuns(store, content, maxRun);
   const load = async (run: BlobLocation[]) => {
     const first = run[0]!;
@@ -58,15 +66,27 @@ export async function* streamBlobs(
       range: { offset: first.offset, length: last.offset + last.length - first.offset },
     });
     const blobs = run.map((l) => ({ ...l, offset: l.offset - first.offset }));
-    return decoder.open({ bytes, blobs, where: key }, true);
+    return { run: { bytes, blobs, where: key }, size: run.reduce((n, l) => n + l.rawLength, 0) };
   };
   let next = runs.length > 0 ? load(runs[0]!) : undefined;
   for (let k = 0; next; k++) {
     const current = next;
     next = k + 1 < runs.length ? load(runs[k + 1]!) : undefined;
     next?.catch(() => {}); // rethrown when its turn comes
-    yield* await current;
+    yield await current;
   }
+}
+
+/** A file's plaintext chunks in order, each run of them opened by the decoder (see streamRuns). */
+export async function* streamBlobs(
+  store: Pick<BlobStore, 'index' | 'transport'>,
+  decoder: BlobDecoder,
+  content: readonly string[],
+  signal: AbortSignal | undefined,
+  maxRun: number,
+): AsyncGenerator<Uint8Array> {
+  for await (const { run } of streamRuns(store, content, signal, maxRun))
+    yield* await decoder.open(run, true);
 }
 
 /** Cuts a file's blob list into runs of adjacent blobs of one pack, at most `maxRun` bytes each. */

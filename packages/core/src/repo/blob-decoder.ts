@@ -49,10 +49,59 @@ export interface BlobDecoder {
   open(run: SealedRun, owned?: boolean): Promise<Uint8Array[]>;
   /** Checks every blob of a run as `open` does, without handing plaintexts back (for `check`). */
   verify(run: SealedRun, owned?: boolean): Promise<void>;
+  /**
+   * Optional: opens every blob of a run as `open` does and, only if all of them are intact,
+   * writes files from them to local paths (the Node worker decoder has it). A restore uses it
+   * for targets that name their files by path (`RestoreTarget.nativeFile`), so file-system
+   * calls and plaintexts stay off the calling thread. Each file lists the indexes of its blobs
+   * in `run.blobs`, in order.
+   */
+  writeFiles?(run: SealedRun, files: readonly NativeFileWrite[], owned?: boolean): Promise<void>;
   /** How many runs are worth keeping in flight. */
   readonly parallelism: number;
   /** Releases threads or other resources. */
   close(): Promise<void>;
+}
+
+/**
+ * A file a decoder writes itself: where and how (from `RestoreTarget.nativeFile`), and which
+ * blobs of the run make it up.
+ *
+ * @example
+ * ```ts
+ * const write: NativeFileWrite = { file: { path: '/tmp/out/a.txt', mode: 0o644, mtime: Date.now(), sparse: true }, blobs: [0, 1] };
+ * ```
+ */
+export interface NativeFileWrite {
+  file: NativeFile;
+  blobs: readonly number[];
+  /**
+   * Where in the file the first blob goes (default 0). From 0 the file is created or truncated;
+   * further on, it is a later piece of a file too large for one run, and must exist.
+   */
+  from?: number;
+  /** Whether this is the file's last piece, after which its size, mode and mtime are set (default true). */
+  final?: boolean;
+}
+
+/**
+ * A file as a restore target lets a decoder write it (see `RestoreTarget.nativeFile`): created
+ * (or truncated) without following a symbolic link, written, then given its mode and mtime.
+ *
+ * @example
+ * ```ts
+ * const file: NativeFile = { path: '/tmp/out/a.txt', mode: 0o644, mtime: Date.now(), sparse: true };
+ * ```
+ */
+export interface NativeFile {
+  /** Absolute local path, already checked to lie inside the target. */
+  path: string;
+  /** Permission bits to apply, or undefined to leave those it was created with (0600). */
+  mode?: number;
+  /** Modification time, ms since the epoch. */
+  mtime: number;
+  /** Leave holes for all-zero chunks (of at least 4 KiB). */
+  sparse: boolean;
 }
 
 /** What a {@link BlobDecoderFactory} receives from the repository. */

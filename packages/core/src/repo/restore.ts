@@ -1,9 +1,10 @@
 import { throwIfAborted } from '../errors';
-import { openRunFiles, streamBlobs } from './_restore-decode';
+import { openRunFiles, runOf, streamBlobs, streamRuns } from './_restore-decode';
 import { type DirState, DirTracker } from './_restore-dirs';
 import { eachLimited, type FileJob, type ReadJob, ReadPlanner } from './_restore-plan';
 import { TreeLoader } from './_restore-trees';
 import { verifyRestored } from './_restore-verify';
+import type { NativeFile } from './blob-decoder';
 import type { Repository } from './repository';
 import type { TreeNode } from './tree';
 
@@ -33,6 +34,13 @@ export interface RestoreTarget {
   finishDir?(path: readonly string[], node: TreeNode): Promise<void>;
   /** Reads a restored file back (for `verify`). */
   read?(path: readonly string[]): AsyncIterable<Uint8Array>;
+  /**
+   * Optional: where and how to write a file, for a decoder that writes files itself
+   * (`BlobDecoder.writeFiles`, as the Node worker decoder does): the path must be checked as
+   * `file` would check it. `fsTarget` has it; with it a restore leaves the file-system calls to
+   * the decoder threads.
+   */
+  nativeFile?(path: readonly string[], node: TreeNode): Promise<NativeFile>;
 }
 
 /** Progress events of a restore. */
@@ -178,13 +186,41 @@ class RestoreRun {
 
   async #read(job: ReadJob): Promise<void> {
     const { blobs, signal } = { blobs: this.repo.blobs, signal: this.o.signal };
+    const decoder = blobs.options.decoder;
+    const native = decoder.writeFiles && this.target.nativeFile ? decoder : undefined;
     if (job.kind === 'stream') {
       const content = job.job.node.content ?? [];
-      return this.#file(job.job, streamBlobs(blobs, blobs.options.decoder, content, signal, MAX_RUN));
+      if (!native) return this.#file(job.job, streamBlobs(blobs, decoder, content, signal, MAX_RUN));
+      // The decoder's threads write the file run by run, each piece where the previous ended.
+      const file = await this.target.nativeFile!(job.job.path, job.job.node);
+      const runs = streamRuns(blobs, content, signal, MAX_RUN);
+      let from = 0;
+      for (let r = await runs.next(); !r.done; ) {
+        this.#check();
+        const { run, size } = r.value;
+        const blobs = run.blobs.map((_, i) => i);
+        r = await runs.next(); // the next run is read while this one is written
+        await native.writeFiles!(run, [{ file, blobs, from, final: r.done === true }], true);
+        from += size;
+      }
+      return this.#written(job.job);
     }
     const range = { offset: job.offset, length: job.length };
     const bytes = job.length > 0 ? await blobs.transport.get(job.key, { signal, range }) : new Uint8Array(0);
-    const chunks = await openRunFiles(blobs.options.decoder, job, bytes);
+    if (native) {
+      // The decoder's threads open the run and write its files: no plaintext comes back here.
+      const files = await Promise.all(job.files.map((f) => this.target.nativeFile!(f.job.path, f.job.node)));
+      this.#check();
+      const { run, slots } = runOf(job, bytes);
+      await native.writeFiles!(
+        run,
+        files.map((file, i) => ({ file, blobs: slots[i]! })),
+        true,
+      );
+      for (const { job: file } of job.files) await this.#written(file);
+      return;
+    }
+    const chunks = await openRunFiles(decoder, job, bytes);
     await eachLimited(job.files, FILES_AT_ONCE, async ({ job: file }, i) => {
       this.#check();
       return this.#file(file, fromArray(chunks[i]!));
@@ -192,8 +228,13 @@ class RestoreRun {
   }
 
   async #file(job: FileJob, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    await this.target.file(job.path, job.node, chunks);
+    await this.#written(job);
+  }
+
+  /** Counts a written file, reports it, verifies it if asked, and lets its directory finish. */
+  async #written(job: FileJob): Promise<void> {
     const { path, node } = job;
-    await this.target.file(path, node, chunks);
     this.result.files++;
     this.result.bytes += node.size;
     this.o.onEvent?.({ type: 'file', path: path.join('/'), size: node.size });
