@@ -55,7 +55,10 @@ export interface RestoreOptions {
   include?: (path: string, node: TreeNode) => boolean;
   /** Read every restored file back and check it against the snapshot's blob IDs. */
   verify?: boolean;
-  /** Reads (each one or more files) in flight while the walk goes on ahead. Default 4. */
+  /**
+   * Reads (each one or more files, up to 8 MiB) in flight while the walk goes on ahead. Default 4
+   * per decoder thread (`BlobDecoder.parallelism`), from 4 to 16.
+   */
   concurrency?: number;
   onEvent?: (e: RestoreEvent) => void;
   signal?: AbortSignal;
@@ -117,7 +120,10 @@ class RestoreRun {
     readonly target: RestoreTarget,
     readonly o: RestoreOptions,
   ) {
-    this.#slots = Math.max(1, o.concurrency ?? 4);
+    // Measured with two decoder threads writing files: 8 reads in flight restored 2-13 % faster
+    // than 4 (five of six interleaved pairs), at the same peak RSS.
+    const parallel = repo.blobs.options.decoder.parallelism;
+    this.#slots = Math.max(1, o.concurrency ?? Math.min(16, Math.max(4, 4 * parallel)));
     this.#trees = new TreeLoader(repo.blobs, this.#slots * 2, o.signal);
     this.#planner = new ReadPlanner(repo.blobs.index, MAX_RUN);
   }
