@@ -7,9 +7,11 @@ import {
   memoryTransport,
   openRepository,
   prune,
+  type Repository,
   restore,
   type Transport,
   toHex,
+  walkTree,
   withMetrics,
 } from '../src/index';
 import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
@@ -187,6 +189,37 @@ describe('repository', () => {
     expect(report.affected.every((a) => a.snapshot === id)).toBe(true);
   });
 
+  it('check walks subtrees shared by snapshots once, yet names a damaged file in every snapshot', async () => {
+    const { t, repo } = await fresh();
+    const data: MemTree = {
+      keep: { a: { 'one.txt': text('one\n'.repeat(500)) }, b: { 'two.txt': text('two\n'.repeat(700)) } },
+      hit: { 'x.bin': prng(30_000, 9) },
+    };
+    const first = await backup(repo, memSource(data));
+    const second = await backup(repo, memSource(data), { parent: 'latest' }); // same trees
+    const third = await backup(repo, memSource({ ...data, extra: { 'new.txt': text('new') } }));
+    expect(second.snapshot.tree).toBe(first.snapshot.tree);
+    const ids = [first.id, second.id, third.id];
+    // Healthy: each distinct tree is loaded once, not once per snapshot.
+    const loads: string[] = [];
+    const load = repo.blobs.load.bind(repo.blobs);
+    repo.blobs.load = (id, signal) => {
+      loads.push(Buffer.from(id).toString('hex'));
+      return load(id, signal);
+    };
+    expect((await check(repo)).ok).toBe(true);
+    expect(loads.length).toBe(new Set(loads).size);
+    repo.blobs.load = load;
+    // Remove the pack holding x.bin's first chunk: every snapshot must name the file.
+    const node = (await walkAll(repo, first.snapshot.tree)).find((n) => n.path === 'hit/x.bin')!;
+    const loc = repo.blobs.index.get(Buffer.from(node.content![0]!, 'hex'))!;
+    await t.delete(`data/${Buffer.from(loc.pack).toString('hex')}`);
+    const report = await check(await openRepository(t, { password: 'pw' }));
+    expect(report.ok).toBe(false);
+    for (const id of ids)
+      expect(report.affected.some((a) => a.snapshot === id && a.path === 'hit/x.bin')).toBe(true);
+  });
+
   it('restore refuses tampered blobs with INTEGRITY', async () => {
     const { t, repo } = await fresh();
     await backup(repo, memSource({ f: { 'x.bin': prng(40_000, 3) } }));
@@ -237,3 +270,10 @@ describe('repository', () => {
     expect(root).toEqual(data);
   });
 });
+
+async function walkAll(repo: Repository, tree: string) {
+  const out: { path: string; content?: string[] }[] = [];
+  for await (const { path, node } of walkTree(repo, tree))
+    out.push({ path, ...(node.content ? { content: node.content } : {}) });
+  return out;
+}

@@ -148,6 +148,7 @@ async function readAllPacks(
 async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport, signal?: AbortSignal) {
   const ids: string[] = [];
   for await (const o of repo.transport.list('snapshots/', { signal })) ids.push(o.key.slice(10));
+  const clean = new Set<string>();
   for (const id of ids) {
     r.snapshots++;
     let tree: string;
@@ -158,22 +159,31 @@ async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport
       r.problems.push({ kind: 'snapshot', object: `snapshots/${id}`, message: e.message });
       continue;
     }
-    await checkTree(repo, id, tree, bad, r, signal);
+    await checkTree(repo, id, tree, bad, r, clean, signal);
   }
 }
 
+/**
+ * Walks one snapshot's tree, reporting missing or damaged blobs and the files they affect.
+ * `clean` holds the subtrees already walked (in this or an earlier snapshot) without finding
+ * anything: they are not walked again, as nothing below them can be reported (`bad` no longer
+ * changes). Snapshots of unchanged data share most subtrees, so checking many costs little more
+ * than checking one.
+ */
 async function checkTree(
   repo: Repository,
   snapshot: string,
   tree: string,
   bad: Set<string>,
   r: CheckReport,
+  clean: Set<string>,
   signal?: AbortSignal,
 ) {
   const packOf = (blob: string) => {
     const loc = repo.blobs.index.get(unhex(blob));
     return loc ? hex(loc.pack) : undefined;
   };
+  if (clean.has(tree)) return;
   const treePack = packOf(tree);
   if (treePack === undefined || bad.has(treePack)) {
     r.problems.push({
@@ -184,12 +194,28 @@ async function checkTree(
     r.affected.push({ snapshot, path: '/' });
     return;
   }
+  const reports = () => r.problems.length + r.affected.length;
+  // Subtrees being walked (innermost last), with the report count when each was entered.
+  const open: { prefix: string; tree: string; reports: number }[] = [];
+  const close = (upTo: (o: { prefix: string }) => boolean) => {
+    while (open.length > 0 && upTo(open.at(-1)!)) {
+      const o = open.pop()!;
+      if (reports() === o.reports) clean.add(o.tree);
+    }
+  };
+  let lastDir = '';
   const descend = (n: { subtree?: string }) => {
+    if (clean.has(n.subtree!)) return false;
     const p = packOf(n.subtree!);
-    return p !== undefined && !bad.has(p);
+    if (p === undefined || bad.has(p)) return false;
+    open.push({ prefix: `${lastDir}/`, tree: n.subtree!, reports: reports() });
+    return true;
   };
   try {
+    const before = reports();
     for await (const { path, node } of walkTree(repo, tree, { signal, descend })) {
+      close((o) => !path.startsWith(o.prefix));
+      if (node.type === 'dir') lastDir = path;
       const blobs = node.type === 'file' ? node.content! : node.type === 'dir' ? [node.subtree!] : [];
       for (const b of blobs) {
         const p = packOf(b);
@@ -205,6 +231,8 @@ async function checkTree(
         }
       }
     }
+    close(() => true);
+    if (reports() === before) clean.add(tree);
   } catch (e) {
     if (!reportable(e)) throw e;
     r.problems.push({ kind: 'tree', object: tree, message: `snapshot ${snapshot}: ${e.message}` });
