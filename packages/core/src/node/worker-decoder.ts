@@ -11,8 +11,9 @@ export interface WorkerBlobDecoderOptions {
 /**
  * Opens sealed blobs on worker threads (node:crypto and node:zlib), so verifying or reading a
  * repository uses every core. Runs are moved to the worker when `owned`, and plaintexts are moved
- * back; or, restoring to `fsTarget`, the threads write the files themselves (`writeFiles`). Threads start on first use and do not keep the process alive when idle;
- * `repository.close()` ends them.
+ * back; or, restoring to `fsTarget`, the threads write the files themselves (`writeFiles`).
+ * Threads start on first use and do not keep the process alive when idle; `repository.close()`
+ * ends them.
  *
  * @example
  * ```ts
