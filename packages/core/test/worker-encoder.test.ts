@@ -5,6 +5,17 @@ import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
+/** A fresh in-memory repository encoding on `threads` worker threads. */
+function workerRepo(threads: number) {
+  return initRepository(memoryTransport(), {
+    password: 'pw',
+    scrypt: { N: 1024, r: 8, p: 1 },
+    crypto: nativeCrypto,
+    codec: nodeDeflateRaw,
+    encoder: workerBlobEncoder({ threads }),
+  });
+}
+
 describe('workerBlobEncoder', () => {
   it('backs up on worker threads; the inline path reads it back byte for byte', {
     timeout: 180_000,
@@ -36,13 +47,7 @@ describe('workerBlobEncoder', () => {
   it('moves large owned blobs to the worker instead of copying them, and leaves others alone', {
     timeout: 60_000,
   }, async () => {
-    const repo = await initRepository(memoryTransport(), {
-      password: 'pw',
-      scrypt: { N: 1024, r: 8, p: 1 },
-      crypto: nativeCrypto,
-      codec: nodeDeflateRaw,
-      encoder: workerBlobEncoder({ threads: 1 }),
-    });
+    const repo = await workerRepo(1);
     const kept = prng(700_000, 1);
     const handed = prng(700_000, 2);
     const expected = handed.slice();
@@ -60,13 +65,7 @@ describe('workerBlobEncoder', () => {
   it('copies small blobs into one batch at once: the caller may overwrite its buffer after save', {
     timeout: 60_000,
   }, async () => {
-    const repo = await initRepository(memoryTransport(), {
-      password: 'pw',
-      scrypt: { N: 1024, r: 8, p: 1 },
-      crypto: nativeCrypto,
-      codec: nodeDeflateRaw,
-      encoder: workerBlobEncoder({ threads: 2 }),
-    });
+    const repo = await workerRepo(2);
     expect(repo.blobs.options.encoder.copiesInput).toBe(true);
     // Sizes around the batch limits: tiny, compressible, random, just over half a batch (alone).
     const sizes = [1, 63, 64, 4096, 300_000, 400_000, 524_288, 524_289, 20_000];

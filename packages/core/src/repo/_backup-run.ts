@@ -214,19 +214,21 @@ export class BackupRun {
     const views = this.repo.blobs.options.encoder.copiesInput === true;
     // Slots for chunks already handed over; the next read waits for them (a view cannot wait).
     const waits: Promise<void>[] = [];
+    // Hashes a chunk, records its ID and hands it to the store; its in-flight slot is held.
+    const handOver = (c: Uint8Array, owned: boolean) => {
+      const id = this.repo.sealer.blobId(c);
+      content.push(hex(id));
+      this.#track(this.#saveChunk(c, id, owned));
+    };
     const submitNow = (c: Uint8Array) => {
       const wait = this.#inFlight.acquire();
       if (wait) waits.push(wait);
-      const id = this.repo.sealer.blobId(c);
-      content.push(hex(id));
-      this.#track(this.#saveChunk(c, id, false));
+      handOver(c, false);
     };
     const submit = async (c: Uint8Array) => {
       if (this.#failure) throw this.#failure.error;
       await this.#inFlight.acquire();
-      const id = this.repo.sealer.blobId(c);
-      content.push(hex(id));
-      this.#track(this.#saveChunk(c, id, true));
+      handOver(c, true);
     };
     const settle = async () => {
       if (waits.length > 0) await Promise.all(waits.splice(0));
