@@ -1,6 +1,7 @@
 import { availableParallelism, hostname, userInfo } from 'node:os';
 import { openRepository, type Repository } from '@kluis/core';
 import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder, workerBlobEncoder } from '@kluis/core/node';
+import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { UsageError } from './errors';
 import type { Io } from './io';
 import { readPassword } from './password';
@@ -29,7 +30,12 @@ export const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function createContext(io: Io, values: Context['values'], positionals: string[]): Context {
+export function createContext(
+  io: Io,
+  values: Context['values'],
+  positionals: string[],
+  early?: EarlyKdf,
+): Context {
   const location = (values.repo as string | undefined) ?? io.env.KLUIS_REPOSITORY ?? '';
   const json = values.json === true;
   const opened: Repository[] = [];
@@ -45,7 +51,7 @@ export function createContext(io: Io, values: Context['values'], positionals: st
       const threads = threadsFrom(io.env);
       const repo = await openRepository(transport, {
         password,
-        crypto: nativeCrypto,
+        crypto: withEarlyKdf(nativeCrypto, early),
         codec: nodeDeflateRaw,
         ...(threads > 0
           ? { encoder: workerBlobEncoder({ threads }), decoder: workerBlobDecoder({ threads }) }

@@ -16,6 +16,7 @@ import { restoreCommand, restoreOptions } from './commands/restore';
 import { ls, lsOptions, snapshots, snapshotsOptions } from './commands/snapshots';
 import { stats, statsOptions } from './commands/stats';
 import { type Context, createContext, GLOBAL_OPTIONS } from './context';
+import type { EarlyKdf } from './early-kdf';
 import { EXIT, exitCodeOf, UsageError } from './errors';
 import type { Io } from './io';
 
@@ -112,11 +113,17 @@ function help(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What the entry point prepared before the CLI loaded. */
+export interface MainOptions {
+  /** A key derivation started early (see `startKdfEarly`). */
+  early?: EarlyKdf | undefined;
+}
+
 /**
  * Runs the CLI with `argv` (without the node and script names) and returns the exit code.
  * Errors become one line on stderr (`kluis: …`), with the stack only under `--debug`.
  */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], io: Io, options: MainOptions = {}): Promise<number> {
   const name = argv.find((a) => !a.startsWith('-') && COMMANDS[a]) ?? argv.find((a) => !a.startsWith('-'));
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
@@ -140,7 +147,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(`usage: kluis ${command.usage}\n${command.summary}\n`);
       return EXIT.ok;
     }
-    const ctx = createContext(io, values, positionals);
+    const ctx = createContext(io, values, positionals, options.early);
     try {
       return await command.run(ctx);
     } finally {

@@ -1,3 +1,4 @@
+import type { EarlyKdf } from '../src/early-kdf.ts';
 import type { Io } from '../src/io.ts';
 import { main } from '../src/main.ts';
 
@@ -5,6 +6,7 @@ import { main } from '../src/main.ts';
 export async function runKluis(
   args: string[],
   env: Record<string, string>,
+  early?: EarlyKdf,
 ): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -18,5 +20,5 @@ export async function runKluis(
     tty: false,
     env: { KLUIS_THREADS: '0', ...env },
   };
-  return { code: await main(args, io), out, err };
+  return { code: await main(args, io, { early }), out, err };
 }
