@@ -91,6 +91,20 @@ export interface GetOptions extends AbortOptions {
    * `INVALID_DATA`; negative or non-integer numbers: `RangeError`.
    */
   range?: { offset: number; length: number } | undefined;
+  /**
+   * A buffer the transport may read into instead of allocating one: when it is large enough, the
+   * result may be a view of its first bytes. Only a hint: a transport may ignore it and return
+   * new bytes. Reusing one buffer for many reads spares a fresh allocation (and its page faults)
+   * per read; the caller must not use `into` for anything else until it is done with the result.
+   *
+   * @example
+   * ```ts
+   * const scratch = new Uint8Array(16 << 20);
+   * const pack = await transport.get('data/4f3a…', { into: scratch });
+   * const reused = pack.buffer === scratch.buffer; // true when the transport used it
+   * ```
+   */
+  into?: Uint8Array | undefined;
 }
 
 /** Options of {@link Transport.put}. */

@@ -12,8 +12,9 @@ import {
   openRepository,
   restore,
   type SealedRun,
+  type Transport,
 } from '../src/index';
-import { fsTarget, nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
+import { fsTarget, localTransport, nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
 import { type MemTree, memSource, prng } from './helpers/trees';
 
 const SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -62,6 +63,40 @@ describe('workerBlobDecoder', () => {
     await viaWorker.close();
   });
 
+  it('verify hands an owned buffer back, the whole of it for a wholeBuffer run, on both paths', {
+    timeout: 60_000,
+  }, async () => {
+    const { t } = await fixture();
+    const run = await packRun(t);
+    const viaWorker = await openRepository(t, {
+      password: 'pw',
+      ...node,
+      decoder: workerBlobDecoder({ threads: 1 }),
+    });
+    const inline = await openRepository(t, { password: 'pw', ...node, decoder: inlineBlobDecoder });
+    for (const repo of [inline, viaWorker]) {
+      const decoder = repo.blobs.options.decoder;
+      // A recycled read buffer: the pack in its first bytes, more room after them.
+      const buffer = new Uint8Array(run.bytes.length + 4096).fill(7);
+      buffer.set(run.bytes);
+      const bytes = buffer.subarray(0, run.bytes.length);
+      const back = await decoder.verify({ ...run, bytes, wholeBuffer: true }, true);
+      expect(back).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(back!).equals(Buffer.from(run.bytes))).toBe(true);
+      expect((back as Uint8Array).buffer.byteLength).toBe(run.bytes.length + 4096);
+      // Not owned: nothing comes back, and the caller's bytes stay where they are.
+      const kept = run.bytes.slice();
+      expect(await decoder.verify({ ...run, bytes: kept })).toBeUndefined();
+      expect(kept.length).toBe(run.bytes.length);
+    }
+    // Without wholeBuffer, a view of a larger buffer is copied to the thread, never moved.
+    const big = new Uint8Array(run.bytes.length + 10);
+    big.set(run.bytes);
+    await viaWorker.blobs.options.decoder.verify({ ...run, bytes: big.subarray(0, run.bytes.length) }, true);
+    expect(big.length).toBe(run.bytes.length + 10);
+    await viaWorker.close();
+  });
+
   it('rejects a flipped byte or a wrong pack name with INTEGRITY, on both paths', {
     timeout: 60_000,
   }, async () => {
@@ -107,6 +142,61 @@ describe('workerBlobDecoder', () => {
     expect(report.problems.some((p) => p.kind === 'pack')).toBe(true);
     expect(report.affected.length).toBeGreaterThan(0);
     expect(report.affected.every((a) => a.snapshot === id)).toBe(true);
+  });
+
+  it('check --read-data reads packs into recycled buffers and still finds every damaged pack', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kluis-check-buffers-'));
+    try {
+      const local = localTransport({ root: dir, fsync: false });
+      let into = 0;
+      let used = 0;
+      const counted: Transport = {
+        ...local,
+        async get(key, o) {
+          const bytes = await local.get(key, o);
+          if (o?.into) into++;
+          if (o?.into && bytes.buffer === o.into.buffer) used++;
+          return bytes;
+        },
+      };
+      const init = await initRepository(counted, {
+        password: 'pw',
+        scrypt: SCRYPT,
+        packSize: 300_000,
+        ...node,
+      });
+      await backup(init, memSource({ a: prng(1_500_000, 6), b: prng(1_200_000, 7) }));
+      const decoder = workerBlobDecoder({ threads: 2 });
+      const healthy = await openRepository(counted, { password: 'pw', ...node, decoder });
+      const ok = await check(healthy, { readData: true });
+      await healthy.close();
+      expect(ok.ok).toBe(true);
+      expect(used).toBeGreaterThan(3); // the packs were read into pooled buffers
+      expect(used).toBe(into);
+      const packs: string[] = [];
+      for await (const o of local.list('data/')) packs.push(o.key);
+      expect(packs.length).toBeGreaterThan(4);
+      // Damage every other pack, at its end (what a reused buffer would still hold from before).
+      const damaged = packs.filter((_, i) => i % 2 === 1);
+      for (const key of damaged) {
+        const b = await local.get(key);
+        b[b.length - 100] = b[b.length - 100]! ^ 1;
+        await local.put(key, b);
+      }
+      const again = await openRepository(counted, { password: 'pw', ...node, decoder });
+      const report = await check(again, { readData: true });
+      await again.close();
+      expect(
+        report.problems
+          .filter((p) => p.kind === 'pack')
+          .map((p) => p.object)
+          .sort(),
+      ).toEqual(damaged.sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   describe('restoring to fsTarget, the threads write the files', () => {

@@ -11,13 +11,13 @@ import { nodeDeflateRaw } from './zlib-codec';
 const { keys } = workerData as { keys: { encryption: Uint8Array; id: Uint8Array } };
 const sealer = createSealer(nativeCrypto, keys);
 
-type Job = { n: number; run: SealedRun; plains: boolean; files?: NativeFileWrite[] };
+type Job = { n: number; run: SealedRun; plains: boolean; back: boolean; files?: NativeFileWrite[] };
 
 parentPort!.on('message', (jobs: Job[]) =>
   answerBatch(
     (replies, moves) => parentPort!.postMessage(replies, moves),
     jobs,
-    async ({ n, run, plains, files }) => {
+    async ({ n, run, plains, back, files }) => {
       const out = await openRun(sealer, nodeDeflateRaw, run);
       if (files) {
         // Every blob of the run is intact (openRun threw otherwise) before a file is written.
@@ -26,9 +26,17 @@ parentPort!.on('message', (jobs: Job[]) =>
             f,
             f.blobs.map((i) => out[i]!),
           );
+      }
+      if (!plains) {
+        // The plaintexts are copies (opening never aliases the run), so the run's buffer can go
+        // back to be read into again.
+        if (back)
+          return {
+            reply: { n, plains: [], back: run.bytes } as WorkerReply,
+            moves: [run.bytes.buffer as ArrayBuffer],
+          };
         return { reply: { n, plains: [] } as WorkerReply, moves: [] };
       }
-      if (!plains) return { reply: { n, plains: [] } as WorkerReply, moves: [] };
       // Plaintexts are moved back, not copied. A view into a larger buffer is copied first,
       // except inflated blobs: their buffer has one spare byte (see nodeDeflateRaw) and nothing
       // else in it, so moving it costs a byte instead of a copy of the blob.

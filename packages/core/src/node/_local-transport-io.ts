@@ -72,13 +72,15 @@ async function syncDir(dir: string): Promise<void> {
 /**
  * Reads the object at `path`, or `length` bytes of it from `offset`, with positioned reads on one
  * file handle (never the whole file for a range). A range past the end is `INVALID_DATA`; a
- * malformed one is a `RangeError`. A directory is not an object: `NOT_FOUND`.
+ * malformed one is a `RangeError`. A directory is not an object: `NOT_FOUND`. `into`: see
+ * `GetOptions.into`.
  */
 export async function readObject(
   path: string,
   key: string,
   range: { offset: number; length: number } | undefined,
   signal: AbortSignal | undefined,
+  into?: Uint8Array,
 ): Promise<Uint8Array> {
   // Opening, stat and closing are made directly: they take microseconds, and through the thread
   // pool each costs two thread switches (a restore makes thousands of range reads). The reads
@@ -88,7 +90,10 @@ export async function readObject(
     const info = fstatSync(fd);
     if (!info.isFile()) throw new KluisError('NOT_FOUND', `object ${key} not found (a directory)`);
     const { offset, length } = range ? checkRange(key, info.size, range) : { offset: 0, length: info.size };
-    const out = new Uint8Array(length);
+    // A caller's buffer (GetOptions.into) is read into when it is large enough: a fresh one is
+    // page-faulted in as the kernel copies into it, at ~10 µs per 4 KiB page on some machines.
+    const out =
+      into instanceof Uint8Array && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
     let done = 0;
     while (done < length) {
       throwIfAborted(signal);

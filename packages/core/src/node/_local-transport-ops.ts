@@ -21,7 +21,7 @@ export async function getObject(
   o?: GetOptions,
 ): Promise<Uint8Array> {
   try {
-    return await readObject(path, key, o?.range, o?.signal);
+    return await readObject(path, key, o?.range, o?.signal, o?.into);
   } catch (e) {
     if (e instanceof RangeError) throw e;
     throw fsError(e, `cannot read ${key} from ${root}`);

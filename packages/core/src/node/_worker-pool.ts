@@ -101,9 +101,13 @@ export class WorkerPool<Result> {
   }
 }
 
-/** The buffer behind `bytes` when it can be moved to another thread without affecting anything else. */
-export function movable(bytes: Uint8Array, owned: boolean | undefined): ArrayBuffer[] {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+/**
+ * The buffer behind `bytes` when it can be moved to another thread without affecting anything
+ * else: the caller owns it (`owned`), and the view covers all of it or the caller owns the rest
+ * too (`wholeBuffer`).
+ */
+export function movable(bytes: Uint8Array, owned: boolean | undefined, wholeBuffer?: boolean): ArrayBuffer[] {
+  const whole = wholeBuffer || (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength);
   return owned && whole && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
 }
 

@@ -25,17 +25,25 @@ export interface WorkerBlobDecoderOptions {
 export function workerBlobDecoder(options: WorkerBlobDecoderOptions = {}): BlobDecoderFactory {
   return ({ keys }) => {
     const threads = Math.max(1, options.threads ?? availableParallelism());
-    const pool = new WorkerPool<{ plains: Uint8Array[] }>(threads, '_decoder-worker', { keys });
+    const pool = new WorkerPool<{ plains: Uint8Array[]; back?: Uint8Array }>(threads, '_decoder-worker', {
+      keys,
+    });
     const post = (
       run: SealedRun,
       owned: boolean | undefined,
       plains: boolean,
       files?: readonly NativeFileWrite[],
-    ) => pool.run({ run, plains, ...(files ? { files } : {}) }, movable(run.bytes, owned));
+    ) => {
+      const moves = movable(run.bytes, owned, run.wholeBuffer);
+      const { wholeBuffer: _, ...plain } = run;
+      // verify hands a moved buffer back, to be read into again.
+      const back = !plains && !files && moves.length > 0;
+      return pool.run({ run: plain, plains, back, ...(files ? { files } : {}) }, moves);
+    };
     return {
       parallelism: threads,
       open: async (run, owned) => (await post(run, owned, true)).plains,
-      verify: async (run, owned) => void (await post(run, owned, false)),
+      verify: async (run, owned) => (await post(run, owned, false)).back ?? (owned ? run.bytes : undefined),
       writeFiles: async (run, files, owned) => void (await post(run, owned, false, files)),
       close: () => pool.close(),
     } satisfies BlobDecoder;

@@ -28,6 +28,12 @@ export interface SealedRun {
   where: string;
   /** When `bytes` is a whole object named by its SHA-256, that name (hex): it is checked too. */
   sha256?: string;
+  /**
+   * Set when the caller owns all of `bytes.buffer`, not only the view (a recycled read buffer,
+   * larger than what was read into it): with `owned`, a decoder may then move the whole buffer to
+   * another thread, and hand it back from `verify`.
+   */
+  wholeBuffer?: boolean;
 }
 
 /**
@@ -47,8 +53,14 @@ export interface BlobDecoder {
    * never touches them again (they may be moved to another thread).
    */
   open(run: SealedRun, owned?: boolean): Promise<Uint8Array[]>;
-  /** Checks every blob of a run as `open` does, without handing plaintexts back (for `check`). */
-  verify(run: SealedRun, owned?: boolean): Promise<void>;
+  /**
+   * Checks every blob of a run as `open` does, without handing plaintexts back (for `check`).
+   * With `owned`, it may resolve to `run.bytes` handed back once it is done with them (the same
+   * memory, over a new `ArrayBuffer` object if they went to another thread and back), so the
+   * caller can read into them again.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: decoders that hand nothing back may resolve to nothing
+  verify(run: SealedRun, owned?: boolean): Promise<Uint8Array | void>;
   /**
    * Optional: opens every blob of a run as `open` does and, only if all of them are intact,
    * writes files from them to local paths (the Node worker decoder has it). A restore uses it
@@ -137,7 +149,11 @@ export function inlineBlobDecoder(options: BlobDecoderOptions): BlobDecoder {
   return {
     parallelism: 1,
     open: (run) => openRun(sealer, options.codec, run),
-    verify: async (run) => void (await openRun(sealer, options.codec, run)),
+    // The plaintexts never alias the run's bytes (opening copies), so owned bytes go back as they are.
+    verify: async (run, owned) => {
+      await openRun(sealer, options.codec, run);
+      return owned ? run.bytes : undefined;
+    },
     async close() {},
   };
 }

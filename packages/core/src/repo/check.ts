@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { KluisError, throwIfAborted } from '../errors';
 import { hex, unhex } from './_bytes';
+import { ReadBuffers } from './_read-buffers';
 import { readPackHeader } from './pack';
 import type { Repository } from './repository';
 import { walkTree } from './walk';
@@ -103,7 +104,7 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
     }
   }
   r.unindexedPacks = [...stored.keys()].filter((p) => !packs.has(p) && !repo.blobs.garbage.has(p));
-  if (options.readData) await readAllPacks(repo, packs, bad, r, options);
+  if (options.readData) await readAllPacks(repo, packs, stored, bad, r, options);
   await checkSnapshots(repo, bad, r, signal);
   r.ok = r.problems.length === 0;
   return r;
@@ -112,13 +113,17 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
 async function readAllPacks(
   repo: Repository,
   packs: Map<string, unknown>,
+  sizes: ReadonlyMap<string, number>,
   bad: Set<string>,
   r: CheckReport,
   o: CheckOptions,
 ) {
   // Reading runs ahead of opening: enough packs in flight to keep every decoder thread busy.
   const decoder = repo.blobs.options.decoder;
-  const limit = pLimit(Math.max(2, decoder.parallelism + 1));
+  const inFlight = Math.max(2, decoder.parallelism + 1);
+  const limit = pLimit(inFlight);
+  // Packs are read into recycled buffers (see ReadBuffers), which the decoder hands back.
+  const buffers = new ReadBuffers(inFlight, 256 << 20);
   let done = 0;
   await Promise.all(
     [...packs.keys()]
@@ -128,12 +133,18 @@ async function readAllPacks(
           throwIfAborted(o.signal);
           const key = `data/${p}`;
           try {
-            const bytes = await repo.transport.get(key, { signal: o.signal });
+            const { bytes, pooled } = await buffers.read(sizes.get(p) ?? 0, (into) =>
+              repo.transport.get(key, { signal: o.signal, into }),
+            );
             r.bytesRead += bytes.length;
             // The header is read here (it is small); the pack's hash and every blob are checked
             // by the decoder, which may run on another thread.
             const blobs = readPackHeader(repo.sealer, bytes, key);
-            await decoder.verify({ bytes, blobs, where: key, sha256: p }, true);
+            const back = await decoder.verify(
+              { bytes, blobs, where: key, sha256: p, wholeBuffer: pooled },
+              true,
+            );
+            if (pooled) buffers.give(back);
           } catch (e) {
             if (!reportable(e)) throw e;
             bad.add(p);

@@ -31,6 +31,35 @@ export const readCases: ConformanceCase[] = [
     },
   },
   {
+    id: 'read-into',
+    group: 'ranges',
+    title: "a read into a caller's buffer returns exactly the bytes, whether the buffer is used or not",
+    async run({ transport, random }) {
+      const key = keyFor('data', random);
+      const body = seededBytes(SIZE, 13);
+      await transport.put(key, body);
+      const cases: [string, number, { offset: number; length: number } | undefined][] = [
+        ['whole, larger buffer', SIZE + 100, undefined],
+        ['whole, exact buffer', SIZE, undefined],
+        ['whole, too small a buffer', SIZE - 1, undefined],
+        ['range, larger buffer', 64, { offset: 100, length: 50 }],
+        ['range, too small a buffer', 10, { offset: 100, length: 50 }],
+        ['empty range', 8, { offset: 10, length: 0 }],
+      ];
+      for (const [what, size, range] of cases) {
+        const into = new Uint8Array(size + 7).subarray(7).fill(0xcc);
+        const got = await transport.get(key, { into, ...(range ? { range } : {}) });
+        const want = range ? body.subarray(range.offset, range.offset + range.length) : body;
+        checkBytes(got, want, `get(${key}) into a ${what}`);
+        if (got.buffer === into.buffer) {
+          check(got.byteOffset === into.byteOffset, `${what}: a result in the buffer starts it`);
+          into.fill(0);
+        }
+        checkBytes(await transport.get(key), body, `${what}: the stored bytes after reusing the buffer`);
+      }
+    },
+  },
+  {
     id: 'range-past-end',
     group: 'ranges',
     title: 'a range reaching past the end is INVALID_DATA, never a short read',

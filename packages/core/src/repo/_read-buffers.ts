@@ -1,0 +1,72 @@
+// Buffers that pack reads are made into and handed back after use. Internal.
+
+/** Reads smaller than this get no pooled buffer: malloc serves them from memory it reuses anyway. */
+const MIN_POOLED = 128 << 10;
+/** Pooled buffers are sized in these steps, so one fits many later reads. */
+const STEP = 1 << 20;
+
+/**
+ * A few recycled buffers for large reads (`GetOptions.into`). Each fresh buffer costs a page
+ * fault per 4 KiB as it is first written, ~10 µs each on some virtual machines: reading a
+ * repository's packs into fresh memory, `check --read-data` spent a fifth of its CPU time there.
+ * (Restores tried it too: sixteen reads of varied sizes in flight left little to reuse.)
+ * Buffers come back from the decoder after use (`BlobDecoder.verify`).
+ */
+export class ReadBuffers {
+  readonly #free: ArrayBuffer[] = [];
+  #bytes = 0;
+
+  constructor(
+    /** Most free buffers kept. */
+    readonly keep: number,
+    /** Most bytes kept in free buffers. */
+    readonly maxBytes: number,
+  ) {}
+
+  /** A buffer of at least `length` bytes (the smallest free one that fits, or a new one), or none for a small read. */
+  take(length: number): Uint8Array | undefined {
+    if (length < MIN_POOLED) return undefined;
+    let best = -1;
+    for (let i = 0; i < this.#free.length; i++) {
+      const size = this.#free[i]!.byteLength;
+      if (size >= length && (best < 0 || size < this.#free[best]!.byteLength)) best = i;
+    }
+    if (best < 0) return new Uint8Array(Math.ceil(length / STEP) * STEP);
+    const [buffer] = this.#free.splice(best, 1);
+    this.#bytes -= buffer!.byteLength;
+    return new Uint8Array(buffer!);
+  }
+
+  /**
+   * Hands back the buffer behind `bytes`, which came from `take` (a decoder's answer: anything but
+   * bytes, or a detached buffer, is ignored).
+   */
+  give(bytes: unknown): void {
+    const buffer = bytes instanceof Uint8Array ? bytes.buffer : undefined;
+    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < MIN_POOLED) return;
+    this.#free.push(buffer);
+    this.#bytes += buffer.byteLength;
+    // Over the limits, the smallest buffers go first: the large ones fit every read.
+    while (this.#free.length > this.keep || (this.#bytes > this.maxBytes && this.#free.length > 1)) {
+      let smallest = 0;
+      for (let i = 1; i < this.#free.length; i++)
+        if (this.#free[i]!.byteLength < this.#free[smallest]!.byteLength) smallest = i;
+      this.#bytes -= this.#free.splice(smallest, 1)[0]!.byteLength;
+    }
+  }
+
+  /**
+   * Reads with `read` into a pooled buffer, and says whether the result is in it (so the caller
+   * owns its whole buffer and hands it back with `give`).
+   */
+  async read(
+    length: number,
+    read: (into: Uint8Array | undefined) => Promise<Uint8Array>,
+  ): Promise<{ bytes: Uint8Array; pooled: boolean }> {
+    const into = this.take(length);
+    const bytes = await read(into);
+    const pooled = into !== undefined && bytes.buffer === into.buffer;
+    if (into && !pooled) this.give(into);
+    return { bytes, pooled };
+  }
+}
