@@ -90,7 +90,7 @@ const mutation = fc.oneof(
         -1,
         0.5,
         2 ** 53,
-        1e400,
+        Number.POSITIVE_INFINITY,
         null,
         '',
         '.',
@@ -187,6 +187,10 @@ describe('decodeTree', () => {
       expect(isPlainTree({ nodes: [bad] })).toBe(false);
       expect(byDecodeTree({ nodes: [bad] })).toEqual({ error: 'INVALID_DATA' });
     }
+    // JSON numbers too large for a double parse to Infinity: not a finite mtime.
+    const huge = '{"nodes":[{"name":"a","type":"file","mode":0,"mtime":1e400,"size":0,"content":[]}]}';
+    expect(isPlainTree(JSON.parse(huge))).toBe(false);
+    expect(() => decodeTree(new TextEncoder().encode(huge))).toThrow(KluisError);
     expect(() => decodeTree(bytesOf({ nodes: [{ ...file, name: 'b' }, file] }))).toThrow(
       /not strictly sorted/,
     );
