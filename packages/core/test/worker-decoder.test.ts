@@ -45,6 +45,14 @@ async function packRun(t: ReturnType<typeof memoryTransport>): Promise<SealedRun
   return { bytes, blobs, where: key, sha256: key.slice(5) };
 }
 
+/** The repository opened twice: with the inline decoder, and with one worker thread. */
+async function bothDecoders(t: ReturnType<typeof memoryTransport>) {
+  return [
+    await openRepository(t, { password: 'pw', ...node, decoder: inlineBlobDecoder }),
+    await openRepository(t, { password: 'pw', ...node, decoder: workerBlobDecoder({ threads: 1 }) }),
+  ] as const;
+}
+
 describe('workerBlobDecoder', () => {
   it('opens a pack on a worker thread exactly as the inline decoder does, moving owned bytes', {
     timeout: 60_000,
@@ -68,12 +76,7 @@ describe('workerBlobDecoder', () => {
   }, async () => {
     const { t } = await fixture();
     const run = await packRun(t);
-    const viaWorker = await openRepository(t, {
-      password: 'pw',
-      ...node,
-      decoder: workerBlobDecoder({ threads: 1 }),
-    });
-    const inline = await openRepository(t, { password: 'pw', ...node, decoder: inlineBlobDecoder });
+    const [inline, viaWorker] = await bothDecoders(t);
     for (const repo of [inline, viaWorker]) {
       const decoder = repo.blobs.options.decoder;
       // A recycled read buffer: the pack in its first bytes, more room after them.
@@ -102,12 +105,7 @@ describe('workerBlobDecoder', () => {
   }, async () => {
     const { t } = await fixture();
     const run = await packRun(t);
-    const viaWorker = await openRepository(t, {
-      password: 'pw',
-      ...node,
-      decoder: workerBlobDecoder({ threads: 1 }),
-    });
-    const inline = await openRepository(t, { password: 'pw', ...node, decoder: inlineBlobDecoder });
+    const [inline, viaWorker] = await bothDecoders(t);
     for (const repo of [inline, viaWorker]) {
       const flipped = run.bytes.slice();
       flipped[run.blobs[0]!.offset + 30]! ^= 1;
