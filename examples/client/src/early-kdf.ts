@@ -127,9 +127,14 @@ function oldestSlot(
 ): { salt: Uint8Array; params: { N: number; r: number; p: number } } | undefined {
   let best: { created: string; salt: string; N: number; r: number; p: number } | undefined;
   for (const name of readdirSync(dir)) {
-    const bytes = readFileSync(join(dir, name));
-    if (bytes.length > 64 * 1024) continue;
-    const s = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    let s: Record<string, unknown>;
+    try {
+      const bytes = readFileSync(join(dir, name));
+      if (bytes.length > 64 * 1024) continue;
+      s = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      continue; // not a slot this looks at (a directory, a damaged file): openRepository judges it
+    }
     const { created, salt, N, r, p } = s;
     if (s.kdf !== 'scrypt' || typeof created !== 'string' || typeof salt !== 'string') continue;
     if (!isCount(N, 2, 2 ** 22) || (N & (N - 1)) !== 0 || !isCount(r, 1, 32) || !isCount(p, 1, 16)) continue;

@@ -113,6 +113,17 @@ describe('startKdfEarly', () => {
     expect(startKdfEarly(['snapshots', '--repo', odd], { KLUIS_PASSWORD: 'p' })).toBeUndefined();
     await writeFile(join(odd, 'keys', 'a'), '{not json');
     expect(startKdfEarly(['snapshots', '--repo', odd], { KLUIS_PASSWORD: 'p' })).toBeUndefined();
+    // A damaged file or a directory beside a good slot: the good slot still starts.
+    await writeFile(
+      join(odd, 'keys', 'b'),
+      JSON.stringify({ ...base, N: 1024, created: '2021-01-01T00:00:00Z' }),
+    );
+    await mkdir(join(odd, 'keys', 'c'));
+    const early = startKdfEarly(['snapshots', '--repo', odd], { KLUIS_PASSWORD: 'p' });
+    expect(early?.params).toEqual({ N: 1024, r: 8, p: 1 });
+    await early!.key;
+    await rm(join(odd, 'keys', 'b'));
+    await rm(join(odd, 'keys', 'c'), { recursive: true });
     await writeFile(join(odd, 'keys', 'a'), JSON.stringify({ ...base, N: 1000, created: '2020' }));
     expect(startKdfEarly(['snapshots', '--repo', odd], { KLUIS_PASSWORD: 'p' })).toBeUndefined();
   });
