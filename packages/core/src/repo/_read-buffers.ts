@@ -7,8 +7,9 @@ const STEP = 1 << 20;
 
 /**
  * A few recycled buffers for large reads (`GetOptions.into`). Each fresh buffer costs a page
- * fault per 4 KiB as it is first written, ~10 µs each on some virtual machines: reading a
- * repository's packs into fresh memory, `check --read-data` spent a fifth of its CPU time there.
+ * fault per 4 KiB as it is first written, ~10 µs each on some virtual machines: page faults were
+ * a fifth of `check --read-data`'s CPU time, and reading packs into fresh memory nearly half of
+ * them.
  * (Restores tried it too: sixteen reads of varied sizes in flight left little to reuse.)
  * Buffers come back from the decoder after use (`BlobDecoder.verify`).
  */
