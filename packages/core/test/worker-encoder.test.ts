@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { backup, check, initRepository, memoryTransport, openRepository, restore } from '../src/index';
+import {
+  backup,
+  check,
+  initRepository,
+  inlineBlobDecoder,
+  memoryTransport,
+  openRepository,
+  restore,
+} from '../src/index';
 import { nativeCrypto, nodeDeflateRaw, workerBlobEncoder } from '../src/node/index';
 import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
 
@@ -83,5 +91,68 @@ describe('workerBlobEncoder', () => {
     await repo.blobs.flush();
     await repo.close();
     for (const [i, r] of results.entries()) expect(await repo.blobs.load(r.id)).toEqual(originals[i]);
+  });
+
+  it('seals a batch into an answer buffer that is sealed into again once every blob is released', {
+    timeout: 60_000,
+  }, async () => {
+    const key = nativeCrypto.randomBytes(32);
+    const encoder = workerBlobEncoder({ threads: 1 })({ crypto: nativeCrypto, key, codec: nodeDeflateRaw });
+    const keys = { encryption: key, id: nativeCrypto.randomBytes(32) };
+    const decoder = inlineBlobDecoder({ crypto: nativeCrypto, keys, codec: nodeDeflateRaw });
+    const batch = async (seed: number) => {
+      const plains = [
+        text('x'.repeat(5000)),
+        prng(70_000, seed),
+        new Uint8Array(10),
+        prng(300_000, seed + 1),
+      ];
+      const ids = plains.map((p) => nativeCrypto.hmacSha256(keys.id, p));
+      // One turn of the event loop: one batch, one answer.
+      const encoded = await Promise.all(plains.map((p, i) => encoder.encode('data', ids[i]!, p)));
+      return { plains, ids, encoded };
+    };
+    const opens = async (b: Awaited<ReturnType<typeof batch>>) => {
+      const bytes = new Uint8Array(b.encoded.reduce((n, e) => n + e.sealed.length, 0));
+      const blobs = [];
+      let at = 0;
+      for (const [i, e] of b.encoded.entries()) {
+        bytes.set(e.sealed, at);
+        const rawLength = b.plains[i]!.length;
+        blobs.push({
+          type: 'data' as const,
+          id: b.ids[i]!,
+          offset: at,
+          length: e.sealed.length,
+          codec: e.codec,
+          rawLength,
+        });
+        at += e.sealed.length;
+      }
+      const plains = await decoder.open({ bytes, blobs, where: 'test' });
+      expect(plains.map((p) => Buffer.from(p).toString('hex'))).toEqual(
+        b.plains.map((p) => Buffer.from(p).toString('hex')),
+      );
+    };
+
+    const first = await batch(1);
+    await opens(first);
+    const answer = first.encoded[0]!.sealed.buffer;
+    expect(first.encoded.every((e) => e.sealed.buffer === answer)).toBe(true);
+    expect(first.encoded.every((e) => typeof e.release === 'function')).toBe(true);
+    // Three of four released: the buffer stays here, untouched by the next batch.
+    for (const e of first.encoded.slice(0, 3)) e.release!();
+    const second = await batch(3);
+    await opens(second);
+    expect(answer.byteLength).toBeGreaterThan(0);
+    // The last release (twice: the second does nothing) frees it; the next batch takes it along.
+    first.encoded[3]!.release!();
+    first.encoded[3]!.release!();
+    const third = await batch(5);
+    await opens(third);
+    expect(answer.byteLength).toBe(0); // moved to the thread, sealed into again
+    expect(second.encoded[0]!.sealed.buffer.byteLength).toBeGreaterThan(0); // never released: kept
+    await opens(second); // and still intact
+    await encoder.close();
   });
 });

@@ -17,9 +17,17 @@ export interface BatchJob {
   trees: Uint8Array;
   /** The blobs' IDs, 32 bytes each. */
   ids: Uint8Array;
+  /** A buffer of an earlier answer, handed back for the sealed blobs (when it is large enough). */
+  out?: ArrayBuffer | undefined;
 }
 
-/** What the thread answers: the sealed blobs end to end, and `bytes` handed back for reuse. */
+/** Room for the sealed blobs of any batch of up to `BATCH_BYTES` (their nonces and tags included). */
+export const SEALED_BYTES = BATCH_BYTES + (64 << 10);
+
+/**
+ * What the thread answers: the sealed blobs end to end (a view of a `SEALED_BYTES` buffer, or of
+ * a larger one for a batch of very many tiny blobs), and `bytes` handed back for reuse.
+ */
 export interface BatchReply {
   codecs: Uint8Array;
   ends: Uint32Array;
@@ -39,7 +47,9 @@ interface Pending {
  * Copies each blob into the current batch at once (so the caller may reuse its buffer as soon as
  * `add` returns) and posts the batch to the least busy thread when it is full or at the end of
  * the turn. One message per batch instead of one per blob: waking a thread, and being woken,
- * costs more than encoding a small chunk. Batch buffers come back with the answer and are reused.
+ * costs more than encoding a small chunk. Batch buffers come back with the answer and are reused;
+ * so are the answers' buffers, once the store has copied every blob in one into a pack
+ * (`EncodedBlob.release`): fresh memory costs a page fault per 4 KiB.
  */
 export class EncodeBatcher {
   #bytes: Uint8Array | undefined;
@@ -47,6 +57,8 @@ export class EncodeBatcher {
   #pending: Pending[] = [];
   #scheduled = false;
   #free: ArrayBuffer[] = [];
+  /** Answer buffers whose every blob was released (copied into a pack): sealed into again. */
+  #sealedFree: ArrayBuffer[] = [];
 
   constructor(readonly pool: WorkerPool<unknown>) {}
 
@@ -85,12 +97,25 @@ export class EncodeBatcher {
       trees[i] = p.type === 'tree' ? 1 : 0;
       ids.set(p.id, i * 32);
     }
-    const job: BatchJob = { kind: 'batch', bytes, ends, trees, ids };
-    (this.pool.run(job, [bytes.buffer as ArrayBuffer], true) as Promise<BatchReply>).then(
+    const out = this.#sealedFree.pop();
+    const job: BatchJob = { kind: 'batch', bytes, ends, trees, ids, out };
+    const moves = out ? [bytes.buffer as ArrayBuffer, out] : [bytes.buffer as ArrayBuffer];
+    (this.pool.run(job, moves, true) as Promise<BatchReply>).then(
       (r) => {
         if (this.#free.length < 8) this.#free.push(r.bytes.buffer as ArrayBuffer);
-        for (let i = 0, start = 0; i < n; start = r.ends[i]!, i++)
-          pending[i]!.resolve({ codec: r.codecs[i]!, sealed: r.sealed.subarray(start, r.ends[i]) });
+        // The answer's buffer is sealed into again once every blob in it has been released.
+        let held = n;
+        const answer = r.sealed.buffer as ArrayBuffer;
+        const reusable = answer.byteLength === SEALED_BYTES;
+        for (let i = 0, start = 0; i < n; start = r.ends[i]!, i++) {
+          let released = false;
+          const release = () => {
+            if (released) return;
+            released = true;
+            if (--held === 0 && reusable && this.#sealedFree.length < 8) this.#sealedFree.push(answer);
+          };
+          pending[i]!.resolve({ codec: r.codecs[i]!, sealed: r.sealed.subarray(start, r.ends[i]), release });
+        }
       },
       (e: unknown) => {
         for (const p of pending) p.reject(e);

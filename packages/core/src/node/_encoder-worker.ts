@@ -2,8 +2,9 @@
 // inline encoder (so the output is the same up to the random nonce), one by one or in batches
 // (see _encode-batcher.ts). Internal.
 import { parentPort, workerData } from 'node:worker_threads';
-import { inlineBlobEncoder } from '../repo/blob-encoder';
-import type { BatchJob, BatchReply } from './_encode-batcher';
+import { SEAL_OVERHEAD } from '../crypto/seal';
+import { encodeBlobInto, inlineBlobEncoder } from '../repo/blob-encoder';
+import { type BatchJob, type BatchReply, SEALED_BYTES } from './_encode-batcher';
 import { answerBatch, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
@@ -13,7 +14,8 @@ type Job =
   | (BatchJob & { n: number });
 
 const { key, compress } = workerData as { key: Uint8Array; compress: boolean };
-const encoder = inlineBlobEncoder(nativeCrypto, key, compress ? nodeDeflateRaw : undefined);
+const codec = compress ? nodeDeflateRaw : undefined;
+const encoder = inlineBlobEncoder(nativeCrypto, key, codec);
 
 parentPort!.on('message', (jobs: Job[]) =>
   answerBatch(
@@ -30,29 +32,37 @@ parentPort!.on('message', (jobs: Job[]) =>
 async function encodeBatch(job: BatchJob & { n: number }) {
   const count = job.ends.length;
   const codecs = new Uint8Array(count);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0, start = 0; i < count; start = job.ends[i]!, i++) {
-    const id = job.ids.subarray(i * 32, i * 32 + 32);
-    const e = await encoder.encode(
-      job.trees[i] ? 'tree' : 'data',
-      id,
-      job.bytes.subarray(start, job.ends[i]),
-    );
-    codecs[i] = e.codec;
-    parts.push(e.sealed);
-    total += e.sealed.length;
-  }
-  const sealed = new Uint8Array(total);
   const ends = new Uint32Array(count);
-  for (let i = 0, at = 0; i < count; i++) {
-    sealed.set(parts[i]!, at);
-    at += parts[i]!.length;
+  // Every blob is sealed straight into one answer buffer: the one handed back when it is large
+  // enough (a batch of up to BATCH_BYTES always fits SEALED_BYTES unless it holds thousands of
+  // tiny blobs), else a new one.
+  const bound = (job.ends[count - 1] ?? 0) + count * SEAL_OVERHEAD;
+  const out =
+    job.out && job.out.byteLength >= bound
+      ? new Uint8Array(job.out)
+      : uninitialised(Math.max(bound, SEALED_BYTES));
+  let at = 0;
+  for (let i = 0, start = 0; i < count; start = job.ends[i]!, i++) {
+    const blob = {
+      type: job.trees[i] ? ('tree' as const) : ('data' as const),
+      id: job.ids.subarray(i * 32, i * 32 + 32),
+      plain: job.bytes.subarray(start, job.ends[i]),
+    };
+    const e = await encodeBlobInto(nativeCrypto, key, codec, blob, out, at);
+    codecs[i] = e.codec;
+    at += e.length;
     ends[i] = at;
   }
+  const sealed = out.subarray(0, at);
   const reply: BatchReply & { n: number } = { n: job.n, codecs, ends, sealed, bytes: job.bytes };
   return {
     reply: reply as unknown as WorkerReply,
-    moves: [sealed.buffer, job.bytes.buffer as ArrayBuffer, codecs.buffer, ends.buffer],
+    moves: [out.buffer as ArrayBuffer, job.bytes.buffer as ArrayBuffer, codecs.buffer, ends.buffer],
   };
+}
+
+/** A buffer whose every byte used is written before it is read (no zero-fill). */
+function uninitialised(length: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(b.buffer, b.byteOffset, length);
 }

@@ -1,5 +1,5 @@
 import { type CompressionCodec, compressAuto } from '../compression';
-import type { CryptoProvider } from '../crypto/provider';
+import { type CryptoProvider, NONCE_LENGTH, TAG_LENGTH } from '../crypto/provider';
 import { seal } from '../crypto/seal';
 import { AAD } from './_sealer';
 import type { BlobType } from './blob-index';
@@ -8,6 +8,12 @@ import type { BlobType } from './blob-index';
 export interface EncodedBlob {
   codec: number;
   sealed: Uint8Array;
+  /**
+   * Optional: tells the encoder that `sealed` is no longer needed (the caller copied it), so it
+   * may reuse the memory. Called at most once; `sealed` must not be read afterwards. Not calling
+   * it is always safe: the memory is then left to the garbage collector.
+   */
+  release?: () => void;
 }
 
 /**
@@ -54,6 +60,34 @@ export type BlobEncoderFactory = (options: {
   key: Uint8Array;
   codec: CompressionCodec | undefined;
 }) => BlobEncoder;
+
+/**
+ * Compresses (when it pays, as {@link inlineBlobEncoder} does) and seals one blob straight into
+ * `out` at `at`, which must have room for `plain.length + SEAL_OVERHEAD` bytes: the layout `seal`
+ * produces, without a buffer of its own. Returns the codec used and the sealed length. Internal:
+ * the worker encoder's batches use it.
+ */
+export async function encodeBlobInto(
+  crypto: CryptoProvider,
+  key: Uint8Array,
+  codec: CompressionCodec | undefined,
+  blob: { type: BlobType; id: Uint8Array; plain: Uint8Array },
+  out: Uint8Array,
+  at: number,
+): Promise<{ codec: number; length: number }> {
+  const { codec: used, bytes } = await compressAuto(codec, blob.plain);
+  const nonce = crypto.randomBytes(NONCE_LENGTH);
+  const end = at + NONCE_LENGTH + bytes.length + TAG_LENGTH;
+  out.set(nonce, at);
+  crypto.xchachaSealInto(
+    key,
+    nonce,
+    bytes,
+    AAD.blob(blob.type, blob.id),
+    out.subarray(at + NONCE_LENGTH, end),
+  );
+  return { codec: used, length: end - at };
+}
 
 /**
  * Encodes on the calling thread: `compressAuto` then `seal` with the blob's associated data.

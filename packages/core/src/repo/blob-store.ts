@@ -188,15 +188,18 @@ export class BlobStore {
       const encoding = this.options.encoder.encode(type, id, plain, options.owned === true);
       encoding.catch(() => {});
       await turn;
-      const { codec, sealed } = await encoding;
+      const encoded = await encoding;
+      const { codec, sealed } = encoded;
       const w = this.#writers[type];
       // Close a data pack first rather than grow its pooled buffer for a large blob: a grown
       // buffer is not pooled, so each such pack would allocate (and page in) twice the memory.
       // (Tree packs start small and grow on purpose.)
       if (type === 'data' && !w.fits(sealed.length)) await this.#upload(w);
       w.add({ codec, id, rawLength }, sealed);
+      const stored = sealed.length;
+      encoded.release?.(); // copied into the pack: the encoder may reuse its memory (sealed is not read again)
       if (w.size >= this.options.packSize) await this.#upload(w);
-      return { id, added: true, stored: sealed.length };
+      return { id, added: true, stored };
     } catch (e) {
       this.#pending.delete(key);
       throw e;
