@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTree, encodeTree, KluisError, type TreeNode } from '../src/index';
-import { isPlainTree, isSafeName, treeSchema } from '../src/repo/tree';
+import { isPlainTree, isSafeName, KEYS, treeSchema } from '../src/repo/tree';
 
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 const count = fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 32, Number.MAX_SAFE_INTEGER));
@@ -65,24 +65,7 @@ function byDecodeTree(json: unknown): { nodes?: unknown; error?: string } {
 const mutation = fc.oneof(
   fc.record({
     kind: fc.constant('set' as const),
-    field: fc.constantFrom(
-      'name',
-      'type',
-      'mode',
-      'mtime',
-      'size',
-      'content',
-      'subtree',
-      'target',
-      'uid',
-      'gid',
-      'user',
-      'group',
-      'inode',
-      'ctime',
-      'extra',
-      '__proto__',
-    ),
+    field: fc.constantFrom(...KEYS, 'extra', '__proto__'),
     value: fc.oneof(
       fc.jsonValue({ maxDepth: 2 }),
       count,

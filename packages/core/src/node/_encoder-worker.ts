@@ -7,6 +7,7 @@ import { encodeBlobInto, inlineBlobEncoder } from '../repo/blob-encoder';
 import { type BatchJob, type BatchReply, SEALED_BYTES } from './_encode-batcher';
 import { answerBatch, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
+import { uninitialised } from './crypto-xchacha';
 import { nodeDeflateRaw } from './zlib-codec';
 
 type Job =
@@ -59,10 +60,4 @@ async function encodeBatch(job: BatchJob & { n: number }) {
     reply: reply as unknown as WorkerReply,
     moves: [out.buffer as ArrayBuffer, job.bytes.buffer as ArrayBuffer, codecs.buffer, ends.buffer],
   };
-}
-
-/** A buffer whose every byte used is written before it is read (no zero-fill). */
-function uninitialised(length: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(length);
-  return new Uint8Array(b.buffer, b.byteOffset, length);
 }

@@ -135,10 +135,10 @@ export function xchachaSealBox(key: Uint8Array, nonce: Uint8Array, plaintext: Ui
 
 /**
  * A plain `Uint8Array` of `length` bytes that is NOT zero-filled, on its own ArrayBuffer (never
- * Node's shared pool). Only for outputs whose every byte is written before they are returned:
+ * Node's shared pool). Only for outputs whose every byte is written before they are read:
  * skipping the zero-fill of a fresh 1 MiB buffer makes sealing a chunk markedly cheaper.
  */
-function uninitialised(length: number): Uint8Array {
+export function uninitialised(length: number): Uint8Array {
   const buffer = Buffer.allocUnsafeSlow(length);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }

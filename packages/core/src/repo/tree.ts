@@ -96,7 +96,8 @@ export function encodeTree(nodes: readonly TreeNode[]): Uint8Array {
   return utf8(JSON.stringify({ nodes: sorted.map(canonicalNode) }));
 }
 
-const KEYS = [
+/** The fields of a tree node, in the order `encodeTree` writes them. */
+export const KEYS = [
   'name',
   'type',
   'mode',
