@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SEAL_OVERHEAD } from '../crypto/seal';
 import { encodeBlobInto, inlineBlobEncoder } from '../repo/blob-encoder';
+import { youngCollector } from './_collect';
 import { type BatchJob, type BatchReply, SEALED_BYTES } from './_encode-batcher';
 import { answerBatch, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
@@ -17,6 +18,8 @@ type Job =
 const { key, compress } = workerData as { key: Uint8Array; compress: boolean };
 const codec = compress ? nodeDeflateRaw : undefined;
 const encoder = inlineBlobEncoder(nativeCrypto, key, codec);
+/** Sealing and compressing leave dead buffers behind: collect them every few batches. */
+const collect = youngCollector(4 * SEALED_BYTES);
 
 parentPort!.on('message', (jobs: Job[]) =>
   answerBatch(
@@ -25,6 +28,7 @@ parentPort!.on('message', (jobs: Job[]) =>
     async (job) => {
       if (job.kind === 'batch') return encodeBatch(job);
       const { codec, sealed } = await encoder.encode(job.type, job.id, job.plain);
+      collect(job.plain.length);
       return { reply: { n: job.n, codec, sealed } as WorkerReply, moves: [sealed.buffer as ArrayBuffer] };
     },
   ),
@@ -55,6 +59,7 @@ async function encodeBatch(job: BatchJob & { n: number }) {
     ends[i] = at;
   }
   const sealed = out.subarray(0, at);
+  collect(at);
   const reply: BatchReply & { n: number } = { n: job.n, codecs, ends, sealed, bytes: job.bytes };
   return {
     reply: reply as unknown as WorkerReply,
