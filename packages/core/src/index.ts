@@ -39,7 +39,7 @@ export {
   serializeKeySlot,
 } from './crypto/key-slot';
 export { portableCrypto } from './crypto/portable';
-export type { CryptoProvider, ScryptParams } from './crypto/provider';
+export type { CryptoProvider, ScryptParams, Sha256Stream } from './crypto/provider';
 export { KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from './crypto/provider';
 export type { CalibrateScryptOptions } from './crypto/scrypt-calibration';
 export { calibrateScrypt, MIN_CALIBRATED_N } from './crypto/scrypt-calibration';
@@ -95,6 +95,7 @@ export type {
   AbortOptions,
   GetOptions,
   ObjectInfo,
+  ObjectWriter,
   PutOptions,
   Transport,
   TransportCapabilities,

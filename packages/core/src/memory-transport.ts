@@ -5,6 +5,7 @@ import {
   assertPrefix,
   type GetOptions,
   type ObjectInfo,
+  type ObjectWriter,
   type PutOptions,
   type Transport,
 } from './transport';
@@ -17,7 +18,8 @@ export interface MemoryTransportOptions {
 
 /**
  * A transport that keeps objects in a `Map`, for unit tests and short-lived in-browser use.
- * Bodies are copied on `put` and `get`, so callers may reuse their buffers.
+ * Bodies are copied on `put` and `get` (and `openWriter`'s writes), so callers may reuse their
+ * buffers.
  *
  * @example
  * ```ts
@@ -28,6 +30,13 @@ export interface MemoryTransportOptions {
  */
 export function memoryTransport(options: MemoryTransportOptions = {}): Transport {
   const objects = new Map<string, Uint8Array>();
+  const store = (key: string, body: Uint8Array, o?: PutOptions) => {
+    assertKey(key);
+    throwIfAborted(o?.signal);
+    if (o?.ifAbsent && objects.has(key))
+      throw new KluisError('ALREADY_EXISTS', `object ${key} already exists`);
+    objects.set(key, body);
+  };
   return {
     name: options.name ?? 'memory',
     capabilities: { rangeRead: true, conditionalPut: true, listConsistency: 'strong', maxConcurrency: 64 },
@@ -45,11 +54,11 @@ export function memoryTransport(options: MemoryTransportOptions = {}): Transport
       return sliceRange(key, body, o?.range).slice();
     },
     async put(key: string, body: Uint8Array, o?: PutOptions) {
-      assertKey(key);
+      store(key, body.slice(), o);
+    },
+    async openWriter(o?: AbortOptions) {
       throwIfAborted(o?.signal);
-      if (o?.ifAbsent && objects.has(key))
-        throw new KluisError('ALREADY_EXISTS', `object ${key} already exists`);
-      objects.set(key, body.slice());
+      return piecesWriter(store);
     },
     async delete(key: string, o?: AbortOptions) {
       assertKey(key);
@@ -62,6 +71,42 @@ export function memoryTransport(options: MemoryTransportOptions = {}): Transport
       for (const [key, body] of [...objects]) {
         if (key.startsWith(prefix)) yield { key, size: body.length };
       }
+    },
+  };
+}
+
+/** An `ObjectWriter` that keeps copies of the pieces and joins them on commit. */
+function piecesWriter(store: (key: string, body: Uint8Array, o?: PutOptions) => void): ObjectWriter {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (what: string) => {
+    if (finished) throw new TypeError(`${what} on a finished object writer`);
+    finished = true;
+  };
+  return {
+    get size() {
+      return size;
+    },
+    async write(bytes) {
+      if (finished) throw new TypeError('write on a finished object writer');
+      parts.push(bytes.slice());
+      size += bytes.length;
+    },
+    async commit(key, o) {
+      finish('commit');
+      const body = new Uint8Array(size);
+      let at = 0;
+      for (const p of parts) {
+        body.set(p, at);
+        at += p.length;
+      }
+      parts = [];
+      store(key, body, o);
+    },
+    async abort() {
+      finished = true;
+      parts = [];
     },
   };
 }

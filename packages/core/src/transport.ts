@@ -59,6 +59,44 @@ export interface Transport {
   delete(key: string, options?: AbortOptions): Promise<void>;
   /** Every object whose key starts with `prefix`, each exactly once, in no particular order. */
   list(prefix: string, options?: AbortOptions): AsyncIterable<ObjectInfo>;
+  /**
+   * Optional: starts an object that is written piece by piece and named only once it is complete
+   * (a pack's key is the SHA-256 of its bytes), so a writer need not hold the whole object in
+   * memory. Storage that must know the key first (S3, restic's REST protocol) leaves it out, and
+   * callers `put` whole objects instead. See {@link ObjectWriter}.
+   */
+  openWriter?(options?: AbortOptions): Promise<ObjectWriter>;
+}
+
+/**
+ * An object being written by {@link Transport.openWriter}: nothing is visible (to `get`, `stat`
+ * or `list`) until `commit`, which then does what `put(key, allBytesWritten, options)` would.
+ * Every writer ends with `commit` or `abort`.
+ *
+ * @example
+ * ```ts
+ * const w = await transport.openWriter!();
+ * await Promise.all([w.write(head), w.write(tail)]); // lands in call order
+ * await w.commit(`data/${hex(sha256(concat([head, tail])))}`, { ifAbsent: true });
+ * ```
+ */
+export interface ObjectWriter {
+  /**
+   * Appends `bytes` after everything passed to earlier calls (calls may overlap: each piece lands
+   * at its place in call order). Resolves once the bytes are written; only then may the caller
+   * change or reuse them.
+   */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Bytes passed to `write` so far. */
+  readonly size: number;
+  /**
+   * Waits for every write, then stores the bytes under `key` atomically, as `put` would (with
+   * `ifAbsent`: `ALREADY_EXISTS` if present, and the existing object is left as it was). A failed
+   * write fails the commit. The writer is finished afterwards, whatever the outcome.
+   */
+  commit(key: string, options?: PutOptions): Promise<void>;
+  /** Drops everything written; no object appears. Does nothing on a finished writer. */
+  abort(): Promise<void>;
 }
 
 /** Native abilities of a transport; wrappers and the engine adapt to them. */

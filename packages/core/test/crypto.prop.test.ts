@@ -143,3 +143,35 @@ describe('encodings', () => {
     );
   });
 });
+
+describe('sha256Stream', () => {
+  it('native and portable digests of pieces equal sha256 of the pieces joined', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(bytes(0, 0), bytes(0, 200), bytes(1000, 70_000)), { maxLength: 8 }),
+        (parts) => {
+          const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+          let at = 0;
+          for (const p of parts) {
+            joined.set(p, at);
+            at += p.length;
+          }
+          const want = portableCrypto.sha256(joined);
+          for (const provider of [nativeCrypto, portableCrypto]) {
+            const h = provider.sha256Stream!();
+            for (const p of parts) h.update(p);
+            const got = h.digest();
+            expect(toHex(got)).toBe(toHex(want));
+            expect(got.constructor).toBe(Uint8Array);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses a piece that is not bytes', () => {
+    for (const provider of [nativeCrypto, portableCrypto])
+      expect(() => provider.sha256Stream!().update('abc' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});

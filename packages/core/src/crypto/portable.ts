@@ -12,7 +12,13 @@ import {
   scryptMemoryBytes,
 } from './_assert';
 import { webRandomBytes } from './_random';
-import { type CryptoProvider, NONCE_LENGTH, type ScryptParams, TAG_LENGTH } from './provider';
+import {
+  type CryptoProvider,
+  NONCE_LENGTH,
+  type ScryptParams,
+  type Sha256Stream,
+  TAG_LENGTH,
+} from './provider';
 
 function sealInto(k: Uint8Array, n: Uint8Array, pt: Uint8Array, aad: Uint8Array, out: Uint8Array): void {
   checkAeadArgs('xchachaSealInto', k, n, pt, aad);
@@ -59,6 +65,7 @@ export const portableCrypto: CryptoProvider = Object.freeze({
   sha256(data: Uint8Array): Uint8Array {
     return sha256(assertBytes(data, 'sha256', 'data'));
   },
+  sha256Stream: portableSha256Stream,
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
     return hmac(sha256, assertBytes(key, 'hmacSha256', 'key'), assertBytes(data, 'hmacSha256', 'data'));
   },
@@ -83,3 +90,14 @@ export const portableCrypto: CryptoProvider = Object.freeze({
   },
   xchachaOpen: open,
 });
+
+/** An incremental SHA-256 with noble's hash (see `CryptoProvider.sha256Stream`). */
+export function portableSha256Stream(): Sha256Stream {
+  const h = sha256.create();
+  return {
+    update(data) {
+      h.update(assertBytes(data, 'sha256Stream', 'data'));
+    },
+    digest: () => h.digest(),
+  };
+}

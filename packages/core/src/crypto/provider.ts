@@ -72,6 +72,12 @@ export interface CryptoProvider {
   randomBytes(length: number): Uint8Array;
   /** SHA-256 digest (32 bytes). */
   sha256(data: Uint8Array): Uint8Array;
+  /**
+   * Optional: an incremental SHA-256, for data that arrives in pieces (a pack written piece by
+   * piece). Its digest equals `sha256` of the pieces joined. Callers fall back to a portable one
+   * when a provider has none.
+   */
+  sha256Stream?(): Sha256Stream;
   /** HMAC-SHA-256 (RFC 2104) of `data` under `key` (any length); 32 bytes. */
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /**
@@ -113,4 +119,22 @@ export interface CryptoProvider {
    * releases no plaintext.
    */
   xchachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
+}
+
+/**
+ * An incremental SHA-256 ({@link CryptoProvider.sha256Stream}).
+ *
+ * @example
+ * ```ts
+ * const h = nativeCrypto.sha256Stream!();
+ * h.update(head);
+ * h.update(tail);
+ * const digest = h.digest(); // = sha256(head ‖ tail)
+ * ```
+ */
+export interface Sha256Stream {
+  /** Adds bytes; they are read before `update` returns. */
+  update(data: Uint8Array): void;
+  /** The 32-byte digest of everything added. Call once. */
+  digest(): Uint8Array;
 }

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, read } from 'node:fs';
 import { type FileHandle, link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { KluisError, throwIfAborted } from '../errors';
+import type { ObjectWriter, PutOptions } from '../transport';
 import { TEMP_PREFIX } from './_local-transport-fs';
 
 /** Bytes per read or write call: large enough for speed, small enough to notice an abort soon. */
@@ -47,6 +48,107 @@ export async function writeAtomic(path: string, body: Uint8Array, o: WriteOption
     if (tempExists) await rm(temp, { force: true });
   }
   if (o.fsync) await syncDir(dir);
+}
+
+/**
+ * Starts an object written piece by piece (`Transport.openWriter`): a temporary file in `root`,
+ * filled with positioned writes (so overlapping writes land in call order), then fsynced and moved
+ * to its key's path the way {@link writeAtomic} does. `place(key)` checks a key and gives its
+ * path; `mapError` turns a failed commit into the transport's error.
+ */
+export async function openObjectWriter(
+  root: string,
+  fsync: boolean,
+  place: (key: string) => string,
+  mapError: (e: unknown, key: string) => unknown,
+): Promise<ObjectWriter> {
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const temp = join(root, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`);
+  const fh = await open(temp, 'wx', 0o600);
+  return new LocalObjectWriter(fh, temp, fsync, place, mapError);
+}
+
+class LocalObjectWriter implements ObjectWriter {
+  #size = 0;
+  #writes = new Set<Promise<void>>();
+  #failure: unknown;
+  #finished = false;
+
+  constructor(
+    readonly fh: FileHandle,
+    readonly temp: string,
+    readonly fsync: boolean,
+    readonly place: (key: string) => string,
+    readonly mapError: (e: unknown, key: string) => unknown,
+  ) {}
+
+  get size(): number {
+    return this.#size;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#finished) return Promise.reject(new TypeError('write on a finished object writer'));
+    const at = this.#size;
+    this.#size += bytes.length;
+    const w = writeAllAt(this.fh, bytes, at).catch((e: unknown) => {
+      this.#failure ??= e;
+      throw e;
+    });
+    const tracked = w.finally(() => this.#writes.delete(tracked)).catch(() => {});
+    this.#writes.add(tracked);
+    return w;
+  }
+
+  async commit(key: string, options: PutOptions = {}): Promise<void> {
+    if (this.#finished) throw new TypeError('commit on a finished object writer');
+    this.#finished = true;
+    let tempExists = true;
+    try {
+      const path = this.place(key);
+      await Promise.all(this.#writes);
+      if (this.#failure !== undefined) throw this.#failure;
+      try {
+        if (this.fsync) await this.fh.sync();
+      } finally {
+        await this.fh.close();
+      }
+      throwIfAborted(options.signal);
+      const dir = dirname(path);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      if (options.ifAbsent) {
+        await link(this.temp, path);
+      } else {
+        await rename(this.temp, path);
+        tempExists = false;
+      }
+      if (this.fsync) await syncDir(dir);
+    } catch (e) {
+      throw KluisError.is(e) || e instanceof TypeError ? e : this.mapError(e, key);
+    } finally {
+      await this.#closeQuietly();
+      if (tempExists) await rm(this.temp, { force: true });
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    await Promise.all(this.#writes);
+    await this.#closeQuietly();
+    await rm(this.temp, { force: true });
+  }
+
+  async #closeQuietly(): Promise<void> {
+    await this.fh.close().catch(() => {});
+  }
+}
+
+async function writeAllAt(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
 }
 
 async function writeAll(fh: FileHandle, body: Uint8Array, signal: AbortSignal | undefined): Promise<void> {

@@ -55,7 +55,8 @@ async function isAbsent(path: string, e: unknown): Promise<boolean> {
   return info?.isDirectory() === true;
 }
 
-function putError(e: unknown, key: string, root: string): KluisError {
+/** A failed write of `key` as a KluisError (`ALREADY_EXISTS` for a taken key). */
+export function putError(e: unknown, key: string, root: string): KluisError {
   const code = errno(e);
   if (code === 'EEXIST') return new KluisError('ALREADY_EXISTS', `object ${key} already exists in ${root}`);
   if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENOTEMPTY') {

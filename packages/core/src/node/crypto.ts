@@ -1,7 +1,7 @@
 import { createHash, createHmac, hkdfSync, scrypt as scryptCallback } from 'node:crypto';
 import { assertBytes, assertScryptParams, checkHkdfArgs, scryptMemoryBytes } from '../crypto/_assert';
 import { webRandomBytes } from '../crypto/_random';
-import type { CryptoProvider, ScryptParams } from '../crypto/provider';
+import type { CryptoProvider, ScryptParams, Sha256Stream } from '../crypto/provider';
 import { ownedBytes, xchachaOpen, xchachaSeal, xchachaSealBox, xchachaSealInto } from './crypto-xchacha';
 
 async function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
@@ -41,6 +41,15 @@ export const nativeCrypto: CryptoProvider = Object.freeze({
   sha256(data: Uint8Array): Uint8Array {
     assertBytes(data, 'sha256', 'data');
     return ownedBytes(createHash('sha256').update(data).digest());
+  },
+  sha256Stream(): Sha256Stream {
+    const h = createHash('sha256');
+    return {
+      update(data) {
+        h.update(assertBytes(data, 'sha256Stream', 'data'));
+      },
+      digest: () => ownedBytes(h.digest()),
+    };
   },
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
     assertBytes(key, 'hmacSha256', 'key');

@@ -1,8 +1,16 @@
 import { resolve } from 'node:path';
 import { throwIfAborted } from '../errors';
-import { type AbortOptions, assertKey, assertPrefix, type ObjectInfo, type Transport } from '../transport';
-import { pathOf } from './_local-transport-fs';
-import { deleteObject, getObject, putObject, statObject } from './_local-transport-ops';
+import {
+  type AbortOptions,
+  assertKey,
+  assertPrefix,
+  type ObjectInfo,
+  type ObjectWriter,
+  type Transport,
+} from '../transport';
+import { fsError, pathOf } from './_local-transport-fs';
+import { openObjectWriter } from './_local-transport-io';
+import { deleteObject, getObject, putError, putObject, statObject } from './_local-transport-ops';
 import { listObjects, removeStaleTemps } from './_local-transport-walk';
 
 /** Options of {@link localTransport}. */
@@ -42,6 +50,8 @@ export interface CleanupOptions extends AbortOptions {
 export interface LocalTransport extends Transport {
   /** The absolute path of the root directory. */
   readonly root: string;
+  /** Always present here: a temporary file in `root`, moved into place by `commit`. */
+  openWriter(options?: AbortOptions): Promise<ObjectWriter>;
   /**
    * Removes temporary files left by writes that never finished (the process crashed or was
    * killed between creating its temporary file and renaming it). They are never listed nor read,
@@ -65,6 +75,9 @@ export interface LocalTransport extends Transport {
  *   fails atomically if the target exists: of racing writers exactly one wins;
  * - range reads are positioned reads of just that range;
  * - an aborted `put` removes its temporary file and leaves no object;
+ * - `openWriter` writes a temporary file in `root` piece by piece; `commit` fsyncs it and moves it
+ *   into place as `put` does (so `root` and its subdirectories must be one file system), `abort`
+ *   removes it;
  * - keys are checked with `assertKey` first, so no key can reach outside `root`.
  *
  * A key cannot be both an object and a directory of other objects (`a` and `a/b`): the second
@@ -100,6 +113,19 @@ export function localTransport(options: LocalTransportOptions): LocalTransport {
     put: async (key, body, o) =>
       putObject(at(key, o), key, root, body, { ifAbsent: o?.ifAbsent === true, fsync, signal: o?.signal }),
     delete: async (key, o) => deleteObject(at(key, o), key, root),
+    async openWriter(o) {
+      throwIfAborted(o?.signal);
+      try {
+        return await openObjectWriter(
+          root,
+          fsync,
+          (key) => at(key),
+          (e, key) => putError(e, key, root),
+        );
+      } catch (e) {
+        throw fsError(e, `cannot start an object in ${root}`);
+      }
+    },
     list(prefix, o) {
       assertPrefix(prefix);
       return guardedList(root, prefix, o);

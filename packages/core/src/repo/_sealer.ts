@@ -1,7 +1,8 @@
 // The repository's view of the crypto layer: one object holding the provider and the subkeys,
 // with the associated-data strings of the format. Internal.
 
-import type { CryptoProvider } from '../crypto/provider';
+import { portableSha256Stream } from '../crypto/portable';
+import type { CryptoProvider, Sha256Stream } from '../crypto/provider';
 import { open as openSealed, seal as sealPlain } from '../crypto/seal';
 import { IntegrityError, KluisError } from '../errors';
 import { concat, utf8 } from './_bytes';
@@ -27,6 +28,8 @@ export interface Sealer {
   open(sealed: Uint8Array, aad: Uint8Array, where: string): Uint8Array;
   blobId(plain: Uint8Array): Uint8Array;
   sha256(bytes: Uint8Array): Uint8Array;
+  /** An incremental SHA-256: the provider's, or noble's when it has none. */
+  sha256Stream(): Sha256Stream;
 }
 
 export function createSealer(
@@ -47,5 +50,6 @@ export function createSealer(
     },
     blobId: (plain) => provider.hmacSha256(keys.id, plain),
     sha256: (bytes) => provider.sha256(bytes),
+    sha256Stream: () => provider.sha256Stream?.() ?? portableSha256Stream(),
   };
 }

@@ -11,13 +11,14 @@ import {
   readIndexFile,
   readPackHeaders,
 } from './_index-io';
+import { PackStream } from './_pack-stream';
 import { AAD, type Sealer } from './_sealer';
 import { TreeSpanCache } from './_tree-cache';
 import { type BlobDecoder, openBlob } from './blob-decoder';
 import type { BlobEncoder } from './blob-encoder';
 import { BlobIndex, type BlobType } from './blob-index';
 import { encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
-import { PackBufferPool, type PackEntry, PackWriter } from './pack';
+import { PackBufferPool, type PackEntry, PackWriter, packFits } from './pack';
 
 /** Result of {@link BlobStore.save}. */
 export interface SaveResult {
@@ -40,7 +41,7 @@ export interface SaveOptions {
 export interface BlobStoreOptions {
   packSize: number;
   concurrency: number;
-  /** Finished packs uploading at once (each holds a pack buffer). */
+  /** Finished packs uploading (or committing, with `openWriter`) at once. */
   packUploads: number;
   /** Compresses and seals new blobs (inline or on worker threads). */
   encoder: BlobEncoder;
@@ -82,6 +83,8 @@ export class BlobStore {
   #indexLoaded = false;
   #trees: TreeSpanCache;
   #reader: ObjectReader;
+  /** The data pack being written through `transport.openWriter`, when the transport has it. */
+  #stream: PackStream | undefined;
 
   constructor(
     readonly transport: Transport,
@@ -190,6 +193,20 @@ export class BlobStore {
       await turn;
       const encoded = await encoding;
       const { codec, sealed } = encoded;
+      if (type === 'data' && this.transport.openWriter) {
+        // Straight to storage: the blob's memory goes back to the encoder once it is written.
+        // Same bound as a buffered pack: close it first rather than pass packSize + 1 MiB.
+        if (
+          this.#stream &&
+          !packFits(this.#stream.size, this.#stream.count, sealed.length, this.#pool.capacity)
+        )
+          await this.#commit();
+        this.#stream ??= new PackStream(await this.transport.openWriter(), this.sealer, 'data');
+        const s = this.#stream;
+        await s.add({ codec, id, rawLength }, sealed, encoded.release);
+        if (s.size >= this.options.packSize) await this.#commit();
+        return { id, added: true, stored: sealed.length };
+      }
       const w = this.#writers[type];
       // Close a data pack first rather than grow its pooled buffer for a large blob: a grown
       // buffer is not pooled, so each such pack would allocate (and page in) twice the memory.
@@ -234,6 +251,7 @@ export class BlobStore {
 
   /** Uploads partly filled packs and writes an index file for everything not yet indexed. */
   async flush(): Promise<void> {
+    if (this.#stream) await this.#commit();
     for (const w of Object.values(this.#writers)) if (w.count > 0) await this.#upload(w);
     await Promise.all([...this.#uploads]);
     this.#throwIfFailed();
@@ -267,17 +285,52 @@ export class BlobStore {
       } finally {
         w.pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
       }
-      for (const e of entries) {
-        this.index.add({ ...e, pack: packId });
-        this.#pending.delete(hex(e.id));
-      }
-      this.#unindexed.push({ id: packId, blobs: entries });
+      this.#indexed(packId, entries);
       if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
     }).catch((e: unknown) => {
       this.#failure ??= e;
     });
     const tracked = job.finally(() => this.#uploads.delete(tracked));
     this.#uploads.add(tracked);
+  }
+
+  /** Finishes the streamed data pack and commits it under its ID, as #upload does for a buffered one. */
+  async #commit(): Promise<void> {
+    const s = this.#stream!;
+    this.#stream = undefined;
+    if (s.count === 0) {
+      await s.writer.abort();
+      return;
+    }
+    let packId: Uint8Array;
+    let entries: PackEntry[];
+    try {
+      ({ id: packId, entries } = s.finish());
+    } catch (e) {
+      await s.writer.abort();
+      throw e;
+    }
+    while (this.#uploads.size >= this.options.packUploads) await Promise.race(this.#uploads);
+    const job = this.#limit(async () => {
+      await s.settled(); // a failed write fails the pack here, whatever the writer remembers
+      await s.writer.commit(`data/${hex(packId)}`);
+      this.#indexed(packId, entries);
+      if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
+    }).catch(async (e: unknown) => {
+      this.#failure ??= e;
+      await s.writer.abort();
+    });
+    const tracked = job.finally(() => this.#uploads.delete(tracked));
+    this.#uploads.add(tracked);
+  }
+
+  /** Records a stored pack's blobs in the in-memory index and in the next index file. */
+  #indexed(packId: Uint8Array, entries: PackEntry[]): void {
+    for (const e of entries) {
+      this.index.add({ ...e, pack: packId });
+      this.#pending.delete(hex(e.id));
+    }
+    this.#unindexed.push({ id: packId, blobs: entries });
   }
 
   #throwIfFailed(): void {

@@ -95,6 +95,15 @@ const AAD_OVERHEAD = 40;
 const HEADER_SLACK = AAD_OVERHEAD + 4;
 
 /**
+ * Whether a pack holding `count` blobs in `size` bytes may take one more of `length` bytes and
+ * stay within `capacity` bytes, header included. An empty pack takes any blob.
+ */
+export function packFits(size: number, count: number, length: number, capacity: number): boolean {
+  if (count === 0) return true;
+  return size + length + 8 + (count + 1) * ENTRY + HEADER_SLACK <= capacity;
+}
+
+/**
  * A small pool of pack-sized buffers. Packs are written straight into a pooled buffer and the
  * buffer comes back after the upload, so a long backup does not allocate (and page-fault) a fresh
  * 16 MiB buffer per pack.
@@ -161,9 +170,7 @@ export class PackWriter {
    * A writer with no blobs takes any blob (its buffer grows if it must).
    */
   fits(length: number): boolean {
-    if (this.#entries.length === 0) return true;
-    const header = 8 + (this.#entries.length + 1) * ENTRY + HEADER_SLACK;
-    return this.#size + length + header <= this.pool.capacity;
+    return packFits(this.#size, this.#entries.length, length, this.pool.capacity);
   }
 
   /** Adds a sealed blob (copied; the caller may reuse `sealed`). */

@@ -48,9 +48,11 @@ export interface RepositoryOptions {
   /** Parallel uploads and downloads. Default: the transport's `maxConcurrency`, at most 8. */
   concurrency?: number;
   /**
-   * Finished packs uploading at once during a backup (default 2, at most `concurrency`). Each
-   * holds a pack in memory, so a backup needs about (2 + packUploads) × packSize of buffers;
-   * raise it for storage with high latency per request.
+   * Finished packs uploading at once during a backup (default 2, at most `concurrency`). With a
+   * transport that only has `put`, each holds a pack in memory, so a backup needs about
+   * (2 + packUploads) × packSize of buffers; raise it for storage with high latency per request.
+   * With `openWriter` (the local and memory transports) data packs are written while they fill
+   * and hold no such buffer.
    */
   packUploads?: number;
   signal?: AbortSignal;

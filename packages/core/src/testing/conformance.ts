@@ -5,6 +5,7 @@ import { guardCases } from './_cases-guard';
 import { objectCases } from './_cases-objects';
 import { readCases } from './_cases-read';
 import { scaleCases } from './_cases-scale';
+import { writerCases } from './_cases-writer';
 import { modelCase } from './_model';
 
 /**
@@ -71,7 +72,15 @@ export const CONFORMANCE_CASES: readonly { id: string; group: string; title: str
 );
 
 function allCases(): ConformanceCase[] {
-  return [...objectCases, ...createCases, ...readCases, ...scaleCases, ...guardCases, modelCase];
+  return [
+    ...objectCases,
+    ...createCases,
+    ...readCases,
+    ...writerCases,
+    ...scaleCases,
+    ...guardCases,
+    modelCase,
+  ];
 }
 
 function settingsOf(o: ConformanceOptions): SuiteSettings {

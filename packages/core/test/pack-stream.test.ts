@@ -1,0 +1,184 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toHex } from '../src/crypto/hex';
+import { portableCrypto } from '../src/crypto/portable';
+import {
+  backup,
+  check,
+  initRepository,
+  KluisError,
+  memoryTransport,
+  type ObjectWriter,
+  openRepository,
+  restore,
+  type Transport,
+} from '../src/index';
+import { PackStream } from '../src/repo/_pack-stream';
+import { createSealer } from '../src/repo/_sealer';
+import { readPackHeader } from '../src/repo/pack';
+import { memSource, memTarget, prng } from './helpers/trees';
+
+const sealer = createSealer(portableCrypto, {
+  encryption: new Uint8Array(32).fill(1),
+  id: new Uint8Array(32).fill(2),
+});
+const entry = (i: number) => ({ codec: 0, id: new Uint8Array(32).fill(i & 0xff), rawLength: 100 + i });
+
+/** A writer whose writes resolve only when the test says so, recording what it was given. */
+function heldWriter() {
+  const writes: { bytes: Uint8Array; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const writer: ObjectWriter = {
+    size: 0,
+    write: (bytes) =>
+      new Promise<void>((resolve, reject) => {
+        writes.push({ bytes: bytes.slice(), resolve, reject });
+      }),
+    commit: async () => {},
+    abort: async () => {},
+  };
+  return { writer, writes };
+}
+
+describe('PackStream', () => {
+  it('stores the layout a pack reader expects, named by the SHA-256 of its bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ minLength: 41, maxLength: 5000 }), { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        async (blobs, shared) => {
+          const t = memoryTransport();
+          const s = new PackStream(await t.openWriter!(), sealer, 'data');
+          // Either views end to end in one buffer (an encoder answer) or separate buffers.
+          const backing = new Uint8Array(blobs.reduce((n, b) => n + b.length, 0));
+          let at = 0;
+          for (const [i, b] of blobs.entries()) {
+            const view = shared ? backing.subarray(at, at + b.length) : b.slice();
+            view.set(b);
+            at += b.length;
+            await s.add(entry(i), view);
+          }
+          const { id, entries } = s.finish();
+          const key = `data/${toHex(id)}`;
+          await s.writer.commit(key);
+          const stored = await t.get(key);
+          expect(toHex(sealer.sha256(stored))).toBe(toHex(id));
+          const header = readPackHeader(sealer, stored, key);
+          expect(header).toEqual(entries);
+          for (const [i, e] of header.entries()) {
+            expect(e.rawLength).toBe(100 + i);
+            expect(stored.subarray(e.offset, e.offset + e.length)).toEqual(blobs[i]);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('writes blobs lying end to end in one buffer as one piece, and releases each blob only once written', async () => {
+    const { writer, writes } = heldWriter();
+    const s = new PackStream(writer, sealer, 'data');
+    const answer = new Uint8Array(3000).map((_, i) => i);
+    const released: number[] = [];
+    for (let i = 0; i < 3; i++)
+      await s.add(entry(i), answer.subarray(i * 1000, i * 1000 + 1000), () => released.push(i));
+    expect(writes).toHaveLength(0); // still gathering
+    const other = new Uint8Array(500).fill(9);
+    await s.add(entry(3), other, () => released.push(3));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.bytes).toEqual(answer);
+    expect(released).toEqual([]);
+    writes[0]!.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(released).toEqual([0, 1, 2]);
+    s.finish();
+    expect(writes).toHaveLength(3); // the last blob, then header and length
+    expect(writes[1]!.bytes).toEqual(other);
+    writes[1]!.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(released).toEqual([0, 1, 2, 3]);
+  });
+
+  it('waits while more than 4 MiB are being written', async () => {
+    const { writer, writes } = heldWriter();
+    const s = new PackStream(writer, sealer, 'data');
+    for (let i = 0; i < 4; i++) await s.add(entry(i), new Uint8Array(1 << 20));
+    let added = false;
+    const fifth = s.add(entry(4), new Uint8Array(1 << 20)).then(() => {
+      added = true;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(writes).toHaveLength(5);
+    expect(added).toBe(false);
+    writes[0]!.resolve();
+    await fifth;
+    expect(added).toBe(true);
+  });
+
+  it('fails the next add and finish after a failed write, still releasing the blob', async () => {
+    const { writer, writes } = heldWriter();
+    const s = new PackStream(writer, sealer, 'data');
+    let released = false;
+    await s.add(entry(0), new Uint8Array(2 << 20), () => {
+      released = true;
+    });
+    writes[0]!.reject(new Error('disk full'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(released).toBe(true);
+    await expect(s.add(entry(1), new Uint8Array(10))).rejects.toThrow('disk full');
+    expect(() => s.finish()).toThrow('disk full');
+  });
+});
+
+describe('a backup through openWriter', () => {
+  const SCRYPT = { N: 1024, r: 8, p: 1 };
+  const tree = {
+    d: { 'a.bin': prng(300_000, 1), 'b.txt': new TextEncoder().encode('text '.repeat(20_000)) },
+  };
+
+  /** `t` with pack writes failing (QUOTA) while `failing()` says so; commits and aborts are counted. */
+  function flaky(t: Transport, failing: () => boolean) {
+    const seen = { commits: 0, aborts: 0 };
+    const transport: Transport = {
+      ...t,
+      async openWriter(o) {
+        const w = await t.openWriter!(o);
+        return {
+          get size() {
+            return w.size;
+          },
+          write: (b) => (failing() ? Promise.reject(new KluisError('QUOTA', 'storage full')) : w.write(b)),
+          commit: (k, co) => {
+            seen.commits++;
+            return w.commit(k, co);
+          },
+          abort: () => {
+            seen.aborts++;
+            return w.abort();
+          },
+        };
+      },
+    };
+    return { transport, seen };
+  }
+
+  it('fails with the write error, stores no data pack, and the next backup completes', async () => {
+    const t = memoryTransport();
+    await initRepository(t, { password: 'pw', scrypt: SCRYPT, packSize: 1 << 16 });
+    let failing = true;
+    const { transport, seen } = flaky(t, () => failing);
+    const repo = await openRepository(transport, { password: 'pw' });
+    await expect(backup(repo, memSource(tree))).rejects.toSatisfy((e) => KluisError.is(e, 'QUOTA'));
+    expect(seen.commits).toBe(0);
+    expect(seen.aborts).toBeGreaterThan(0);
+    for await (const o of t.list('data/')) expect.fail(`no data pack may be stored, found ${o.key}`);
+    expect((await check(repo)).ok).toBe(true);
+    failing = false;
+    const again = await openRepository(transport, { password: 'pw' });
+    const { id } = await backup(again, memSource(tree));
+    expect(seen.commits).toBeGreaterThan(0);
+    expect((await check(again, { readData: true })).ok).toBe(true);
+    const { target, root } = memTarget();
+    await restore(again, id, target);
+    expect(root).toEqual(tree);
+  });
+});
