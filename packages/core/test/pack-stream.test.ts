@@ -173,7 +173,10 @@ describe('a backup through openWriter', () => {
     // Tree packs go through put and may be stored; no pack may hold a data blob.
     for await (const o of t.list('data/')) {
       const entries = await repo.blobs.readHeader(o.key.slice(5), o.size);
-      expect(entries.filter((e) => e.type === 'data'), o.key).toEqual([]);
+      expect(
+        entries.filter((e) => e.type === 'data'),
+        o.key,
+      ).toEqual([]);
     }
     expect((await check(repo)).ok).toBe(true);
     failing = false;
