@@ -32,12 +32,18 @@ async function fixture() {
   return { t, id };
 }
 
-/** A whole pack and its blobs, as `check` hands them to a decoder. */
-async function packRun(t: ReturnType<typeof memoryTransport>): Promise<SealedRun> {
+/** A whole pack and its blobs, as `check` hands them to a decoder (with `most`, the pack holding the most blobs). */
+async function packRun(t: ReturnType<typeof memoryTransport>, most = false): Promise<SealedRun> {
   const repo = await openRepository(t, { password: 'pw', ...node });
   await repo.blobs.loadIndex();
+  const count = new Map<string, number>();
+  for (const l of repo.blobs.index.entries()) {
+    const k = `data/${Buffer.from(l.pack).toString('hex')}`;
+    count.set(k, (count.get(k) ?? 0) + 1);
+  }
   let key = '';
-  for await (const o of t.list('data/')) key ||= o.key;
+  for await (const o of t.list('data/'))
+    if (!key || (most && (count.get(o.key) ?? 0) > (count.get(key) ?? 0))) key = o.key;
   const bytes = await t.get(key);
   const blobs = [...repo.blobs.index.entries()]
     .filter((l) => `data/${Buffer.from(l.pack).toString('hex')}` === key)
@@ -193,6 +199,48 @@ describe('workerBlobDecoder', () => {
           .sort(),
       ).toEqual(damaged.sort());
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writeFiles writes each file once its own blobs are intact; a damaged blob stops the run at its file', {
+    timeout: 60_000,
+  }, async () => {
+    const { t } = await fixture();
+    const run = await packRun(t, true);
+    expect(run.blobs.length).toBeGreaterThanOrEqual(3);
+    const repo = await openRepository(t, { password: 'pw', ...node });
+    const plains = await repo.blobs.options.decoder.open({ ...run, bytes: run.bytes.slice() });
+    const viaWorker = await openRepository(t, {
+      password: 'pw',
+      ...node,
+      decoder: workerBlobDecoder({ threads: 1 }),
+    });
+    const decoder = viaWorker.blobs.options.decoder;
+    const dir = await mkdtemp(join(tmpdir(), 'kluis-writefiles-'));
+    const file = (name: string, blobs: number[]) => ({
+      file: { path: join(dir, name), mode: 0o600, mtime: 1_700_000_000_000, sparse: false },
+      blobs,
+    });
+    const joined = (idx: number[]) => Buffer.concat(idx.map((i) => plains[i]!));
+    try {
+      // Blob 1 is shared by the first two files; each file gets exactly its blobs.
+      const { sha256: _, ...range } = run; // a range of the pack: no whole-object hash
+      const files = [file('a', [0, 1]), file('b', [1, 2]), file('c', [2])];
+      await decoder.writeFiles!({ ...range, bytes: run.bytes.slice() }, files);
+      expect((await readFile(join(dir, 'a'))).equals(joined([0, 1]))).toBe(true);
+      expect((await readFile(join(dir, 'b'))).equals(joined([1, 2]))).toBe(true);
+      expect((await readFile(join(dir, 'c'))).equals(joined([2]))).toBe(true);
+      // Damage blob 2: the file before it is written whole, the ones needing it are not written.
+      const damaged = run.bytes.slice();
+      damaged[run.blobs[2]!.offset + 30]! ^= 1;
+      const later = [file('x', [0, 1]), file('y', [1, 2]), file('z', [0])];
+      const err = await decoder.writeFiles!({ ...range, bytes: damaged }, later).catch((e: unknown) => e);
+      expect(KluisError.is(err, 'INTEGRITY')).toBe(true);
+      expect((await readFile(join(dir, 'x'))).equals(joined([0, 1]))).toBe(true);
+      expect(await readdir(dir)).toEqual(['a', 'b', 'c', 'x']);
+    } finally {
+      await viaWorker.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

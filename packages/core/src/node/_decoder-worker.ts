@@ -2,7 +2,14 @@
 // inline decoder. Internal.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSealer } from '../repo/_sealer';
-import { type NativeFileWrite, openRun, type SealedRun } from '../repo/blob-decoder';
+import {
+  checkRunHash,
+  type NativeFileWrite,
+  openRun,
+  openRunBlob,
+  type SealedRun,
+} from '../repo/blob-decoder';
+import { youngCollector } from './_collect';
 import { writeFileSync } from './_fs-write';
 import { answerBatch, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
@@ -10,6 +17,8 @@ import { nodeDeflateRaw } from './zlib-codec';
 
 const { keys } = workerData as { keys: { encryption: Uint8Array; id: Uint8Array } };
 const sealer = createSealer(nativeCrypto, keys);
+/** Each written file's plaintexts are dead once written: collect them every few MiB. */
+const collect = youngCollector(4 << 20);
 
 type Job = { n: number; run: SealedRun; plains: boolean; back: boolean; files?: NativeFileWrite[] };
 
@@ -18,6 +27,15 @@ parentPort!.on('message', (jobs: Job[]) =>
     (replies, moves) => parentPort!.postMessage(replies, moves),
     jobs,
     async ({ n, run, plains, back, files }) => {
+      if (files && !plains) {
+        await writeFilesOf(run, files);
+        if (back)
+          return {
+            reply: { n, plains: [], back: run.bytes } as WorkerReply,
+            moves: [run.bytes.buffer as ArrayBuffer],
+          };
+        return { reply: { n, plains: [] } as WorkerReply, moves: [] };
+      }
       const out = await openRun(sealer, nodeDeflateRaw, run);
       if (files) {
         // Every blob of the run is intact (openRun threw otherwise) before a file is written.
@@ -48,6 +66,38 @@ parentPort!.on('message', (jobs: Job[]) =>
     },
   ),
 );
+
+/**
+ * Writes the files of a run one by one, each once its own blobs are open and intact: only one
+ * file's plaintexts (and blobs a later file of the run shares) are alive at a time, instead of the
+ * whole run's (~20 MB for an 8 MiB run of text). A damaged blob stops the run before its file is
+ * written; files before it in the run are complete and correct.
+ */
+async function writeFilesOf(run: SealedRun, files: readonly NativeFileWrite[]): Promise<void> {
+  checkRunHash(sealer, run);
+  const lastUse = new Map<number, number>();
+  files.forEach((f, k) => {
+    for (const i of f.blobs) lastUse.set(i, k);
+  });
+  const shared = new Map<number, Uint8Array>();
+  for (let k = 0; k < files.length; k++) {
+    const f = files[k]!;
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    for (const i of f.blobs) {
+      let p = shared.get(i);
+      if (!p) {
+        p = await openRunBlob(sealer, nodeDeflateRaw, run, run.blobs[i]!);
+        if (lastUse.get(i)! > k) shared.set(i, p);
+      }
+      chunks.push(p);
+      bytes += p.length;
+    }
+    writeFileSync(f, chunks);
+    for (const i of f.blobs) if (lastUse.get(i) === k) shared.delete(i);
+    collect(2 * bytes); // decrypted, then inflated
+  }
+}
 
 /**
  * Whether `p` is alone in its buffer, so moving the buffer takes nothing else along: it starts the

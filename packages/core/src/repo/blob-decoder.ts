@@ -62,9 +62,10 @@ export interface BlobDecoder {
   // biome-ignore lint/suspicious/noConfusingVoidType: decoders that hand nothing back may resolve to nothing
   verify(run: SealedRun, owned?: boolean): Promise<Uint8Array | void>;
   /**
-   * Optional: opens every blob of a run as `open` does and, only if all of them are intact,
-   * writes files from them to local paths (the Node worker decoder has it). A restore uses it
-   * for targets that name their files by path (`RestoreTarget.nativeFile`), so file-system
+   * Optional: opens the blobs of a run as `open` does and writes files from them to local paths
+   * (the Node worker decoder has it), each file once all of its blobs are intact; a damaged blob
+   * rejects before its file is written (files earlier in the run may have been). A restore uses
+   * it for targets that name their files by path (`RestoreTarget.nativeFile`), so file-system
    * calls and plaintexts stay off the calling thread. Each file lists the indexes of its blobs
    * in `run.blobs`, in order.
    */
@@ -164,22 +165,29 @@ export async function openRun(
   codec: CompressionCodec,
   run: SealedRun,
 ): Promise<Uint8Array[]> {
-  if (run.sha256 !== undefined) {
-    const actual = hex(sealer.sha256(run.bytes));
-    if (actual !== run.sha256) throw new IntegrityError(run.where, run.sha256, actual);
-  }
+  checkRunHash(sealer, run);
   const out: Uint8Array[] = [];
-  for (const b of run.blobs) {
-    if (b.offset < 0 || b.offset + b.length > run.bytes.length)
-      throw new IntegrityError(
-        `${run.where} blob ${hex(b.id)}`,
-        'a blob within the bytes read',
-        'out of range',
-      );
-    const sealed = run.bytes.subarray(b.offset, b.offset + b.length);
-    out.push(await openBlob(sealer, codec, b.type, b.id, sealed, b.codec, b.rawLength, run.where));
-  }
+  for (const b of run.blobs) out.push(await openRunBlob(sealer, codec, run, b));
   return out;
+}
+
+/** Checks a whole object's bytes against its name, when the run is one (`run.sha256`). */
+export function checkRunHash(sealer: Sealer, run: SealedRun): void {
+  if (run.sha256 === undefined) return;
+  const actual = hex(sealer.sha256(run.bytes));
+  if (actual !== run.sha256) throw new IntegrityError(run.where, run.sha256, actual);
+}
+
+/** Opens one blob of a run (see {@link openBlob}), refusing one that lies outside its bytes. */
+export function openRunBlob(sealer: Sealer, codec: CompressionCodec, run: SealedRun, b: RunBlob) {
+  if (b.offset < 0 || b.offset + b.length > run.bytes.length)
+    throw new IntegrityError(
+      `${run.where} blob ${hex(b.id)}`,
+      'a blob within the bytes read',
+      'out of range',
+    );
+  const sealed = run.bytes.subarray(b.offset, b.offset + b.length);
+  return openBlob(sealer, codec, b.type, b.id, sealed, b.codec, b.rawLength, run.where);
 }
 
 /** Opens one sealed blob and checks its ID against its plaintext. */
