@@ -15,6 +15,7 @@ import {
 } from '../src/index';
 import { PackStream } from '../src/repo/_pack-stream';
 import { createSealer } from '../src/repo/_sealer';
+import { inlineBlobEncoder } from '../src/repo/blob-encoder';
 import { readPackHeader } from '../src/repo/pack';
 import { memSource, memTarget, prng } from './helpers/trees';
 
@@ -160,6 +161,60 @@ describe('a backup through openWriter', () => {
     };
     return { transport, seen };
   }
+
+  it('never reads a blob after releasing it (an encoder may move its memory at once)', async () => {
+    const t = memoryTransport();
+    await initRepository(t, { password: 'pw', scrypt: SCRYPT, packSize: 1 << 16 });
+    let released = 0;
+    // Commits that take a while: the next pack waits for one, and its last blob's write (and
+    // release) completes during that wait.
+    const slow: Transport = {
+      ...t,
+      async openWriter(o) {
+        const w = await t.openWriter!(o);
+        return {
+          get size() {
+            return w.size;
+          },
+          write: (b) => w.write(b),
+          commit: async (k, co) => {
+            await new Promise((r) => setTimeout(r, 5));
+            await w.commit(k, co);
+          },
+          abort: () => w.abort(),
+        };
+      },
+    };
+    const repo = await openRepository(slow, {
+      password: 'pw',
+      packUploads: 1,
+      encoder: (o) => {
+        const inline = inlineBlobEncoder(o.crypto, o.key, o.codec);
+        return {
+          ...inline,
+          async encode(type, id, plain, owned) {
+            const e = await inline.encode(type, id, plain, owned);
+            // As a worker encoder may: the memory goes to another thread (detached here).
+            const release = () => {
+              released++;
+              e.sealed.fill(0);
+              structuredClone(e.sealed.buffer, { transfer: [e.sealed.buffer as ArrayBuffer] });
+            };
+            return { ...e, release };
+          },
+        };
+      },
+    });
+    const { snapshot } = await backup(repo, memSource(tree));
+    expect(released).toBeGreaterThan(5);
+    let stored = 0;
+    for (const e of repo.blobs.index.entries()) if (e.type === 'data') stored += e.length;
+    expect(snapshot.summary.bytesStored).toBe(stored);
+    expect((await check(repo, { readData: true })).ok).toBe(true);
+    const { target, root } = memTarget();
+    await restore(repo, 'latest', target);
+    expect(root).toEqual(tree);
+  });
 
   it('fails with the write error, stores no data blob, and the next backup completes', async () => {
     const t = memoryTransport();

@@ -7,6 +7,7 @@ import {
   memoryTransport,
   openRepository,
   restore,
+  type Transport,
 } from '../src/index';
 import { nativeCrypto, nodeDeflateRaw, workerBlobEncoder } from '../src/node/index';
 import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
@@ -50,6 +51,52 @@ describe('workerBlobEncoder', () => {
     await restore(reader, 'latest', target, { verify: true });
     expect(root).toEqual(tree);
     expect((await check(reader, { readData: true })).ok).toBe(true);
+  });
+
+  it('counts every stored byte when packs are written while they fill, however slow the writes', {
+    timeout: 120_000,
+  }, async () => {
+    // Slow writes and commits keep megabytes in flight, so blobs are released (and their answer
+    // buffers reused by the threads) while the store still works on them.
+    const t = memoryTransport();
+    const slow: Transport = {
+      ...t,
+      async openWriter(o) {
+        const w = await t.openWriter!(o);
+        return {
+          get size() {
+            return w.size;
+          },
+          write: async (b) => {
+            const copy = b.slice();
+            await new Promise((r) => setTimeout(r, 3));
+            await w.write(copy);
+          },
+          commit: async (k, co) => {
+            await new Promise((r) => setTimeout(r, 20));
+            await w.commit(k, co);
+          },
+          abort: () => w.abort(),
+        };
+      },
+    };
+    const options = {
+      crypto: nativeCrypto,
+      codec: nodeDeflateRaw,
+      encoder: workerBlobEncoder({ threads: 2 }),
+    };
+    await initRepository(t, { password: 'pw', scrypt: { N: 1024, r: 8, p: 1 }, packSize: 1 << 20 });
+    const repo = await openRepository(slow, { password: 'pw', ...options });
+    const big = prng(6_000_000, 11);
+    const tree: MemTree = { d: { 'a.bin': big, 'b.txt': text('line of text\n'.repeat(300_000)) } };
+    const { snapshot } = await backup(repo, memSource(tree), {});
+    let stored = 0;
+    for (const e of repo.blobs.index.entries()) if (e.type === 'data') stored += e.length;
+    expect(snapshot.summary.bytesStored).toBe(stored);
+    await repo.close();
+    const { target, root } = memTarget();
+    await restore(await openRepository(t, { password: 'pw' }), 'latest', target, { verify: true });
+    expect(Buffer.from((root.d as MemTree)['a.bin'] as Uint8Array).equals(big)).toBe(true);
   });
 
   it('moves large owned blobs to the worker instead of copying them, and leaves others alone', {

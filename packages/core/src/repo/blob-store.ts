@@ -203,9 +203,11 @@ export class BlobStore {
           await this.#commit();
         this.#stream ??= new PackStream(await this.transport.openWriter(), this.sealer, 'data');
         const s = this.#stream;
+        // Read first: once written, `sealed` may be released and its buffer moved to a thread.
+        const stored = sealed.length;
         await s.add({ codec, id, rawLength }, sealed, encoded.release);
         if (s.size >= this.options.packSize) await this.#commit();
-        return { id, added: true, stored: sealed.length };
+        return { id, added: true, stored };
       }
       const w = this.#writers[type];
       // Close a data pack first rather than grow its pooled buffer for a large blob: a grown
