@@ -122,6 +122,18 @@ describe('workerBlobDecoder', () => {
       expect(KluisError.is(e1, 'INTEGRITY')).toBe(true);
       const e2 = await repo.blobs.options.decoder.open({ ...run, sha256: '00'.repeat(32) }).catch((e) => e);
       expect(KluisError.is(e2, 'INTEGRITY')).toBe(true);
+      // verify checks every blob too, the last one included, and a wrong pack name.
+      const last = run.bytes.slice();
+      last[run.blobs.at(-1)!.offset + 30]! ^= 1;
+      for (const bytes of [flipped, last]) {
+        const e3 = await repo.blobs.options.decoder
+          .verify({ bytes, blobs: run.blobs, where: run.where })
+          .catch((e) => e);
+        expect(KluisError.is(e3, 'INTEGRITY')).toBe(true);
+      }
+      const e4 = await repo.blobs.options.decoder.verify({ ...run, sha256: '00'.repeat(32) }).catch((e) => e);
+      expect(KluisError.is(e4, 'INTEGRITY')).toBe(true);
+      expect(await repo.blobs.options.decoder.verify({ ...run, bytes: run.bytes.slice() })).toBeUndefined();
     }
     await viaWorker.close();
   });

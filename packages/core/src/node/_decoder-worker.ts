@@ -8,6 +8,7 @@ import {
   openRun,
   openRunBlob,
   type SealedRun,
+  verifyRun,
 } from '../repo/blob-decoder';
 import { youngCollector } from './_collect';
 import { writeFileSync } from './_fs-write';
@@ -17,7 +18,7 @@ import { nodeDeflateRaw } from './zlib-codec';
 
 const { keys } = workerData as { keys: { encryption: Uint8Array; id: Uint8Array } };
 const sealer = createSealer(nativeCrypto, keys);
-/** Each written file's plaintexts are dead once written: collect them every few MiB. */
+/** Plaintexts written to files or only checked are dead at once: collect them every few MiB. */
 const collect = youngCollector(4 << 20);
 
 type Job = { n: number; run: SealedRun; plains: boolean; back: boolean; files?: NativeFileWrite[] };
@@ -27,8 +28,10 @@ parentPort!.on('message', (jobs: Job[]) =>
     (replies, moves) => parentPort!.postMessage(replies, moves),
     jobs,
     async ({ n, run, plains, back, files }) => {
-      if (files && !plains) {
-        await writeFilesOf(run, files);
+      if (!plains) {
+        if (files) await writeFilesOf(run, files);
+        else await verifyRun(sealer, nodeDeflateRaw, run, (length) => collect(2 * length));
+        // Opening never aliases the run's bytes, so its buffer can go back to be read into again.
         if (back)
           return {
             reply: { n, plains: [], back: run.bytes } as WorkerReply,
@@ -37,24 +40,6 @@ parentPort!.on('message', (jobs: Job[]) =>
         return { reply: { n, plains: [] } as WorkerReply, moves: [] };
       }
       const out = await openRun(sealer, nodeDeflateRaw, run);
-      if (files) {
-        // Every blob of the run is intact (openRun threw otherwise) before a file is written.
-        for (const f of files)
-          writeFileSync(
-            f,
-            f.blobs.map((i) => out[i]!),
-          );
-      }
-      if (!plains) {
-        // The plaintexts are copies (opening never aliases the run), so the run's buffer can go
-        // back to be read into again.
-        if (back)
-          return {
-            reply: { n, plains: [], back: run.bytes } as WorkerReply,
-            moves: [run.bytes.buffer as ArrayBuffer],
-          };
-        return { reply: { n, plains: [] } as WorkerReply, moves: [] };
-      }
       // Plaintexts are moved back, not copied. A view into a larger buffer is copied first,
       // except inflated blobs: their buffer has one spare byte (see nodeDeflateRaw) and nothing
       // else in it, so moving it costs a byte instead of a copy of the blob.

@@ -152,7 +152,7 @@ export function inlineBlobDecoder(options: BlobDecoderOptions): BlobDecoder {
     open: (run) => openRun(sealer, options.codec, run),
     // The plaintexts never alias the run's bytes (opening copies), so owned bytes go back as they are.
     verify: async (run, owned) => {
-      await openRun(sealer, options.codec, run);
+      await verifyRun(sealer, options.codec, run);
       return owned ? run.bytes : undefined;
     },
     async close() {},
@@ -169,6 +169,23 @@ export async function openRun(
   const out: Uint8Array[] = [];
   for (const b of run.blobs) out.push(await openRunBlob(sealer, codec, run, b));
   return out;
+}
+
+/**
+ * Checks every blob of a run as {@link openRun} does, keeping no plaintext beyond its own check
+ * (a 16 MiB pack of text opens to ~40 MB). `opened` is told each plaintext's length.
+ */
+export async function verifyRun(
+  sealer: Sealer,
+  codec: CompressionCodec,
+  run: SealedRun,
+  opened?: (length: number) => void,
+): Promise<void> {
+  checkRunHash(sealer, run);
+  for (const b of run.blobs) {
+    const plain = await openRunBlob(sealer, codec, run, b);
+    opened?.(plain.length);
+  }
 }
 
 /** Checks a whole object's bytes against its name, when the run is one (`run.sha256`). */
