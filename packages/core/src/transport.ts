@@ -63,7 +63,8 @@ export interface Transport {
    * Optional: starts an object that is written piece by piece and named only once it is complete
    * (a pack's key is the SHA-256 of its bytes), so a writer need not hold the whole object in
    * memory. Storage that must know the key first (S3, restic's REST protocol) leaves it out, and
-   * callers `put` whole objects instead. See {@link ObjectWriter}.
+   * callers `put` whole objects instead; so does `withRetry`, which can retry a `put` but not a
+   * half-written object. See {@link ObjectWriter}.
    */
   openWriter?(options?: AbortOptions): Promise<ObjectWriter>;
 }

@@ -35,6 +35,25 @@ describeTransportConformance(
   { name: 'localTransport', fastCheckRuns: 15 },
 );
 
+// withMetrics and withLimit pass openWriter on: the writer cases run through them for real.
+const wrappedRoots = new Map<Transport, string>();
+describeTransportConformance(
+  {
+    async setup() {
+      const root = await mkdtemp(join(tmpdir(), 'kluis-local-wrapped-'));
+      const t = withMetrics(withLimit(localTransport({ root }), 2)).transport;
+      wrappedRoots.set(t, root);
+      return t;
+    },
+    async teardown(t) {
+      await rm(wrappedRoots.get(t) ?? '', { recursive: true, force: true });
+      wrappedRoots.delete(t);
+    },
+  },
+  { describe, it },
+  { name: 'withMetrics(withLimit(localTransport))', skip: ['model', 'scale', 'list'] },
+);
+
 // The wrappers must keep a transport conformant (a few retryable faults included).
 describeTransportConformance(
   {

@@ -270,3 +270,66 @@ describe('withMetrics', () => {
     expect(metrics().objectsListed).toBe(1);
   });
 });
+
+describe('wrappers and openWriter', () => {
+  const bytes = (n: number, v: number) => new Uint8Array(n).fill(v);
+
+  it('withMetrics passes openWriter on and counts a commit as the put it amounts to', async () => {
+    const { transport, metrics } = withMetrics(memoryTransport());
+    const w = await transport.openWriter!();
+    await Promise.all([w.write(bytes(10, 1)), w.write(bytes(5, 2))]);
+    await w.commit('data/ab');
+    const m = metrics();
+    expect(m.ops.put.calls).toBe(1);
+    expect(m.ops.put.errors).toBe(0);
+    expect(m.bytesWritten).toBe(15);
+    const again = await transport.openWriter!();
+    await again.write(bytes(3, 3));
+    await expect(again.commit('data/ab', { ifAbsent: true })).rejects.toSatisfy((e) =>
+      KluisError.is(e, 'ALREADY_EXISTS'),
+    );
+    expect(metrics().ops.put.errorCodes.ALREADY_EXISTS).toBe(1);
+    expect(metrics().bytesWritten).toBe(15);
+    expect(await transport.get('data/ab')).toEqual(new Uint8Array([...bytes(10, 1), ...bytes(5, 2)]));
+  });
+
+  it('withLimit passes openWriter on, each write taking a slot, in order', async () => {
+    const inner = memoryTransport();
+    let inFlight = 0;
+    let most = 0;
+    const slow: Transport = {
+      ...inner,
+      async openWriter(o) {
+        const w = await inner.openWriter!(o);
+        return {
+          get size() {
+            return w.size;
+          },
+          write: async (b) => {
+            most = Math.max(most, ++inFlight);
+            const placed = w.write(b); // placed now, in call order
+            await new Promise((r) => setTimeout(r, 2));
+            inFlight--;
+            return placed;
+          },
+          commit: (k, co) => w.commit(k, co),
+          abort: () => w.abort(),
+        };
+      },
+    };
+    const limited = withLimit(slow, 1);
+    const w = await limited.openWriter!();
+    const parts = [1, 2, 3, 4, 5].map((v) => bytes(v * 100, v));
+    const writes = parts.map((p) => w.write(p));
+    expect(w.size).toBe(1500); // counts writes still waiting for a slot
+    await Promise.all(writes);
+    await w.commit('data/cd');
+    expect(most).toBe(1);
+    expect(await inner.get('data/cd')).toEqual(new Uint8Array(parts.flatMap((p) => [...p])));
+  });
+
+  it('withRetry does not pass openWriter on: a half-written object cannot be retried, a put can', () => {
+    expect(withRetry(memoryTransport()).openWriter).toBeUndefined();
+    expect(withLimit(withRetry(memoryTransport()), 2).openWriter).toBeUndefined();
+  });
+});

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { AbortOptions, ObjectInfo, Transport } from '../transport';
+import type { AbortOptions, ObjectInfo, ObjectWriter, Transport } from '../transport';
 import { forward, gated } from './_wrapper-kit';
 
 /**
@@ -10,7 +10,8 @@ import { forward, gated } from './_wrapper-kit';
  *
  * A `list` holds a slot only while it fetches its next entry, not for the whole iteration, so a
  * loop that lists and calls `get` for each key cannot deadlock, even with `concurrency` 1.
- * `capabilities.maxConcurrency` of the result is the smaller of the two bounds.
+ * `capabilities.maxConcurrency` of the result is the smaller of the two bounds. `openWriter` is
+ * passed on when `transport` has it: opening, each write and the commit take a slot.
  *
  * Apply it outside {@link withRetry} (`withLimit(withRetry(t), 8)`) to bound calls including their
  * retries, or inside it (`withRetry(withLimit(t, 8))`) so that a call sleeping between attempts
@@ -40,6 +41,28 @@ export function withLimit(transport: Transport, concurrency: number): Transport 
     put: (key, body, o) => run(o, () => transport.put(key, body, o)),
     delete: (key, o) => run(o, () => transport.delete(key, o)),
     list: (prefix, o) => limitedList(transport.list(prefix, o), run, o),
+    ...(transport.openWriter ? { openWriter: limitedWriter(transport.openWriter.bind(transport), run) } : {}),
+  };
+}
+
+/** `openWriter` passed on, with opening, each write and the commit each taking a slot. */
+function limitedWriter(open: (o?: AbortOptions) => Promise<ObjectWriter>, run: Runner) {
+  return async (o?: AbortOptions): Promise<ObjectWriter> => {
+    const w = await run(o, () => open(o));
+    let size = 0; // including writes still waiting for a slot
+    return {
+      get size() {
+        return size;
+      },
+      // The writer places each piece when it is called, so calls made in order through the
+      // first-in first-out queue keep their order.
+      write: (bytes) => {
+        size += bytes.length;
+        return run(undefined, () => w.write(bytes));
+      },
+      commit: (key, co) => run(co, () => w.commit(key, co)),
+      abort: () => w.abort(),
+    };
   };
 }
 

@@ -1,5 +1,5 @@
 import { type ErrorCode, KluisError } from '../errors';
-import type { AbortOptions, ObjectInfo, Transport } from '../transport';
+import type { AbortOptions, ObjectInfo, ObjectWriter, Transport } from '../transport';
 import { forward } from './_wrapper-kit';
 import { TRANSPORT_OPS, type TransportOp } from './operation';
 
@@ -23,7 +23,7 @@ export interface TransportMetrics {
   ops: Record<TransportOp, OperationMetrics>;
   /** Bytes returned by successful `get` calls (range reads count their length). */
   bytesRead: number;
-  /** Bytes of bodies of successful `put` calls. */
+  /** Bytes of bodies of successful `put` calls (and of objects committed through `openWriter`). */
   bytesWritten: number;
   /** Entries yielded by `list`. */
   objectsListed: number;
@@ -60,6 +60,7 @@ export interface MetricsOptions {
  * Counts the calls, errors, durations and bytes of `transport`, per operation, for dashboards,
  * progress reports and tests. Counting is synchronous and cheap; nothing is sent anywhere: read the
  * numbers with `metrics()` whenever you like (e.g. export them from a `/metrics` endpoint).
+ * `openWriter` is passed on when `transport` has it; a writer's `commit` counts as a `put`.
  *
  * @example
  * ```ts
@@ -86,6 +87,7 @@ export function withMetrics(inner: Transport, options: MetricsOptions = {}): Met
     },
     delete: (key, o) => track(state, 'delete', () => inner.delete(key, o)),
     list: (prefix, o) => meteredList(state, inner, prefix, o),
+    ...(inner.openWriter ? { openWriter: meteredWriter(state, inner.openWriter.bind(inner)) } : {}),
   };
   return {
     transport,
@@ -118,6 +120,28 @@ async function track<T>(s: Meter, op: TransportOp, call: () => Promise<T>): Prom
     s.inFlight--;
     settle(counters, s.now() - started);
   }
+}
+
+/**
+ * `openWriter` passed on, with each writer's `commit` counted as the `put` it amounts to (its
+ * bytes in `bytesWritten` once it succeeds); the writes before it are not counted as calls.
+ */
+function meteredWriter(s: Meter, open: (o?: AbortOptions) => Promise<ObjectWriter>) {
+  return async (o?: AbortOptions): Promise<ObjectWriter> => {
+    const w = await open(o);
+    return {
+      get size() {
+        return w.size;
+      },
+      write: (bytes) => w.write(bytes),
+      commit: async (key, co) => {
+        const size = w.size;
+        await track(s, 'put', () => w.commit(key, co));
+        s.m.bytesWritten += size;
+      },
+      abort: () => w.abort(),
+    };
+  };
 }
 
 async function* meteredList(

@@ -63,6 +63,9 @@ interface Policy {
  * - `list`: a listing that fails part-way is restarted, and keys already yielded are skipped, so
  *   every key is still yielded exactly once. This remembers the yielded keys (about 100 bytes each).
  *
+ * The result has no `openWriter`, even when `transport` has one: a half-written object cannot be
+ * retried, while a `put` can, so callers write whole objects through it.
+ *
  * @example
  * ```ts
  * const transport = withRetry(s3Transport({ client, bucket }), {
