@@ -18,6 +18,7 @@ import { createSealer } from '../src/repo/_sealer';
 import { inlineBlobEncoder } from '../src/repo/blob-encoder';
 import { readPackHeader } from '../src/repo/pack';
 import { memSource, memTarget, prng } from './helpers/trees';
+import { sleep, withWriters } from './helpers/writers';
 
 const sealer = createSealer(portableCrypto, {
   encryption: new Uint8Array(32).fill(1),
@@ -139,26 +140,17 @@ describe('a backup through openWriter', () => {
   /** `t` with pack writes failing (QUOTA) while `failing()` says so; commits and aborts are counted. */
   function flaky(t: Transport, failing: () => boolean) {
     const seen = { commits: 0, aborts: 0 };
-    const transport: Transport = {
-      ...t,
-      async openWriter(o) {
-        const w = await t.openWriter!(o);
-        return {
-          get size() {
-            return w.size;
-          },
-          write: (b) => (failing() ? Promise.reject(new KluisError('QUOTA', 'storage full')) : w.write(b)),
-          commit: (k, co) => {
-            seen.commits++;
-            return w.commit(k, co);
-          },
-          abort: () => {
-            seen.aborts++;
-            return w.abort();
-          },
-        };
+    const transport = withWriters(t, {
+      write: (b, w) => (failing() ? Promise.reject(new KluisError('QUOTA', 'storage full')) : w.write(b)),
+      commit: (k, co, w) => {
+        seen.commits++;
+        return w.commit(k, co);
       },
-    };
+      abort: (w) => {
+        seen.aborts++;
+        return w.abort();
+      },
+    });
     return { transport, seen };
   }
 
@@ -168,23 +160,12 @@ describe('a backup through openWriter', () => {
     let released = 0;
     // Commits that take a while: the next pack waits for one, and its last blob's write (and
     // release) completes during that wait.
-    const slow: Transport = {
-      ...t,
-      async openWriter(o) {
-        const w = await t.openWriter!(o);
-        return {
-          get size() {
-            return w.size;
-          },
-          write: (b) => w.write(b),
-          commit: async (k, co) => {
-            await new Promise((r) => setTimeout(r, 5));
-            await w.commit(k, co);
-          },
-          abort: () => w.abort(),
-        };
+    const slow = withWriters(t, {
+      commit: async (k, co, w) => {
+        await sleep(5);
+        await w.commit(k, co);
       },
-    };
+    });
     const repo = await openRepository(slow, {
       password: 'pw',
       packUploads: 1,

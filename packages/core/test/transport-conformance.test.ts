@@ -17,39 +17,28 @@ describeTransportConformance(
   { name: 'memoryTransport' },
 );
 
-const roots = new Map<Transport, string>();
-describeTransportConformance(
-  {
+/** A factory of local transports, each over a fresh temporary directory, passed through `wrap`. */
+function localFactory(wrap: (t: Transport) => Transport = (t) => t) {
+  const roots = new Map<Transport, string>();
+  return {
     async setup() {
       const root = await mkdtemp(join(tmpdir(), 'kluis-local-'));
-      const t = localTransport({ root });
+      const t = wrap(localTransport({ root }));
       roots.set(t, root);
       return t;
     },
-    async teardown(t) {
+    async teardown(t: Transport) {
       await rm(roots.get(t) ?? '', { recursive: true, force: true });
       roots.delete(t);
     },
-  },
-  { describe, it },
-  { name: 'localTransport', fastCheckRuns: 15 },
-);
+  };
+}
+
+describeTransportConformance(localFactory(), { describe, it }, { name: 'localTransport', fastCheckRuns: 15 });
 
 // withMetrics and withLimit pass openWriter on: the writer cases run through them for real.
-const wrappedRoots = new Map<Transport, string>();
 describeTransportConformance(
-  {
-    async setup() {
-      const root = await mkdtemp(join(tmpdir(), 'kluis-local-wrapped-'));
-      const t = withMetrics(withLimit(localTransport({ root }), 2)).transport;
-      wrappedRoots.set(t, root);
-      return t;
-    },
-    async teardown(t) {
-      await rm(wrappedRoots.get(t) ?? '', { recursive: true, force: true });
-      wrappedRoots.delete(t);
-    },
-  },
+  localFactory((t) => withMetrics(withLimit(t, 2)).transport),
   { describe, it },
   { name: 'withMetrics(withLimit(localTransport))', skip: ['model', 'scale', 'list'] },
 );

@@ -9,6 +9,7 @@ import {
   withRetry,
 } from '../src/index';
 import { withFaults } from '../src/testing/index';
+import { sleep, withWriters } from './helpers/writers';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 const unavailable = () => new KluisError('UNAVAILABLE', 'flaky');
@@ -297,26 +298,15 @@ describe('wrappers and openWriter', () => {
     const inner = memoryTransport();
     let inFlight = 0;
     let most = 0;
-    const slow: Transport = {
-      ...inner,
-      async openWriter(o) {
-        const w = await inner.openWriter!(o);
-        return {
-          get size() {
-            return w.size;
-          },
-          write: async (b) => {
-            most = Math.max(most, ++inFlight);
-            const placed = w.write(b); // placed now, in call order
-            await new Promise((r) => setTimeout(r, 2));
-            inFlight--;
-            return placed;
-          },
-          commit: (k, co) => w.commit(k, co),
-          abort: () => w.abort(),
-        };
+    const slow = withWriters(inner, {
+      write: async (b, w) => {
+        most = Math.max(most, ++inFlight);
+        const placed = w.write(b); // placed now, in call order
+        await sleep(2);
+        inFlight--;
+        return placed;
       },
-    };
+    });
     const limited = withLimit(slow, 1);
     const w = await limited.openWriter!();
     const parts = [1, 2, 3, 4, 5].map((v) => bytes(v * 100, v));

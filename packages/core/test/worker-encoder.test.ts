@@ -7,10 +7,10 @@ import {
   memoryTransport,
   openRepository,
   restore,
-  type Transport,
 } from '../src/index';
 import { nativeCrypto, nodeDeflateRaw, workerBlobEncoder } from '../src/node/index';
 import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
+import { sleep, withWriters } from './helpers/writers';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -59,27 +59,17 @@ describe('workerBlobEncoder', () => {
     // Slow writes and commits keep megabytes in flight, so blobs are released (and their answer
     // buffers reused by the threads) while the store still works on them.
     const t = memoryTransport();
-    const slow: Transport = {
-      ...t,
-      async openWriter(o) {
-        const w = await t.openWriter!(o);
-        return {
-          get size() {
-            return w.size;
-          },
-          write: async (b) => {
-            const copy = b.slice();
-            await new Promise((r) => setTimeout(r, 3));
-            await w.write(copy);
-          },
-          commit: async (k, co) => {
-            await new Promise((r) => setTimeout(r, 20));
-            await w.commit(k, co);
-          },
-          abort: () => w.abort(),
-        };
+    const slow = withWriters(t, {
+      write: async (b, w) => {
+        const copy = b.slice();
+        await sleep(3);
+        await w.write(copy);
       },
-    };
+      commit: async (k, co, w) => {
+        await sleep(20);
+        await w.commit(k, co);
+      },
+    });
     const options = {
       crypto: nativeCrypto,
       codec: nodeDeflateRaw,
