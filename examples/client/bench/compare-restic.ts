@@ -69,51 +69,77 @@ const tools: Tool[] = [
   },
 ];
 
+type Row = Record<string, number>;
+
 async function main() {
   if (!existsSync(cli)) throw new Error('build first: npm run build');
   if (spawnSync('restic', ['version']).status !== 0) {
     execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'restic'], { stdio: 'inherit' });
   }
   const mb = Number(process.env.KLUIS_BENCH_MB ?? 500);
+  const rounds = Number(process.env.KLUIS_BENCH_ROUNDS ?? 5);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('KLUIS_BENCH_ROUNDS needs a whole number ≥ 1');
   const tree = join(cache, `mixed-${mb}`);
   const bytes = await mixedTree(tree, mb);
   const pair = await editedPair(join(cache, 'edited'));
   await clearWork();
-  const rows: Record<string, Record<string, number>> = {};
-  for (const tool of tools) {
-    // Each tool works in its own directory, and nothing is deleted between tools: see clearWork.
-    const dir = join(work, tool.name);
-    await mkdir(dir, { recursive: true });
-    const repo = join(dir, 'repo');
-    tool.init(repo);
-    const first = tool.backup(repo, tree);
-    const repoBytes = du(repo);
-    const again = tool.backup(repo, tree);
-    const restored = tool.restore(repo, join(dir, 'restore'));
-    const checked = tool.check(repo);
-    const big = join(dir, 'big-repo');
-    tool.init(big);
-    // Back up the edited copy under the same path, as a user editing the file would.
-    await mkdir(join(dir, 'big'));
-    execFileSync('cp', ['--reflink=auto', pair.original, join(dir, 'big', 'big.bin')]);
-    tool.backup(big, join(dir, 'big'));
-    const base = du(big);
-    execFileSync('cp', ['--reflink=auto', pair.edited, join(dir, 'big', 'big.bin')]);
-    tool.backup(big, join(dir, 'big'));
-    const editBytes = du(big) - base;
-    rows[tool.name] = {
-      firstMBps: bytes / 1e6 / first.wall,
-      firstCpu: first.cpu,
-      firstRss: first.rssMb,
-      againS: again.wall,
-      restoreMBps: bytes / 1e6 / restored.wall,
-      checkS: checked.wall,
-      repoMB: repoBytes / 1e6,
-      editMB: editBytes / 1e6,
-    };
+  // rows[tool][round]: each round runs both tools, alternating which goes first, so that a slow
+  // spell of the machine or a warmer cache favours neither; each tool's figures are compared
+  // with the other's in the same round.
+  const rows: Record<string, Row[]> = { kluis: [], restic: [] };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? tools : [...tools].reverse();
+    for (const tool of order) {
+      // Each run works in its own directory, and nothing is deleted until the next run of the
+      // benchmark: see clearWork.
+      const dir = join(work, `round-${round + 1}`, tool.name);
+      await mkdir(dir, { recursive: true });
+      const row = timedRuns(tool, dir, tree, bytes);
+      if (round === 0) Object.assign(row, storageRuns(tool, dir, pair));
+      rows[tool.name]!.push(row);
+      console.log(`round ${round + 1}/${rounds}, ${tool.name}: ${summary(row)}`);
+    }
   }
   report(bytes, rows);
 }
+
+/** First backup, unchanged re-backup, restore and check of the mixed tree. */
+function timedRuns(tool: Tool, dir: string, tree: string, bytes: number): Row {
+  const repo = join(dir, 'repo');
+  tool.init(repo);
+  const first = tool.backup(repo, tree);
+  const repoBytes = du(repo);
+  const again = tool.backup(repo, tree);
+  const restored = tool.restore(repo, join(dir, 'restore'));
+  const checked = tool.check(repo);
+  return {
+    firstMBps: bytes / 1e6 / first.wall,
+    firstCpu: first.cpu,
+    firstRss: first.rssMb,
+    againS: again.wall,
+    restoreMBps: bytes / 1e6 / restored.wall,
+    checkS: checked.wall,
+    repoMB: repoBytes / 1e6,
+  };
+}
+
+/** Bytes stored for the edited copy of the large file, backed up under the same path. */
+function storageRuns(tool: Tool, dir: string, pair: { original: string; edited: string }): Row {
+  const big = join(dir, 'big-repo');
+  tool.init(big);
+  // Back up the edited copy under the same path, as a user editing the file would.
+  execFileSync('mkdir', ['-p', join(dir, 'big')]);
+  execFileSync('cp', ['--reflink=auto', pair.original, join(dir, 'big', 'big.bin')]);
+  tool.backup(big, join(dir, 'big'));
+  const base = du(big);
+  execFileSync('cp', ['--reflink=auto', pair.edited, join(dir, 'big', 'big.bin')]);
+  tool.backup(big, join(dir, 'big'));
+  return { editMB: (du(big) - base) / 1e6 };
+}
+
+const summary = (r: Row) =>
+  `first ${r.firstMBps!.toFixed(1)} MB/s, ${r.firstCpu!.toFixed(2)} CPU-s, ${r.firstRss!.toFixed(0)} MB; ` +
+  `again ${r.againS!.toFixed(2)} s; restore ${r.restoreMBps!.toFixed(1)} MB/s; check ${r.checkS!.toFixed(2)} s`;
 
 /** Seconds after which ext4 no longer skips a deleted inode when allocating one (RECENTCY_MIN). */
 const INODE_RECENCY_S = 60;
@@ -136,14 +162,42 @@ async function clearWork(): Promise<void> {
   await mkdir(work, { recursive: true });
 }
 
-function report(bytes: number, r: Record<string, Record<string, number>>) {
+/** The median of some numbers (the mean of the middle two for an even count). */
+function median(xs: readonly number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+function report(bytes: number, r: Record<string, Row[]>) {
   const k = r.kluis!;
   const s = r.restic!;
-  const line = (label: string, key: string, unit: string, better: 'higher' | 'lower', target: string) =>
-    `| ${label} | ${k[key]!.toFixed(2)} ${unit} | ${s[key]!.toFixed(2)} ${unit} | ${(k[key]! / s[key]!).toFixed(2)}× | ${target} (${better} is better) |`;
+  const rounds = k.length;
+  const f = (x: number) => x.toFixed(2);
+  const cell = (rows: Row[], key: string, unit: string) => {
+    const xs = rows.map((x) => x[key]).filter((x): x is number => x !== undefined);
+    return xs.length > 1
+      ? `${f(median(xs))} ${unit} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`
+      : `${f(xs[0]!)} ${unit}`;
+  };
+  const line = (label: string, key: string, unit: string, better: 'higher' | 'lower', target: string) => {
+    // The ratio of the two tools within each round, then the median of those ratios.
+    const ratios = k.flatMap((row, i) =>
+      row[key] === undefined || s[i]?.[key] === undefined ? [] : [row[key]! / s[i]![key]!],
+    );
+    const ratio =
+      ratios.length > 1
+        ? `${f(median(ratios))}× (${f(Math.min(...ratios))}–${f(Math.max(...ratios))})`
+        : `${f(ratios[0]!)}×`;
+    return `| ${label} | ${cell(k, key, unit)} | ${cell(s, key, unit)} | ${ratio} | ${target} (${better} is better) |`;
+  };
   const out = [
     `Mixed tree: ${(bytes / 1e6).toFixed(0)} MB; 1 GiB file with 100 scattered edits + 1 MiB insertion.`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execFileSync('restic', ['version']).toString().trim()}`,
+    rounds > 1
+      ? `${rounds} rounds, alternating which tool goes first. Timed measures: median (min–max) over the rounds; ` +
+        "ratio: median (min–max) of the two tools' ratios within each round. Stored bytes of the edited file: first round only."
+      : '1 round.',
     '',
     '| measure | kluis | restic | kluis / restic | target |',
     '| --- | --- | --- | --- | --- |',
