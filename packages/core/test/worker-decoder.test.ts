@@ -1,7 +1,7 @@
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   backup,
   check,
@@ -15,6 +15,7 @@ import {
   type Transport,
 } from '../src/index';
 import { fsTarget, localTransport, nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
+import { ReadBuffers } from '../src/repo/_read-buffers';
 import { type MemTree, memSource, prng } from './helpers/trees';
 
 const SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -211,6 +212,67 @@ describe('workerBlobDecoder', () => {
           .sort(),
       ).toEqual(damaged.sort());
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a restore to fsTarget reads runs into buffers the threads hand back, and writes every byte', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kluis-restore-buffers-'));
+    // Sizes as handed back (a buffer given back is moved to a thread again by a later read).
+    const back: number[] = [];
+    const give = ReadBuffers.prototype.give;
+    const given = vi.spyOn(ReadBuffers.prototype, 'give').mockImplementation(function (this: ReadBuffers, b) {
+      if (b instanceof Uint8Array && b.buffer.byteLength >= 128 << 10) back.push(b.buffer.byteLength);
+      give.call(this, b);
+    });
+    try {
+      const local = localTransport({ root: join(dir, 'repo'), fsync: false });
+      let into = 0;
+      let used = 0;
+      const counted: Transport = {
+        ...local,
+        async get(key, o) {
+          const bytes = await local.get(key, o);
+          if (o?.into) into++;
+          if (o?.into && bytes.buffer === o.into.buffer) used++;
+          return bytes;
+        },
+      };
+      const init = await initRepository(counted, {
+        password: 'pw',
+        scrypt: SCRYPT,
+        packSize: 300_000,
+        ...node,
+      });
+      // A file streamed run by run, and groups of files read with one request each.
+      const files: MemTree = { big: prng(2_500_000, 11), d: {} };
+      for (let i = 0; i < 12; i++) (files.d as MemTree)[`f${i}.bin`] = prng(150_000, 20 + i);
+      await backup(init, memSource(files));
+      const repo = await openRepository(counted, {
+        password: 'pw',
+        ...node,
+        decoder: workerBlobDecoder({ threads: 2 }),
+      });
+      const target = join(dir, 'out');
+      const r = await restore(repo, 'latest', fsTarget(target));
+      await repo.close();
+      expect(r.files).toBe(13);
+      expect((await readFile(join(target, 'big'))).equals(files.big as Uint8Array)).toBe(true);
+      for (let i = 0; i < 12; i++)
+        expect(
+          (await readFile(join(target, 'd', `f${i}.bin`))).equals(
+            (files.d as MemTree)[`f${i}.bin`] as Uint8Array,
+          ),
+        ).toBe(true);
+      expect(used).toBeGreaterThan(5); // runs were read into pooled buffers
+      expect(used).toBe(into);
+      // Each came back from the threads, whole, to be read into again.
+      expect(back).toHaveLength(used);
+      for (const size of back) expect(size % (1 << 20)).toBe(0);
+    } finally {
+      given.mockRestore();
       await rm(dir, { recursive: true, force: true });
     }
   });

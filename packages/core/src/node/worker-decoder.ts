@@ -36,15 +36,16 @@ export function workerBlobDecoder(options: WorkerBlobDecoderOptions = {}): BlobD
     ) => {
       const moves = movable(run.bytes, owned, run.wholeBuffer);
       const { wholeBuffer: _, ...plain } = run;
-      // verify hands a moved buffer back, to be read into again.
-      const back = !plains && !files && moves.length > 0;
+      // verify and writeFiles hand a moved buffer back, to be read into again.
+      const back = !plains && moves.length > 0;
       return pool.run({ run: plain, plains, back, ...(files ? { files } : {}) }, moves);
     };
     return {
       parallelism: threads,
       open: async (run, owned) => (await post(run, owned, true)).plains,
       verify: async (run, owned) => (await post(run, owned, false)).back ?? (owned ? run.bytes : undefined),
-      writeFiles: async (run, files, owned) => void (await post(run, owned, false, files)),
+      writeFiles: async (run, files, owned) =>
+        (await post(run, owned, false, files)).back ?? (owned ? run.bytes : undefined),
       close: () => pool.close(),
     } satisfies BlobDecoder;
   };

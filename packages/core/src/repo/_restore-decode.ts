@@ -1,6 +1,7 @@
 // Opening the blobs of a restore through the repository's decoder. Internal: never re-exported.
 import { KluisError } from '../errors';
 import { equalBytes, hex, unhex } from './_bytes';
+import type { ReadBuffers } from './_read-buffers';
 import type { ReadJob } from './_restore-plan';
 import type { BlobDecoder, RunBlob, SealedRun } from './blob-decoder';
 import type { BlobLocation } from './blob-index';
@@ -48,25 +49,29 @@ export async function openRunFiles(
 /**
  * Reads a file's blobs in order for streaming: runs of blobs that lie next to each other in one
  * pack are read with one request (up to `maxRun` bytes), the next run being read while the
- * current one is used. Yields each run (its bytes handed over) with its plaintext length.
+ * current one is used. Yields each run (its bytes handed over) with its plaintext length. With
+ * `buffers`, runs are read into them (a run is then `wholeBuffer` when read into one, for the
+ * caller to hand back).
  */
 export async function* streamRuns(
   store: Pick<BlobStore, 'index' | 'transport'>,
   content: readonly string[],
   signal: AbortSignal | undefined,
   maxRun: number,
+  buffers?: ReadBuffers,
 ): AsyncGenerator<{ run: SealedRun; size: number }> {
   const runs = splitRuns(store, content, maxRun);
   const load = async (run: BlobLocation[]) => {
     const first = run[0]!;
     const last = run.at(-1)!;
     const key = `data/${hex(first.pack)}`;
-    const bytes = await store.transport.get(key, {
-      signal,
-      range: { offset: first.offset, length: last.offset + last.length - first.offset },
-    });
+    const range = { offset: first.offset, length: last.offset + last.length - first.offset };
+    const { bytes, pooled } = buffers
+      ? await buffers.read(range.length, (into) => store.transport.get(key, { signal, range, into }))
+      : { bytes: await store.transport.get(key, { signal, range }), pooled: false };
     const blobs = run.map((l) => ({ ...l, offset: l.offset - first.offset }));
-    return { run: { bytes, blobs, where: key }, size: run.reduce((n, l) => n + l.rawLength, 0) };
+    const sealed: SealedRun = { bytes, blobs, where: key, ...(pooled ? { wholeBuffer: true } : {}) };
+    return { run: sealed, size: run.reduce((n, l) => n + l.rawLength, 0) };
   };
   let next = runs.length > 0 ? load(runs[0]!) : undefined;
   for (let k = 0; next; k++) {

@@ -67,9 +67,11 @@ export interface BlobDecoder {
    * rejects before its file is written (files earlier in the run may have been). A restore uses
    * it for targets that name their files by path (`RestoreTarget.nativeFile`), so file-system
    * calls and plaintexts stay off the calling thread. Each file lists the indexes of its blobs
-   * in `run.blobs`, in order.
+   * in `run.blobs`, in order. With `owned`, it may resolve to `run.bytes` handed back, as
+   * `verify` does.
    */
-  writeFiles?(run: SealedRun, files: readonly NativeFileWrite[], owned?: boolean): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: decoders that hand nothing back may resolve to nothing
+  writeFiles?(run: SealedRun, files: readonly NativeFileWrite[], owned?: boolean): Promise<Uint8Array | void>;
   /** How many runs are worth keeping in flight. */
   readonly parallelism: number;
   /** Releases threads or other resources. */

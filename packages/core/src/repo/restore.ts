@@ -1,4 +1,5 @@
 import { throwIfAborted } from '../errors';
+import { ReadBuffers } from './_read-buffers';
 import { openRunFiles, runOf, streamBlobs, streamRuns } from './_restore-decode';
 import { type DirState, DirTracker } from './_restore-dirs';
 import { eachLimited, type FileJob, type ReadJob, ReadPlanner } from './_restore-plan';
@@ -114,6 +115,8 @@ class RestoreRun {
   #failed!: (e: unknown) => void;
   #made = new Set<string>();
   #t0 = Date.now();
+  /** Buffers that runs written by the decoder (`writeFiles`) are read into and come back in. */
+  #buffers: ReadBuffers;
 
   constructor(
     readonly repo: Repository,
@@ -126,6 +129,7 @@ class RestoreRun {
     this.#slots = Math.max(1, o.concurrency ?? Math.min(16, Math.max(4, 4 * parallel)));
     this.#trees = new TreeLoader(repo.blobs, this.#slots * 2, o.signal);
     this.#planner = new ReadPlanner(repo.blobs.index, MAX_RUN);
+    this.#buffers = new ReadBuffers(this.#slots, this.#slots * MAX_RUN);
   }
 
   async run(tree: string): Promise<RestoreResult> {
@@ -199,33 +203,42 @@ class RestoreRun {
       if (!native) return this.#file(job.job, streamBlobs(blobs, decoder, content, signal, MAX_RUN));
       // The decoder's threads write the file run by run, each piece where the previous ended.
       const file = await this.target.nativeFile!(job.job.path, job.job.node);
-      const runs = streamRuns(blobs, content, signal, MAX_RUN);
+      const runs = streamRuns(blobs, content, signal, MAX_RUN, this.#buffers);
       let from = 0;
       for (let r = await runs.next(); !r.done; ) {
         this.#check();
         const { run, size } = r.value;
         const blobs = run.blobs.map((_, i) => i);
         r = await runs.next(); // the next run is read while this one is written
-        await native.writeFiles!(run, [{ file, blobs, from, final: r.done === true }], true);
+        const back = await native.writeFiles!(run, [{ file, blobs, from, final: r.done === true }], true);
+        if (run.wholeBuffer) this.#buffers.give(back);
         from += size;
       }
       return this.#written(job.job);
     }
     const range = { offset: job.offset, length: job.length };
-    const bytes = job.length > 0 ? await blobs.transport.get(job.key, { signal, range }) : new Uint8Array(0);
     if (native) {
-      // The decoder's threads open the run and write its files: no plaintext comes back here.
+      // The decoder's threads open the run and write its files: no plaintext comes back here, and
+      // the bytes come back to be read into again.
+      const { bytes, pooled } =
+        job.length > 0
+          ? await this.#buffers.read(job.length, (into) =>
+              blobs.transport.get(job.key, { signal, range, into }),
+            )
+          : { bytes: new Uint8Array(0), pooled: false };
       const files = await Promise.all(job.files.map((f) => this.target.nativeFile!(f.job.path, f.job.node)));
       this.#check();
       const { run, slots } = runOf(job, bytes);
-      await native.writeFiles!(
-        run,
+      const back = await native.writeFiles!(
+        { ...run, wholeBuffer: pooled },
         files.map((file, i) => ({ file, blobs: slots[i]! })),
         true,
       );
+      if (pooled) this.#buffers.give(back);
       for (const { job: file } of job.files) await this.#written(file);
       return;
     }
+    const bytes = job.length > 0 ? await blobs.transport.get(job.key, { signal, range }) : new Uint8Array(0);
     const chunks = await openRunFiles(decoder, job, bytes);
     await eachLimited(job.files, FILES_AT_ONCE, async ({ job: file }, i) => {
       this.#check();
