@@ -60,6 +60,26 @@ async function bothDecoders(t: ReturnType<typeof memoryTransport>) {
   ] as const;
 }
 
+/**
+ * A new repository (300 kB packs) in a local transport at `root`, opened through a wrapper that
+ * counts the reads given an `into` buffer and those whose result is in it.
+ */
+async function countingRepo(root: string) {
+  const local = localTransport({ root, fsync: false });
+  const reads = { into: 0, used: 0 };
+  const counted: Transport = {
+    ...local,
+    async get(key, o) {
+      const bytes = await local.get(key, o);
+      if (o?.into) reads.into++;
+      if (o?.into && bytes.buffer === o.into.buffer) reads.used++;
+      return bytes;
+    },
+  };
+  const init = await initRepository(counted, { password: 'pw', scrypt: SCRYPT, packSize: 300_000, ...node });
+  return { local, counted, reads, init };
+}
+
 describe('workerBlobDecoder', () => {
   it('opens a pack on a worker thread exactly as the inline decoder does, moving owned bytes', {
     timeout: 60_000,
@@ -166,32 +186,15 @@ describe('workerBlobDecoder', () => {
   }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kluis-check-buffers-'));
     try {
-      const local = localTransport({ root: dir, fsync: false });
-      let into = 0;
-      let used = 0;
-      const counted: Transport = {
-        ...local,
-        async get(key, o) {
-          const bytes = await local.get(key, o);
-          if (o?.into) into++;
-          if (o?.into && bytes.buffer === o.into.buffer) used++;
-          return bytes;
-        },
-      };
-      const init = await initRepository(counted, {
-        password: 'pw',
-        scrypt: SCRYPT,
-        packSize: 300_000,
-        ...node,
-      });
+      const { local, counted, reads, init } = await countingRepo(dir);
       await backup(init, memSource({ a: prng(1_500_000, 6), b: prng(1_200_000, 7) }));
       const decoder = workerBlobDecoder({ threads: 2 });
       const healthy = await openRepository(counted, { password: 'pw', ...node, decoder });
       const ok = await check(healthy, { readData: true });
       await healthy.close();
       expect(ok.ok).toBe(true);
-      expect(used).toBeGreaterThan(3); // the packs were read into pooled buffers
-      expect(used).toBe(into);
+      expect(reads.used).toBeGreaterThan(3); // the packs were read into pooled buffers
+      expect(reads.used).toBe(reads.into);
       const packs: string[] = [];
       for await (const o of local.list('data/')) packs.push(o.key);
       expect(packs.length).toBeGreaterThan(4);
@@ -228,24 +231,7 @@ describe('workerBlobDecoder', () => {
       give.call(this, b);
     });
     try {
-      const local = localTransport({ root: join(dir, 'repo'), fsync: false });
-      let into = 0;
-      let used = 0;
-      const counted: Transport = {
-        ...local,
-        async get(key, o) {
-          const bytes = await local.get(key, o);
-          if (o?.into) into++;
-          if (o?.into && bytes.buffer === o.into.buffer) used++;
-          return bytes;
-        },
-      };
-      const init = await initRepository(counted, {
-        password: 'pw',
-        scrypt: SCRYPT,
-        packSize: 300_000,
-        ...node,
-      });
+      const { counted, reads, init } = await countingRepo(join(dir, 'repo'));
       // A file streamed run by run, and groups of files read with one request each.
       const files: MemTree = { big: prng(2_500_000, 11), d: {} };
       for (let i = 0; i < 12; i++) (files.d as MemTree)[`f${i}.bin`] = prng(150_000, 20 + i);
@@ -266,10 +252,10 @@ describe('workerBlobDecoder', () => {
             (files.d as MemTree)[`f${i}.bin`] as Uint8Array,
           ),
         ).toBe(true);
-      expect(used).toBeGreaterThan(5); // runs were read into pooled buffers
-      expect(used).toBe(into);
+      expect(reads.used).toBeGreaterThan(5); // runs were read into pooled buffers
+      expect(reads.used).toBe(reads.into);
       // Each came back from the threads, whole, to be read into again.
-      expect(back).toHaveLength(used);
+      expect(back).toHaveLength(reads.used);
       for (const size of back) expect(size % (1 << 20)).toBe(0);
     } finally {
       given.mockRestore();
