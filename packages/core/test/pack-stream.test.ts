@@ -187,9 +187,12 @@ describe('a backup through openWriter', () => {
       },
     });
     const { snapshot } = await backup(repo, memSource(tree));
-    expect(released).toBeGreaterThan(5);
+    // Every data blob was released (how many there are depends on the repository's chunker key).
+    const data = [...repo.blobs.index.entries()].filter((e) => e.type === 'data');
+    expect(data.length).toBeGreaterThanOrEqual(3);
+    expect(released).toBeGreaterThanOrEqual(data.length);
     let stored = 0;
-    for (const e of repo.blobs.index.entries()) if (e.type === 'data') stored += e.length;
+    for (const e of data) stored += e.length;
     expect(snapshot.summary.bytesStored).toBe(stored);
     expect((await check(repo, { readData: true })).ok).toBe(true);
     const { target, root } = memTarget();
