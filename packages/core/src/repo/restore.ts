@@ -115,7 +115,10 @@ class RestoreRun {
   #failed!: (e: unknown) => void;
   #made = new Set<string>();
   #t0 = Date.now();
-  /** Buffers that runs written by the decoder (`writeFiles`) are read into and come back in. */
+  /**
+   * Buffers that runs written by the decoder (`writeFiles`) are read into and come back in. At
+   * most 32 MiB of them wait unused, besides those in flight.
+   */
   #buffers: ReadBuffers;
 
   constructor(
@@ -129,7 +132,7 @@ class RestoreRun {
     this.#slots = Math.max(1, o.concurrency ?? Math.min(16, Math.max(4, 4 * parallel)));
     this.#trees = new TreeLoader(repo.blobs, this.#slots * 2, o.signal);
     this.#planner = new ReadPlanner(repo.blobs.index, MAX_RUN);
-    this.#buffers = new ReadBuffers(this.#slots, this.#slots * MAX_RUN);
+    this.#buffers = new ReadBuffers(this.#slots, 4 * MAX_RUN);
   }
 
   async run(tree: string): Promise<RestoreResult> {
