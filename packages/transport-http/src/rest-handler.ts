@@ -63,9 +63,9 @@ export interface RestRequestInfo {
 export type RestHandler = (request: Request, info?: RestRequestInfo) => Promise<Response>;
 
 /**
- * Serves a {@link Transport} (or one per repository, through a factory) over restic's REST
- * protocol v2, as a web-standard `(Request) => Promise<Response>` handler that runs in Node (see
- * `@kluis/transport-http/node`), Deno, Bun and service workers.
+ * Serves a {@link @kluis/core!Transport | Transport} (or one per repository, through a factory)
+ * over restic's REST protocol v2, as a web-standard `(Request) => Promise<Response>` handler that
+ * runs in Node (see `@kluis/transport-http/node`), Deno, Bun and service workers.
  *
  * Per request: the path is parsed strictly (400 for anything else, before any hook or store call),
  * then availability (503), authentication (401), authorisation (403), and only then the store.

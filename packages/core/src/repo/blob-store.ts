@@ -86,8 +86,10 @@ export class BlobStore {
   /** The data pack being written through `transport.openWriter`, when the transport has it. */
   #stream: PackStream | undefined;
 
+  /** @internal a repository makes its blob store (see {@link openRepository}). */
   constructor(
     readonly transport: Transport,
+    /** @internal The repository's keys at work: sealing blobs and pack headers, blob IDs. */
     readonly sealer: Sealer,
     readonly options: BlobStoreOptions,
   ) {

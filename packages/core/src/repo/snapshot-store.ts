@@ -21,8 +21,10 @@ export interface SnapshotRef {
  * ```
  */
 export class SnapshotStore {
+  /** @internal a repository makes its snapshot store (see {@link openRepository}). */
   constructor(
     readonly transport: Transport,
+    /** @internal The repository's keys at work: sealing and opening snapshots. */
     readonly sealer: Sealer,
   ) {}
 
