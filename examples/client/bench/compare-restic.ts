@@ -1,7 +1,7 @@
 // kluis vs restic on the same seeded data, in the same run: npm run bench (see docs/benchmarks.md).
 // Needs the built CLI (npm run build) and restic (installed from Debian's packages if missing).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -128,7 +128,7 @@ function storageRuns(tool: Tool, dir: string, pair: { original: string; edited: 
   const big = join(dir, 'big-repo');
   tool.init(big);
   // Back up the edited copy under the same path, as a user editing the file would.
-  execFileSync('mkdir', ['-p', join(dir, 'big')]);
+  mkdirSync(join(dir, 'big'), { recursive: true });
   execFileSync('cp', ['--reflink=auto', pair.original, join(dir, 'big', 'big.bin')]);
   tool.backup(big, join(dir, 'big'));
   const base = du(big);
