@@ -21,7 +21,7 @@ function workerRepo(threads: number) {
     scrypt: { N: 1024, r: 8, p: 1 },
     crypto: nativeCrypto,
     codec: nodeDeflateRaw,
-    encoder: workerBlobEncoder({ threads }),
+    encoder: workerBlobEncoder({ threads, inlineBytes: 0 }),
   });
 }
 
@@ -33,7 +33,7 @@ describe('workerBlobEncoder', () => {
     const options = {
       crypto: nativeCrypto,
       codec: nodeDeflateRaw,
-      encoder: workerBlobEncoder({ threads: 2 }),
+      encoder: workerBlobEncoder({ threads: 2, inlineBytes: 0 }),
     };
     const repo = await initRepository(t, { password: 'pw', scrypt: { N: 1024, r: 8, p: 1 }, ...options });
     const tree: MemTree = {
@@ -73,7 +73,7 @@ describe('workerBlobEncoder', () => {
     const options = {
       crypto: nativeCrypto,
       codec: nodeDeflateRaw,
-      encoder: workerBlobEncoder({ threads: 2 }),
+      encoder: workerBlobEncoder({ threads: 2, inlineBytes: 0 }),
     };
     await initRepository(t, { password: 'pw', scrypt: { N: 1024, r: 8, p: 1 }, packSize: 1 << 20 });
     const repo = await openRepository(slow, { password: 'pw', ...options });
@@ -130,11 +130,60 @@ describe('workerBlobEncoder', () => {
     for (const [i, r] of results.entries()) expect(await repo.blobs.load(r.id)).toEqual(originals[i]);
   });
 
+  it('encodes the first inlineBytes on the calling thread, then hands work to the threads once they run', {
+    timeout: 60_000,
+  }, async () => {
+    const key = nativeCrypto.randomBytes(32);
+    const keys = { encryption: key, id: nativeCrypto.randomBytes(32) };
+    const encoder = workerBlobEncoder({ threads: 1, inlineBytes: 100_000 })({
+      crypto: nativeCrypto,
+      key,
+      codec: nodeDeflateRaw,
+    });
+    const decoder = inlineBlobDecoder({ crypto: nativeCrypto, keys, codec: nodeDeflateRaw });
+    const encodeAndOpen = async (plain: Uint8Array) => {
+      const id = nativeCrypto.hmacSha256(keys.id, plain);
+      const scratch = plain.slice();
+      const pending = encoder.encode('data', id, scratch);
+      scratch.fill(0); // copiesInput holds on the calling thread too
+      const e = await pending;
+      const [opened] = await decoder.open({
+        bytes: e.sealed,
+        blobs: [
+          { type: 'data', id, offset: 0, length: e.sealed.length, codec: e.codec, rawLength: plain.length },
+        ],
+        where: 'test',
+      });
+      expect(Buffer.from(opened!).equals(Buffer.from(plain))).toBe(true);
+      return e;
+    };
+    // Below the limit: encoded here (a thread's batched answer would come with `release`).
+    const small = await encodeAndOpen(text('y'.repeat(60_000)));
+    expect(small.release).toBeUndefined();
+    // This one crosses the limit and starts the thread; it is still encoded here.
+    const crossing = await encodeAndOpen(prng(60_000, 7));
+    expect(crossing.release).toBeUndefined();
+    // Once the thread runs, blobs go to it.
+    let fromThread = false;
+    for (let i = 0; i < 200 && !fromThread; i++) {
+      const e = await encodeAndOpen(prng(5_000, 100 + i));
+      fromThread = typeof e.release === 'function';
+      e.release?.();
+      if (!fromThread) await sleep(25);
+    }
+    expect(fromThread).toBe(true);
+    await encoder.close();
+  });
+
   it('seals a batch into an answer buffer that is sealed into again once every blob is released', {
     timeout: 60_000,
   }, async () => {
     const key = nativeCrypto.randomBytes(32);
-    const encoder = workerBlobEncoder({ threads: 1 })({ crypto: nativeCrypto, key, codec: nodeDeflateRaw });
+    const encoder = workerBlobEncoder({ threads: 1, inlineBytes: 0 })({
+      crypto: nativeCrypto,
+      key,
+      codec: nodeDeflateRaw,
+    });
     const keys = { encryption: key, id: nativeCrypto.randomBytes(32) };
     const decoder = inlineBlobDecoder({ crypto: nativeCrypto, keys, codec: nodeDeflateRaw });
     const batch = async (seed: number) => {

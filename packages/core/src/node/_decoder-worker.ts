@@ -52,6 +52,9 @@ parentPort!.on('message', (jobs: Job[]) =>
   ),
 );
 
+// Tells the pool the script has loaded (an empty batch of replies).
+parentPort!.postMessage([]);
+
 /**
  * Writes the files of a run one by one, each once its own blobs are open and intact: only one
  * file's plaintexts (and blobs a later file of the run shares) are alive at a time, instead of the

@@ -34,6 +34,9 @@ parentPort!.on('message', (jobs: Job[]) =>
   ),
 );
 
+// Tells the pool the script has loaded (an empty batch of replies).
+parentPort!.postMessage([]);
+
 async function encodeBatch(job: BatchJob & { n: number }) {
   const count = job.ends.length;
   const codecs = new Uint8Array(count);

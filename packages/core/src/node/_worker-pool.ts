@@ -5,7 +5,14 @@ import { spawnWorker } from './_spawn-worker';
 /** What a worker script posts back for job `n`: its result, or the error it met. */
 export type WorkerReply = { n: number; error?: { code: ErrorCode; message: string } };
 
-type Slot = { w: Worker; busy: number; queued: object[]; moves: ArrayBuffer[] };
+type Slot = {
+  w: Worker;
+  busy: number;
+  queued: object[];
+  moves: ArrayBuffer[];
+  /** Settles when the thread has loaded its script (its first message) or failed to. */
+  ready: Promise<void>;
+};
 
 /**
  * A fixed set of worker threads running one of the package's worker scripts, started on first
@@ -62,6 +69,15 @@ export class WorkerPool<Result> {
     }
   }
 
+  /**
+   * Starts every thread not yet started; resolves once all have loaded their script and answer
+   * at once, or rejects when one failed to start.
+   */
+  start(): Promise<void> {
+    while (this.#workers.length < this.size) this.#spawn();
+    return Promise.all(this.#workers.map((s) => s.ready)).then(() => {});
+  }
+
   async close(): Promise<void> {
     const ws = this.#workers;
     this.#workers = [];
@@ -69,17 +85,33 @@ export class WorkerPool<Result> {
   }
 
   #pick(): Slot {
-    if (this.#workers.length < this.size) {
-      const slot: Slot = { w: spawnWorker(this.script, this.workerData), busy: 0, queued: [], moves: [] };
-      slot.w.on('message', (rs: WorkerReply[]) => {
-        for (const r of rs) this.#done(r);
-      });
-      slot.w.on('error', (e) => this.#fail(slot, e));
-      slot.w.unref();
-      this.#workers.push(slot);
-      return slot;
-    }
+    if (this.#workers.length < this.size) return this.#spawn();
     return this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+  }
+
+  #spawn(): Slot {
+    const w = spawnWorker(this.script, this.workerData);
+    let loaded: () => void = () => {};
+    let failed: (e: unknown) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      loaded = resolve;
+      failed = reject;
+    });
+    ready.catch(() => {}); // also reported to the jobs, if any
+    const slot: Slot = { w, busy: 0, queued: [], moves: [], ready };
+    // A worker script's first message is an empty batch of replies, once its script has loaded.
+    w.on('message', (rs: WorkerReply[]) => {
+      loaded();
+      for (const r of rs) this.#done(r);
+    });
+    w.on('error', (e) => {
+      failed(e);
+      this.#fail(slot, e);
+    });
+    w.on('exit', (code) => failed(new Error(`${this.script.slice(1)} thread exited with code ${code}`)));
+    w.unref();
+    this.#workers.push(slot);
+    return slot;
   }
 
   #done(r: WorkerReply): void {
