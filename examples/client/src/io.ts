@@ -13,16 +13,33 @@ export interface Io {
   signal?: AbortSignal;
 }
 
-/** The real process's streams and environment. */
+/**
+ * The real process's streams and environment. Output to a reader that has gone (`kluis ls | head`)
+ * is dropped, and the command goes on: a backup still completes, and nothing fails on EPIPE.
+ */
 export function processIo(signal: AbortSignal): Io {
   const tty = Boolean(process.stderr.isTTY && process.stdin.isTTY);
+  const stdout = writerWhileRead(process.stdout);
+  const stderr = writerWhileRead(process.stderr);
   return {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
+    stdout,
+    stderr,
     tty: Boolean(process.stderr.isTTY),
     env: process.env,
     signal,
     ...(tty ? { promptSecret } : {}),
+  };
+}
+
+/** Writes to `stream` until its reader has gone; any other write error is thrown as before. */
+function writerWhileRead(stream: NodeJS.WriteStream): (s: string) => void {
+  let gone = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    gone = true;
+  });
+  return (s) => {
+    if (!gone) stream.write(s);
   };
 }
 

@@ -9,6 +9,8 @@ export interface CliIo {
   /** Reads a password (a prompt without echo on a terminal, else one line of standard input). */
   readPassword: (prompt: string) => Promise<string>;
   env: Record<string, string | undefined>;
+  /** Aborted once standard output's reader has gone (`log tail -f | head`): following stops. */
+  outputGone?: AbortSignal;
 }
 
 /**

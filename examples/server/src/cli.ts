@@ -43,7 +43,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     else if (command === 'grant' || command === 'grants' || command === 'revoke')
       await grantCommand(command, rest, io);
     else if (command === 'quota') await quotaCommand(rest, io);
-    else if (command === 'log') await logCommand(rest, io);
+    else if (command === 'log') await logCommand(rest, io, io.outputGone);
     else {
       io.err(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;
@@ -66,9 +66,25 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
  */
 export function processIo(): CliIo {
   let lines: AsyncIterator<string> | undefined;
+  // Output to a reader that has gone is dropped rather than failing on EPIPE.
+  const gone = new AbortController();
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    gone.abort();
+  });
+  let errGone = false;
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    errGone = true;
+  });
   return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: (t) => {
+      if (!gone.signal.aborted) process.stdout.write(t);
+    },
+    err: (t) => {
+      if (!errGone) process.stderr.write(t);
+    },
+    outputGone: gone.signal,
     env: process.env,
     async readPassword(prompt) {
       if (process.stdin.isTTY) return promptHidden(prompt);
