@@ -56,7 +56,11 @@ async function packRun(t: ReturnType<typeof memoryTransport>, most = false): Pro
 async function bothDecoders(t: ReturnType<typeof memoryTransport>) {
   return [
     await openRepository(t, { password: 'pw', ...node, decoder: inlineBlobDecoder }),
-    await openRepository(t, { password: 'pw', ...node, decoder: workerBlobDecoder({ threads: 1 }) }),
+    await openRepository(t, {
+      password: 'pw',
+      ...node,
+      decoder: workerBlobDecoder({ threads: 1, inlineBytes: 0 }),
+    }),
   ] as const;
 }
 
@@ -88,7 +92,7 @@ describe('workerBlobDecoder', () => {
     const run = await packRun(t);
     const repo = await openRepository(t, { password: 'pw', ...node });
     const inline = await repo.blobs.options.decoder.open({ ...run, bytes: run.bytes.slice() });
-    const worker = workerBlobDecoder({ threads: 1 });
+    const worker = workerBlobDecoder({ threads: 1, inlineBytes: 0 });
     const viaWorker = await openRepository(t, { password: 'pw', ...node, decoder: worker });
     const copy = run.bytes.slice();
     const moved = await viaWorker.blobs.options.decoder.open({ ...run, bytes: copy }, true);
@@ -96,6 +100,41 @@ describe('workerBlobDecoder', () => {
     expect(moved).toEqual(inline);
     expect(moved.length).toBe(run.blobs.length);
     await viaWorker.close();
+  });
+
+  it('opens the first inlineBytes on the calling thread, then hands runs to the threads once they run', {
+    timeout: 60_000,
+  }, async () => {
+    const { t } = await fixture();
+    const run = await packRun(t);
+    const viaHybrid = await openRepository(t, {
+      password: 'pw',
+      ...node,
+      decoder: workerBlobDecoder({ threads: 1, inlineBytes: run.bytes.length + 1 }),
+    });
+    const decoder = viaHybrid.blobs.options.decoder;
+    // An owned run opened here keeps its buffer; one moved to a thread leaves it detached.
+    const verifyOwned = async () => {
+      const bytes = run.bytes.slice();
+      const back = await decoder.verify({ ...run, bytes }, true);
+      expect(Buffer.from(back!).equals(Buffer.from(run.bytes))).toBe(true);
+      return bytes.buffer.byteLength > 0 ? 'here' : 'thread';
+    };
+    expect(await verifyOwned()).toBe('here');
+    // Crossing the limit starts the thread; this run is still opened here.
+    expect(await verifyOwned()).toBe('here');
+    // Damage is found here as on a thread.
+    const damaged = run.bytes.slice();
+    damaged[run.blobs[0]!.offset + 30]! ^= 1;
+    const err = await decoder.verify({ ...run, bytes: damaged }).catch((e: unknown) => e);
+    expect(KluisError.is(err, 'INTEGRITY')).toBe(true);
+    let where = 'here';
+    for (let i = 0; i < 200 && where === 'here'; i++) {
+      where = await verifyOwned();
+      if (where === 'here') await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(where).toBe('thread');
+    await viaHybrid.close();
   });
 
   it('verify hands an owned buffer back, the whole of it for a wholeBuffer run, on both paths', {
@@ -163,7 +202,7 @@ describe('workerBlobDecoder', () => {
     timeout: 60_000,
   }, async () => {
     const { t, id } = await fixture();
-    const decoder = workerBlobDecoder({ threads: 2 });
+    const decoder = workerBlobDecoder({ threads: 2, inlineBytes: 0 });
     const healthy = await openRepository(t, { password: 'pw', ...node, decoder });
     expect((await check(healthy, { readData: true })).ok).toBe(true);
     await healthy.close();
@@ -188,7 +227,7 @@ describe('workerBlobDecoder', () => {
     try {
       const { local, counted, reads, init } = await countingRepo(dir);
       await backup(init, memSource({ a: prng(1_500_000, 6), b: prng(1_200_000, 7) }));
-      const decoder = workerBlobDecoder({ threads: 2 });
+      const decoder = workerBlobDecoder({ threads: 2, inlineBytes: 0 });
       const healthy = await openRepository(counted, { password: 'pw', ...node, decoder });
       const ok = await check(healthy, { readData: true });
       await healthy.close();
@@ -239,7 +278,7 @@ describe('workerBlobDecoder', () => {
       const repo = await openRepository(counted, {
         password: 'pw',
         ...node,
-        decoder: workerBlobDecoder({ threads: 2 }),
+        decoder: workerBlobDecoder({ threads: 2, inlineBytes: 0 }),
       });
       const target = join(dir, 'out');
       const r = await restore(repo, 'latest', fsTarget(target));
@@ -263,47 +302,52 @@ describe('workerBlobDecoder', () => {
     }
   });
 
-  it('writeFiles writes each file once its own blobs are intact; a damaged blob stops the run at its file', {
-    timeout: 60_000,
-  }, async () => {
-    const { t } = await fixture();
-    const run = await packRun(t, true);
-    expect(run.blobs.length).toBeGreaterThanOrEqual(3);
-    const repo = await openRepository(t, { password: 'pw', ...node });
-    const plains = await repo.blobs.options.decoder.open({ ...run, bytes: run.bytes.slice() });
-    const viaWorker = await openRepository(t, {
-      password: 'pw',
-      ...node,
-      decoder: workerBlobDecoder({ threads: 1 }),
+  // Below `inlineBytes` the calling thread does the same as a thread does (the same code).
+  for (const [where, inlineBytes] of [
+    ['a thread', 0],
+    ['the calling thread', 1 << 30],
+  ] as const)
+    it(`writeFiles writes each file once its own blobs are intact; a damaged blob stops the run at its file (on ${where})`, {
+      timeout: 60_000,
+    }, async () => {
+      const { t } = await fixture();
+      const run = await packRun(t, true);
+      expect(run.blobs.length).toBeGreaterThanOrEqual(3);
+      const repo = await openRepository(t, { password: 'pw', ...node });
+      const plains = await repo.blobs.options.decoder.open({ ...run, bytes: run.bytes.slice() });
+      const viaWorker = await openRepository(t, {
+        password: 'pw',
+        ...node,
+        decoder: workerBlobDecoder({ threads: 1, inlineBytes }),
+      });
+      const decoder = viaWorker.blobs.options.decoder;
+      const dir = await mkdtemp(join(tmpdir(), 'kluis-writefiles-'));
+      const file = (name: string, blobs: number[]) => ({
+        file: { path: join(dir, name), mode: 0o600, mtime: 1_700_000_000_000, sparse: false },
+        blobs,
+      });
+      const joined = (idx: number[]) => Buffer.concat(idx.map((i) => plains[i]!));
+      try {
+        // Blob 1 is shared by the first two files; each file gets exactly its blobs.
+        const { sha256: _, ...range } = run; // a range of the pack: no whole-object hash
+        const files = [file('a', [0, 1]), file('b', [1, 2]), file('c', [2])];
+        await decoder.writeFiles!({ ...range, bytes: run.bytes.slice() }, files);
+        expect((await readFile(join(dir, 'a'))).equals(joined([0, 1]))).toBe(true);
+        expect((await readFile(join(dir, 'b'))).equals(joined([1, 2]))).toBe(true);
+        expect((await readFile(join(dir, 'c'))).equals(joined([2]))).toBe(true);
+        // Damage blob 2: the file before it is written whole, the ones needing it are not written.
+        const damaged = run.bytes.slice();
+        damaged[run.blobs[2]!.offset + 30]! ^= 1;
+        const later = [file('x', [0, 1]), file('y', [1, 2]), file('z', [0])];
+        const err = await decoder.writeFiles!({ ...range, bytes: damaged }, later).catch((e: unknown) => e);
+        expect(KluisError.is(err, 'INTEGRITY')).toBe(true);
+        expect((await readFile(join(dir, 'x'))).equals(joined([0, 1]))).toBe(true);
+        expect(await readdir(dir)).toEqual(['a', 'b', 'c', 'x']);
+      } finally {
+        await viaWorker.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     });
-    const decoder = viaWorker.blobs.options.decoder;
-    const dir = await mkdtemp(join(tmpdir(), 'kluis-writefiles-'));
-    const file = (name: string, blobs: number[]) => ({
-      file: { path: join(dir, name), mode: 0o600, mtime: 1_700_000_000_000, sparse: false },
-      blobs,
-    });
-    const joined = (idx: number[]) => Buffer.concat(idx.map((i) => plains[i]!));
-    try {
-      // Blob 1 is shared by the first two files; each file gets exactly its blobs.
-      const { sha256: _, ...range } = run; // a range of the pack: no whole-object hash
-      const files = [file('a', [0, 1]), file('b', [1, 2]), file('c', [2])];
-      await decoder.writeFiles!({ ...range, bytes: run.bytes.slice() }, files);
-      expect((await readFile(join(dir, 'a'))).equals(joined([0, 1]))).toBe(true);
-      expect((await readFile(join(dir, 'b'))).equals(joined([1, 2]))).toBe(true);
-      expect((await readFile(join(dir, 'c'))).equals(joined([2]))).toBe(true);
-      // Damage blob 2: the file before it is written whole, the ones needing it are not written.
-      const damaged = run.bytes.slice();
-      damaged[run.blobs[2]!.offset + 30]! ^= 1;
-      const later = [file('x', [0, 1]), file('y', [1, 2]), file('z', [0])];
-      const err = await decoder.writeFiles!({ ...range, bytes: damaged }, later).catch((e: unknown) => e);
-      expect(KluisError.is(err, 'INTEGRITY')).toBe(true);
-      expect((await readFile(join(dir, 'x'))).equals(joined([0, 1]))).toBe(true);
-      expect(await readdir(dir)).toEqual(['a', 'b', 'c', 'x']);
-    } finally {
-      await viaWorker.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
 
   describe('restoring to fsTarget, the threads write the files', () => {
     // With 64 KiB packs, a 3 MB file's blobs lie in dozens of packs: the restore streams it run by
@@ -327,7 +371,7 @@ describe('workerBlobDecoder', () => {
     it('writes every file, in pieces where it spans several runs, with holes, modes and mtimes', {
       timeout: 60_000,
     }, async () => {
-      const repo = await repoWith(workerBlobDecoder({ threads: 2 }));
+      const repo = await repoWith(workerBlobDecoder({ threads: 2, inlineBytes: 0 }));
       expect(repo.blobs.options.decoder.writeFiles).toBeDefined();
       const dir = await mkdtemp(join(tmpdir(), 'kluis-native-'));
       try {
@@ -357,7 +401,7 @@ describe('workerBlobDecoder', () => {
     it('refuses a symlink planted where a file goes, and writes nothing through it', {
       timeout: 60_000,
     }, async () => {
-      const repo = await repoWith(workerBlobDecoder({ threads: 1 }));
+      const repo = await repoWith(workerBlobDecoder({ threads: 1, inlineBytes: 0 }));
       const dir = await mkdtemp(join(tmpdir(), 'kluis-native-'));
       try {
         const outside = join(dir, 'outside');

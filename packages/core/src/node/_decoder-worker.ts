@@ -2,16 +2,9 @@
 // inline decoder. Internal.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSealer } from '../repo/_sealer';
-import {
-  checkRunHash,
-  type NativeFileWrite,
-  openRun,
-  openRunBlob,
-  type SealedRun,
-  verifyRun,
-} from '../repo/blob-decoder';
+import { type NativeFileWrite, openRun, type SealedRun, verifyRun } from '../repo/blob-decoder';
 import { youngCollector } from './_collect';
-import { writeFileSync } from './_fs-write';
+import { writeRunFiles } from './_run-files';
 import { answerBatch, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
@@ -29,7 +22,8 @@ parentPort!.on('message', (jobs: Job[]) =>
     jobs,
     async ({ n, run, plains, back, files }) => {
       if (!plains) {
-        if (files) await writeFilesOf(run, files);
+        // Each file's plaintexts were decrypted, then inflated: twice its bytes of dead buffers.
+        if (files) await writeRunFiles(sealer, nodeDeflateRaw, run, files, (bytes) => collect(2 * bytes));
         else await verifyRun(sealer, nodeDeflateRaw, run, (length) => collect(2 * length));
         // Opening never aliases the run's bytes, so its buffer can go back to be read into again.
         if (back)
@@ -54,38 +48,6 @@ parentPort!.on('message', (jobs: Job[]) =>
 
 // Tells the pool the script has loaded (an empty batch of replies).
 parentPort!.postMessage([]);
-
-/**
- * Writes the files of a run one by one, each once its own blobs are open and intact: only one
- * file's plaintexts (and blobs a later file of the run shares) are alive at a time, instead of the
- * whole run's (~20 MB for an 8 MiB run of text). A damaged blob stops the run before its file is
- * written; files before it in the run are complete and correct.
- */
-async function writeFilesOf(run: SealedRun, files: readonly NativeFileWrite[]): Promise<void> {
-  checkRunHash(sealer, run);
-  const lastUse = new Map<number, number>();
-  files.forEach((f, k) => {
-    for (const i of f.blobs) lastUse.set(i, k);
-  });
-  const shared = new Map<number, Uint8Array>();
-  for (let k = 0; k < files.length; k++) {
-    const f = files[k]!;
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    for (const i of f.blobs) {
-      let p = shared.get(i);
-      if (!p) {
-        p = await openRunBlob(sealer, nodeDeflateRaw, run, run.blobs[i]!);
-        if (lastUse.get(i)! > k) shared.set(i, p);
-      }
-      chunks.push(p);
-      bytes += p.length;
-    }
-    writeFileSync(f, chunks);
-    for (const i of f.blobs) if (lastUse.get(i) === k) shared.delete(i);
-    collect(2 * bytes); // decrypted, then inflated
-  }
-}
 
 /**
  * Whether `p` is alone in its buffer, so moving the buffer takes nothing else along: it starts the
