@@ -134,6 +134,33 @@ export class WorkerPool<Result> {
 }
 
 /**
+ * Decides, job by job, whether work is done on the calling thread: until `bytes` of it have been
+ * (the pool's threads start then), and on until they run. A small backup or restore thus never
+ * starts a thread, and a large one does not wait for them.
+ */
+export function inlineUntilRunning(
+  pool: { start(): Promise<void> },
+  bytes: number,
+): (size: number) => boolean {
+  let left = bytes;
+  let running = left <= 0;
+  let starting = false;
+  return (size) => {
+    if (running) return false;
+    left -= size;
+    if (left <= 0 && !starting) {
+      starting = true;
+      // A thread that fails to start fails the jobs sent to it, which reports the error.
+      const go = () => {
+        running = true;
+      };
+      pool.start().then(go, go);
+    }
+    return true;
+  };
+}
+
+/**
  * The buffer behind `bytes` when it can be moved to another thread without affecting anything
  * else: the caller owns it (`owned`), and the view covers all of it or the caller owns the rest
  * too (`wholeBuffer`).

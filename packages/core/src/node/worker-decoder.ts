@@ -9,7 +9,7 @@ import {
   verifyRun,
 } from '../repo/blob-decoder';
 import { writeRunFiles } from './_run-files';
-import { movable, WorkerPool } from './_worker-pool';
+import { inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
 
@@ -52,23 +52,7 @@ export function workerBlobDecoder(options: WorkerBlobDecoderOptions = {}): BlobD
     });
     // The threads' own sealer and codec, so either way the checks are the same.
     const sealer = createSealer(nativeCrypto, keys);
-    let inlineLeft = options.inlineBytes ?? INLINE_BYTES;
-    let running = inlineLeft <= 0;
-    let starting = false;
-    /** Whether this run is opened here: the threads are not running yet. */
-    const here = (run: SealedRun) => {
-      if (running) return false;
-      inlineLeft -= run.bytes.length;
-      if (inlineLeft <= 0 && !starting) {
-        starting = true;
-        // A thread that fails to start fails the runs sent to it, which reports the error.
-        const go = () => {
-          running = true;
-        };
-        pool.start().then(go, go);
-      }
-      return true;
-    };
+    const here = inlineUntilRunning(pool, options.inlineBytes ?? INLINE_BYTES);
     const post = (
       run: SealedRun,
       owned: boolean | undefined,
@@ -86,14 +70,16 @@ export function workerBlobDecoder(options: WorkerBlobDecoderOptions = {}): BlobD
     return {
       parallelism: threads,
       open: async (run, owned) =>
-        here(run) ? openRun(sealer, nodeDeflateRaw, run) : (await post(run, owned, true)).plains,
+        here(run.bytes.length) ? openRun(sealer, nodeDeflateRaw, run) : (await post(run, owned, true)).plains,
       verify: async (run, owned) => {
-        if (!here(run)) return (await post(run, owned, false)).back ?? (owned ? run.bytes : undefined);
+        if (!here(run.bytes.length))
+          return (await post(run, owned, false)).back ?? (owned ? run.bytes : undefined);
         await verifyRun(sealer, nodeDeflateRaw, run);
         return owned ? run.bytes : undefined;
       },
       writeFiles: async (run, files, owned) => {
-        if (!here(run)) return (await post(run, owned, false, files)).back ?? (owned ? run.bytes : undefined);
+        if (!here(run.bytes.length))
+          return (await post(run, owned, false, files)).back ?? (owned ? run.bytes : undefined);
         await writeRunFiles(sealer, nodeDeflateRaw, run, files);
         return owned ? run.bytes : undefined;
       },

@@ -6,7 +6,7 @@ import {
   inlineBlobEncoder,
 } from '../repo/blob-encoder';
 import { BATCH_BYTES, EncodeBatcher } from './_encode-batcher';
-import { movable, WorkerPool } from './_worker-pool';
+import { inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
 
@@ -50,26 +50,13 @@ export function workerBlobEncoder(options: WorkerBlobEncoderOptions = {}): BlobE
     const batcher = new EncodeBatcher(pool as WorkerPool<unknown>);
     // The threads' own encoder, so either way the output is the same (up to the random nonce).
     const here = inlineBlobEncoder(nativeCrypto, key, codec === undefined ? undefined : nodeDeflateRaw);
-    let inlineLeft = options.inlineBytes ?? INLINE_BYTES;
-    let running = inlineLeft <= 0;
-    let starting = false;
+    const inline = inlineUntilRunning(pool, options.inlineBytes ?? INLINE_BYTES);
     return {
       parallelism: threads,
       copiesInput: true,
       encode(type, id, plain, owned) {
-        if (!running) {
-          inlineLeft -= plain.length;
-          if (inlineLeft <= 0 && !starting) {
-            starting = true;
-            // A thread that fails to start fails the jobs sent to it, which reports the error.
-            const go = () => {
-              running = true;
-            };
-            pool.start().then(go, go);
-          }
-          // Encoding reads its input after an await: take a copy unless it is handed over.
-          return here.encode(type, id, owned ? plain : plain.slice());
-        }
+        // Encoding reads its input after an await: take a copy unless it is handed over.
+        if (inline(plain.length)) return here.encode(type, id, owned ? plain : plain.slice());
         if (plain.length <= BATCH_BYTES / 2) return batcher.add(type, id, plain);
         // A large blob travels alone; an owned one is moved, not cloned.
         const copy = owned ? plain : plain.slice();
