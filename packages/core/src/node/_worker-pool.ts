@@ -108,7 +108,12 @@ export class WorkerPool<Result> {
       failed(e);
       this.#fail(slot, e);
     });
-    w.on('exit', (code) => failed(new Error(`${this.script.slice(1)} thread exited with code ${code}`)));
+    w.on('exit', (code) => {
+      const e = new Error(`${this.script.slice(1)} thread exited with code ${code}`);
+      failed(e);
+      // Not ended by close() or an error already reported: fail its jobs rather than wait forever.
+      if (this.#workers.includes(slot)) this.#fail(slot, e);
+    });
     w.unref();
     this.#workers.push(slot);
     return slot;
