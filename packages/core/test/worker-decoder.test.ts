@@ -14,6 +14,7 @@ import {
   type SealedRun,
   type Transport,
 } from '../src/index';
+import { inlineUntilRunning, WorkerPool } from '../src/node/_worker-pool';
 import { fsTarget, localTransport, nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
 import { ReadBuffers } from '../src/repo/_read-buffers';
 import { type MemTree, memSource, prng } from './helpers/trees';
@@ -135,6 +136,31 @@ describe('workerBlobDecoder', () => {
     }
     expect(where).toBe('thread');
     await viaHybrid.close();
+  });
+
+  it('a thread that fails to start rejects start(), and work sent to the pool then fails with INTERNAL', {
+    timeout: 60_000,
+  }, async () => {
+    // No workerData: the thread script throws while it loads.
+    const pool = new WorkerPool(1, '_decoder-worker', null);
+    const inline = inlineUntilRunning(pool, 1);
+    expect(inline(10)).toBe(true); // crosses the limit: the thread starts; this job stays here
+    expect(
+      await pool.start().then(
+        () => 'started',
+        () => 'failed',
+      ),
+    ).toBe('failed');
+    // Once the start has settled, even in failure, work goes to the threads and reports it.
+    let here = true;
+    for (let i = 0; i < 200 && here; i++) {
+      here = inline(10);
+      if (here) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(here).toBe(false);
+    const err = await pool.run({ run: {}, plains: false, back: false }, []).catch((e: unknown) => e);
+    expect(KluisError.is(err, 'INTERNAL')).toBe(true);
+    await pool.close();
   });
 
   it('verify hands an owned buffer back, the whole of it for a wholeBuffer run, on both paths', {
