@@ -138,6 +138,9 @@ export class WorkerPool<Result> {
   }
 }
 
+/** Bytes of work the worker encoder and decoder do on the calling thread by default (`inlineBytes`). */
+export const INLINE_BYTES = 2 << 20;
+
 /**
  * Decides, job by job, whether work is done on the calling thread: until `bytes` of it have been
  * (the pool's threads start then), and on until they run. A small backup or restore thus never

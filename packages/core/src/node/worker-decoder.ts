@@ -3,13 +3,12 @@ import { createSealer } from '../repo/_sealer';
 import {
   type BlobDecoder,
   type BlobDecoderFactory,
+  inlineBlobDecoder,
   type NativeFileWrite,
-  openRun,
   type SealedRun,
-  verifyRun,
 } from '../repo/blob-decoder';
 import { writeRunFiles } from './_run-files';
-import { inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
+import { INLINE_BYTES, inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
 
@@ -25,9 +24,6 @@ export interface WorkerBlobDecoderOptions {
    */
   inlineBytes?: number;
 }
-
-/** Default {@link WorkerBlobDecoderOptions.inlineBytes}. */
-const INLINE_BYTES = 2 << 20;
 
 /**
  * Opens sealed blobs on worker threads (node:crypto and node:zlib), so verifying or reading a
@@ -50,7 +46,8 @@ export function workerBlobDecoder(options: WorkerBlobDecoderOptions = {}): BlobD
     const pool = new WorkerPool<{ plains: Uint8Array[]; back?: Uint8Array }>(threads, '_decoder-worker', {
       keys,
     });
-    // The threads' own sealer and codec, so either way the checks are the same.
+    // The threads' own crypto and codec, so either way the checks are the same.
+    const local = inlineBlobDecoder({ crypto: nativeCrypto, keys, codec: nodeDeflateRaw });
     const sealer = createSealer(nativeCrypto, keys);
     const here = inlineUntilRunning(pool, options.inlineBytes ?? INLINE_BYTES);
     const post = (
@@ -65,22 +62,19 @@ export function workerBlobDecoder(options: WorkerBlobDecoderOptions = {}): BlobD
       const back = !plains && moves.length > 0;
       return pool.run({ run: plain, plains, back, ...(files ? { files } : {}) }, moves);
     };
-    // Opening here never aliases the run's bytes (plaintexts are new buffers), so owned bytes go
-    // back as they are.
     return {
       parallelism: threads,
       open: async (run, owned) =>
-        here(run.bytes.length) ? openRun(sealer, nodeDeflateRaw, run) : (await post(run, owned, true)).plains,
-      verify: async (run, owned) => {
-        if (!here(run.bytes.length))
-          return (await post(run, owned, false)).back ?? (owned ? run.bytes : undefined);
-        await verifyRun(sealer, nodeDeflateRaw, run);
-        return owned ? run.bytes : undefined;
-      },
+        here(run.bytes.length) ? local.open(run) : (await post(run, owned, true)).plains,
+      verify: async (run, owned) =>
+        here(run.bytes.length)
+          ? local.verify(run, owned)
+          : ((await post(run, owned, false)).back ?? (owned ? run.bytes : undefined)),
       writeFiles: async (run, files, owned) => {
         if (!here(run.bytes.length))
           return (await post(run, owned, false, files)).back ?? (owned ? run.bytes : undefined);
         await writeRunFiles(sealer, nodeDeflateRaw, run, files);
+        // Opening never aliases the run's bytes (plaintexts are new buffers): they go back as they are.
         return owned ? run.bytes : undefined;
       },
       close: () => pool.close(),

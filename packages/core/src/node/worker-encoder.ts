@@ -6,7 +6,7 @@ import {
   inlineBlobEncoder,
 } from '../repo/blob-encoder';
 import { BATCH_BYTES, EncodeBatcher } from './_encode-batcher';
-import { inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
+import { INLINE_BYTES, inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { nodeDeflateRaw } from './zlib-codec';
 
@@ -22,9 +22,6 @@ export interface WorkerBlobEncoderOptions {
    */
   inlineBytes?: number;
 }
-
-/** Default {@link WorkerBlobEncoderOptions.inlineBytes}. */
-const INLINE_BYTES = 2 << 20;
 
 /**
  * Compresses and seals blobs on worker threads, so a backup uses every core: the main thread
