@@ -31,7 +31,7 @@ const CACHE_MAX = 10_000;
  *   account does not exist or is disabled, so unknown, disabled and known accounts take the same
  *   time and get the same 401.
  * - Failures count against the account name (existing or not) and the client address; either
- *   key's lockout answers 429 with `Retry-After`. A locked-out address gets nothing; a locked-out
+ *   key's lockout answers 429 with `Retry-After`. Successful logins do not reset the count. A locked-out address gets nothing; a locked-out
  *   account still accepts clients whose password was verified before (cache hit), so a guessing
  *   attack does not stop the account's running backups.
  * - A verified password is remembered for 5 minutes as an HMAC under a per-process key, together
@@ -97,7 +97,6 @@ export class Authenticator {
       const reason = !account ? 'unknown account' : !usable ? 'account disabled' : 'wrong password';
       return this.fail(creds.user, address, reason);
     }
-    this.o.lockout.succeed(`account:${creds.user}`);
     this.remember(creds.user, creds.password, account.passwordHash);
     return { ok: true, account: creds.user };
   }

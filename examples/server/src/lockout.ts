@@ -48,7 +48,9 @@ const MAX_ENTRIES = 100_000;
 /**
  * Counts failed logins per key and locks a key out with exponential back-off (base, 2×base,
  * 4×base … up to max). A key's back-off level falls back to zero after it has been quiet for
- * twice the longest lockout. Memory is bounded: quiet entries are dropped first.
+ * twice the longest lockout. Failures decay with time only: a successful login does not forget
+ * them, or a guesser who spreads guesses between a live client's logins would never be locked
+ * out. Memory is bounded: quiet entries are dropped first.
  *
  * @example
  * ```ts
@@ -92,11 +94,6 @@ export class LockoutTracker {
     e.lastLockAt = t;
     e.failures = [];
     return { key, failures, level: e.level, until: e.lockedUntil };
-  }
-
-  /** A successful login: forgets `key`'s failures and back-off. */
-  succeed(key: string): void {
-    this.entries.delete(key);
   }
 
   private makeRoom(): void {

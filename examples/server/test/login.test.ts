@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { basic, startServer, type TestServer } from './_server.ts';
+import { basic, requestFrom, startServer, type TestServer } from './_server.ts';
 
 const lockout = { maxFailures: 3, windowMs: 60_000, baseLockMs: 30_000, maxLockMs: 120_000 };
 let s: TestServer | undefined;
@@ -110,5 +110,32 @@ describe('failed logins', () => {
     const pw = await s.addAccount('alice');
     for (const name of ['a', 'b', 'c']) expect((await list(s, basic(name, 'x'))).status).toBe(401);
     expect((await list(s, basic('alice', pw))).status).toBe(429);
+  });
+
+  it('count failures apart from successes: guesses spread over addresses between a live client’s logins still lock out and alert', async () => {
+    s = await startServer({ lockout: { ...lockout, windowMs: 15 * 60_000 } });
+    const pw = await s.addAccount('alice');
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      // The live client's remembered password has expired: it logs in again, with scrypt.
+      s.clock.now += 5 * 60_000 + 1_000;
+      expect((await list(s, basic('alice', pw))).status).toBe(200);
+      const guess = await requestFrom(s.url, `127.0.0.${10 + i}`, {
+        path: '/alice/repo/data/',
+        headers: { authorization: basic('alice', `guess-${i}`) },
+      });
+      statuses.push(guess.status);
+    }
+    expect(statuses).toEqual([401, 401, 401]);
+    // The third guess locked the account: a new guess from a fresh address waits.
+    const next = await requestFrom(s.url, '127.0.0.20', {
+      path: '/alice/repo/data/',
+      headers: { authorization: basic('alice', 'guess-3') },
+    });
+    expect(next.status).toBe(429);
+    // The live client, verified before the lockout, keeps working.
+    expect((await list(s, basic('alice', pw))).status).toBe(200);
+    expect(s.lines.some((l) => l.startsWith('ALERT lockout account:alice'))).toBe(true);
+    expect(s.accessLog().filter((e) => e.event === 'lockout')).toHaveLength(1);
   });
 });
