@@ -9,6 +9,12 @@ export type AuthResult =
   | { ok: false; status: 401; reason: string | undefined; user: string | undefined }
   | { ok: false; status: 429; retryAfterSeconds: number };
 
+/** The outcome of checking a bearer token. */
+export type TokenResult =
+  | { ok: true }
+  | { ok: false; status: 401 }
+  | { ok: false; status: 429; retryAfterSeconds: number };
+
 /** What {@link Authenticator} reports about failures (for the access log, metrics and alerts). */
 export interface AuthEvents {
   failed(e: { user: string | undefined; address: string; reason: string }): void;
@@ -101,6 +107,24 @@ export class Authenticator {
     return { ok: true, account: creds.user };
   }
 
+  /**
+   * Checks a bearer token (the metrics token) against `expected`, counted like passwords: a wrong
+   * token is a failed login of the client address and of the key `token:<name>`, so guesses from
+   * one address or spread over many both lock out (429) and alert. During a lockout even the right
+   * token is answered 429, or the answers would tell a guesser when it found the token.
+   */
+  checkToken(presented: string, expected: string, name: string, address: string): TokenResult {
+    const until = [`address:${address}`, `token:${name}`]
+      .map((k) => this.o.lockout.lockedUntil(k))
+      .find((u) => u !== undefined);
+    if (until !== undefined) return this.locked(until) as TokenResult;
+    const digest = (v: string) => createHmac('sha256', this.macKey).update(v).digest();
+    if (timingSafeEqual(digest(presented), digest(expected))) return { ok: true };
+    this.o.events.failed({ user: undefined, address, reason: `wrong ${name} token` });
+    this.lockKeys([`address:${address}`, `token:${name}`], address);
+    return { ok: false, status: 401 };
+  }
+
   private locked(until: number): AuthResult {
     return {
       ok: false,
@@ -111,12 +135,15 @@ export class Authenticator {
 
   private fail(user: string | undefined, address: string, reason: string): AuthResult {
     this.o.events.failed({ user, address, reason });
-    const keys = [`address:${address}`, ...(user === undefined ? [] : [`account:${user}`])];
+    this.lockKeys([`address:${address}`, ...(user === undefined ? [] : [`account:${user}`])], address);
+    return { ok: false, status: 401, reason, user };
+  }
+
+  private lockKeys(keys: string[], address: string): void {
     for (const key of keys) {
       const ev = this.o.lockout.fail(key);
       if (ev) this.o.events.lockout({ ...ev, address });
     }
-    return { ok: false, status: 401, reason, user };
   }
 
   /** Concurrent checks of the same credentials (a client opening several connections) share one scrypt run. */

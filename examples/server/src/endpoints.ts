@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { type AccessLogEntry, readLogTail } from './access-log.ts';
 import type { AccountStore } from './accounts.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -24,8 +23,6 @@ export interface EndpointDeps {
 
 const text = (status: number, body: string, headers: Record<string, string> = {}) =>
   new Response(`${body}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
  * The server's own endpoints under `/-/` (no account name starts with `-`, so they cannot clash
@@ -63,8 +60,13 @@ export async function serveEndpoint(
   const action: ServerAction = what === 'metrics' ? 'metrics' : 'read-log';
   const header = request.headers.get('authorization');
   if (action === 'metrics' && d.metricsToken && header?.startsWith('Bearer ')) {
-    if (timingSafeEqual(digest(header.slice(7)), digest(d.metricsToken))) return metrics(d);
-    d.log({ ...entry, event: 'rejected', status: 401, reason: 'wrong metrics token' });
+    const r = d.auth.checkToken(header.slice(7), d.metricsToken, 'metrics', address);
+    if (r.ok) return metrics(d);
+    if (r.status === 429) {
+      d.log({ ...entry, event: 'rejected', status: 429, reason: 'locked out' });
+      return text(429, 'too many failed logins: locked out', { 'retry-after': String(r.retryAfterSeconds) });
+    }
+    d.log({ ...entry, event: 'login-failed', status: 401, reason: 'wrong metrics token' });
     return text(401, 'authentication required');
   }
   const who = await login(d, header, entry);
