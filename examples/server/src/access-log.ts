@@ -30,7 +30,8 @@ export interface AccessLogEntry {
 /**
  * Appends JSON lines to a file. Each line is written with one `write` on a file opened for
  * appending, so lines from concurrent requests never interleave and are on disk (in the page
- * cache) before the response is sent. {@link AccessLog.reopen} supports log rotation.
+ * cache) before the response is sent. {@link AccessLog.reopen} supports log rotation. A new file
+ * is created 0600 (owner-only): the log names accounts and addresses.
  *
  * @example
  * ```ts
@@ -42,7 +43,7 @@ export class AccessLog {
   private fd: number;
 
   constructor(readonly file: string) {
-    this.fd = openSync(file, 'a', 0o640);
+    this.fd = openSync(file, 'a', 0o600);
   }
 
   /** Appends one entry as a line of JSON. */
@@ -53,7 +54,7 @@ export class AccessLog {
   /** Reopens the file (after it was moved away by log rotation). */
   reopen(): void {
     const old = this.fd;
-    this.fd = openSync(this.file, 'a', 0o640);
+    this.fd = openSync(this.file, 'a', 0o600);
     closeSync(old);
   }
 

@@ -82,7 +82,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const { config } = o;
   const now = o.now ?? Date.now;
   const say = o.log ?? (() => {});
-  for (const f of [config.database, config.accessLog]) mkdirSync(dirname(f), { recursive: true });
+  for (const f of [config.database, config.accessLog]) mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
   const maintenance = maintenanceSchedule(config.maintenance);
   const storage = await openStorage(config.storage);
   const db = openDb(config.database);

@@ -40,7 +40,7 @@ function usage(message: string): never {
 
 function withStores<T>(v: Values, io: CliIo, run: (a: AccountStore, g: GrantStore) => T): T {
   const file = configOf(v, io.env).database;
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = openDb(file);
   try {
     return run(new AccountStore(db, Date.now), new GrantStore(db, Date.now));

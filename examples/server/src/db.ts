@@ -1,3 +1,5 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** An open accounts database (better-sqlite3 handle). */
@@ -63,12 +65,19 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * Opens (creating if needed) the accounts database at `file` in WAL mode and brings its schema
  * up to date. Several processes may open it at once (the server and the admin commands).
  *
+ * The database holds password hashes, so it is owner-only whatever the umask: its directory is
+ * created 0700, the file 0600 (an existing file is tightened to 0600), and SQLite gives the WAL and
+ * shared-memory files the database file's mode.
+ *
  * @example
  * ```ts
  * const db = openDb('/srv/kluis/accounts.db');
  * ```
  */
 export function openDb(file: string): Db {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -76,6 +85,7 @@ export function openDb(file: string): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
+    for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     return db;
   } catch (e) {
     db.close();

@@ -1,4 +1,4 @@
-import { lstat, opendir } from 'node:fs/promises';
+import { lstat, mkdir, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Transport } from '@kluis/core';
 import { localTransport } from '@kluis/core/node';
@@ -66,6 +66,8 @@ async function diskUsage(dir: string): Promise<number> {
 export async function openStorage(config: StorageConfig): Promise<Storage> {
   if (config.kind === 'local') {
     const root = config.root;
+    // Owner-only: no other local user lists the accounts' areas or reads their objects.
+    await mkdir(root, { recursive: true, mode: 0o700 });
     const repository = cached((path) => localTransport({ root: join(root, ...path.split('/')) }));
     return {
       name: `local:${root}`,
