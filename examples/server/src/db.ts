@@ -49,6 +49,44 @@ const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'the action record is append-only'); END;
    CREATE TRIGGER admin_actions_no_update BEFORE UPDATE ON admin_actions
      BEGIN SELECT RAISE(ABORT, 'the action record is append-only'); END;`,
+  // 2: the maintenance role; grants immutable except one revocation; retention per account; the
+  //    time each object was stored (for the retention lock).
+  `DROP TRIGGER grants_no_delete;
+   CREATE TABLE grants_v2 (
+     id          INTEGER PRIMARY KEY,
+     account     TEXT NOT NULL REFERENCES accounts(name),
+     role        TEXT NOT NULL CHECK (role IN ('admin', 'backup', 'maintenance', 'restore', 'auditor')),
+     scope       TEXT NOT NULL,
+     expires_at  INTEGER,
+     note        TEXT,
+     granted_by  TEXT NOT NULL,
+     granted_at  INTEGER NOT NULL,
+     revoked_by  TEXT,
+     revoked_at  INTEGER
+   ) STRICT;
+   INSERT INTO grants_v2 SELECT * FROM grants;
+   DROP TABLE grants;
+   ALTER TABLE grants_v2 RENAME TO grants;
+   CREATE INDEX grants_by_account ON grants(account);
+   CREATE TRIGGER grants_no_delete BEFORE DELETE ON grants
+     BEGIN SELECT RAISE(ABORT, 'grants are never deleted; revoke them'); END;
+   -- The only change a grant ever sees: its one revocation, which sets who and when.
+   CREATE TRIGGER grants_no_update BEFORE UPDATE ON grants
+     WHEN NOT (
+       OLD.revoked_at IS NULL AND OLD.revoked_by IS NULL
+       AND NEW.revoked_at IS NOT NULL AND NEW.revoked_by IS NOT NULL
+       AND NEW.id = OLD.id AND NEW.account = OLD.account AND NEW.role = OLD.role
+       AND NEW.scope = OLD.scope AND NEW.expires_at IS OLD.expires_at AND NEW.note IS OLD.note
+       AND NEW.granted_by = OLD.granted_by AND NEW.granted_at = OLD.granted_at)
+     BEGIN SELECT RAISE(ABORT, 'grants are never changed; revoke them (kluis-server revoke)'); END;
+   ALTER TABLE accounts ADD COLUMN retention_days INTEGER;
+   ALTER TABLE accounts ADD COLUMN protect_days INTEGER;
+   CREATE TABLE object_times (
+     repo      TEXT NOT NULL,
+     key       TEXT NOT NULL,
+     stored_at INTEGER NOT NULL,
+     PRIMARY KEY (repo, key)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 /**

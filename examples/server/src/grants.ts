@@ -75,8 +75,9 @@ export function assertScope(scope: string): void {
 }
 
 /**
- * The grants table. Grants are never deleted: revoking one records who revoked it and when, so
- * the table answers "who could do what, when, given by whom" for any past moment.
+ * The grants table. Grants are never deleted nor changed (database triggers refuse it): revoking
+ * one records who revoked it and when, once, so the table answers "who could do what, when, given
+ * by whom" for any past moment. Every grant and revocation is also an admin action.
  *
  * @example
  * ```ts
@@ -118,7 +119,10 @@ export class GrantStore {
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(g.account, g.role, g.scope, g.expiresAt ?? null, g.note ?? null, g.by, t);
-      return Number(r.lastInsertRowid);
+      const id = Number(r.lastInsertRowid);
+      const detail = { grant: id, role: g.role, scope: g.scope, expiresAt: g.expiresAt ?? null, note: g.note ?? null };
+      this.record(g.by, 'grant', g.account, detail);
+      return id;
     })();
   }
 
@@ -131,9 +135,16 @@ export class GrantStore {
         this.db
           .prepare('UPDATE grants SET revoked_by = ?, revoked_at = ? WHERE id = ?')
           .run(by, this.now(), id);
+        this.record(by, 'grant-revoke', row.account, { grant: id });
       }
       return toGrant(this.db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRow);
     })();
+  }
+
+  private record(actor: string, action: string, subject: string, detail: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT INTO admin_actions (time, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(this.now(), actor, action, subject, JSON.stringify(detail));
   }
 
   /** Every grant of `account` (or of everyone), revoked and expired ones included, oldest first. */

@@ -96,6 +96,46 @@ describe('accounts database', () => {
   });
 });
 
+describe('grants as evidence', () => {
+  it('cannot be rewritten, only revoked once; grant and revoke are recorded as admin actions', () => {
+    accounts.add('alice', 'h', { actor: 'root' });
+    accounts.add('bob', 'h', { actor: 'root' });
+    const id = grants.grant({ account: 'bob', role: 'restore', scope: 'alice', by: 'root', note: 'ticket 1' });
+    for (const sql of [
+      "UPDATE grants SET role = 'admin'",
+      "UPDATE grants SET scope = '*'",
+      'UPDATE grants SET expires_at = 1',
+      "UPDATE grants SET granted_by = 'someone'",
+      "UPDATE grants SET account = 'alice'",
+    ]) {
+      expect(() => db.prepare(sql).run(), sql).toThrow(/grants are never changed/);
+    }
+    now = 2_000;
+    grants.revoke(id, 'ops');
+    grants.revoke(id, 'ops'); // a no-op, not a second record
+    expect(() => db.prepare('UPDATE grants SET revoked_at = NULL, revoked_by = NULL').run()).toThrow(
+      /grants are never changed/,
+    );
+    expect(() => db.prepare("UPDATE grants SET revoked_by = 'someone else'").run()).toThrow(
+      /grants are never changed/,
+    );
+    expect(grants.list('bob')[0]).toMatchObject({ role: 'restore', scope: 'alice', revokedBy: 'ops' });
+    const actions = db
+      .prepare("SELECT time, actor, action, subject, detail FROM admin_actions WHERE action LIKE 'grant%'")
+      .all();
+    expect(actions).toEqual([
+      {
+        time: 1_000,
+        actor: 'root',
+        action: 'grant',
+        subject: 'bob',
+        detail: JSON.stringify({ grant: id, role: 'restore', scope: 'alice', expiresAt: null, note: 'ticket 1' }),
+      },
+      { time: 2_000, actor: 'ops', action: 'grant-revoke', subject: 'bob', detail: JSON.stringify({ grant: id }) },
+    ]);
+  });
+});
+
 describe('quota ledger', () => {
   it('reserves exactly, commits, releases, and reads quota changes at once', () => {
     accounts.add('alice', 'h', { actor: 'root', quotaBytes: 100 });
