@@ -4,8 +4,11 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 export interface AccessLogEntry {
   /** ISO 8601 time. */
   time: string;
-  /** `access`: an authorised request; `denied`: refused by the matrix; the rest are security events. */
-  event: 'access' | 'denied' | 'login-failed' | 'lockout' | 'rejected';
+  /**
+   * `access`: an authenticated request; `denied`: refused by the matrix or the retention lock;
+   * `refused`: answered before authentication (501, maintenance 503); the rest are security events.
+   */
+  event: 'access' | 'denied' | 'refused' | 'login-failed' | 'lockout' | 'rejected';
   /** The account that made the request, or the login name tried. */
   user?: string | undefined;
   /** The client's address. */

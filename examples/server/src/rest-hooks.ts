@@ -66,13 +66,25 @@ export function areaOf(repo: string): string {
   return repo.split('/')[0] ?? '';
 }
 
+/**
+ * `access` only for requests that passed authentication; answers given before it are `refused`
+ * (the server does not offer the operation, 501, or is in maintenance, 503, or failed, 5xx) or
+ * `rejected` (malformed, unauthenticated, locked out).
+ */
 function eventOf(status: number, principal: string | undefined): AccessLogEntry['event'] {
   const s = currentRequest();
   if (s.loginFailure !== undefined) return 'login-failed';
-  if (status === 403 && principal !== undefined && s.grant === undefined) return 'denied';
-  if (status === 400 || status === 401 || status === 405 || status === 411 || status === 429)
-    return 'rejected';
+  if (principal === undefined) return status >= 500 ? 'refused' : 'rejected';
+  if (status === 403 && s.grant === undefined) return 'denied';
   return 'access';
+}
+
+/** Why a request was answered before authentication, for the log line. */
+function refusalReason(status: number): string | undefined {
+  if (status === 501) return 'not offered by this server';
+  if (status === 503) return 'maintenance';
+  if (status >= 500) return 'server error';
+  return undefined;
 }
 
 /**
@@ -177,6 +189,8 @@ function accessEntry(e: RestAccessEntry, now: number): AccessLogEntry {
     bytesOut: e.bytesOut,
     durationMs: Math.round(e.durationMs * 10) / 10,
     grant: s.grant,
-    reason: s.loginFailure ?? (s.lockedOut ? 'locked out' : undefined),
+    reason:
+      s.loginFailure ??
+      (s.lockedOut ? 'locked out' : e.principal === undefined ? refusalReason(e.status) : undefined),
   };
 }
