@@ -9,6 +9,7 @@ import type { ServerConfig } from './config.ts';
 import { openDb } from './db.ts';
 import { type EndpointDeps, serveEndpoint } from './endpoints.ts';
 import { GrantStore } from './grants.ts';
+import { UploadGate } from './limits.ts';
 import { LockoutTracker } from './lockout.ts';
 import { maintenanceSchedule } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
@@ -34,6 +35,8 @@ export interface App {
   readonly accounts: AccountStore;
   readonly grants: GrantStore;
   readonly ledger: QuotaLedger;
+  /** Uploads in progress, per account and in total. */
+  readonly uploads: UploadGate;
   readonly metrics: Metrics;
   readonly storage: Storage;
   readonly alerter: Alerter;
@@ -105,7 +108,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   const auth = await Authenticator.create({ accounts, lockout, now, scrypt: config.scrypt, events });
   const onError = (e: unknown, where: string) =>
     say(`error in ${where}: ${e instanceof Error ? e.stack : String(e)}`);
-  const deps = { accounts, grants, auth, ledger, metrics, now, maintenance, log };
+  const uploads = new UploadGate(config.limits);
+  const deps = { accounts, grants, auth, ledger, uploads, metrics, now, maintenance, log };
   const rest = createRestHandler((repo) => storage.repository(repo), restHooks({ ...deps, onError }), {
     maxUploadBytes: config.maxObjectBytes,
   });
@@ -119,6 +123,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     accounts,
     grants,
     ledger,
+    uploads,
     metrics,
     storage,
     alerter,

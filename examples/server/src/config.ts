@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KluisError } from '@kluis/core';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from './lockout.ts';
 import { DEFAULT_SCRYPT, type ScryptParams } from './password.ts';
 
@@ -38,6 +39,8 @@ export interface ServerConfig {
   scrypt: ScryptParams;
   /** Largest accepted object in bytes. */
   maxObjectBytes: number;
+  /** Connections, timeouts and uploads in progress. */
+  limits: ServerLimits;
 }
 
 type Json = Record<string, unknown>;
@@ -122,7 +125,7 @@ function maintenance(v: unknown): MaintenanceConfig {
 export function parseConfig(input: unknown, base: string): ServerConfig {
   const c = obj(input, '(root)');
   const known = ['host', 'port', 'dataDir', 'database', 'accessLog', 'storage', 'tls', 'insecureHttp'];
-  known.push('maintenance', 'lockout', 'alertWebhook', 'metricsToken', 'scrypt', 'maxObjectBytes');
+  known.push('maintenance', 'lockout', 'alertWebhook', 'metricsToken', 'scrypt', 'maxObjectBytes', 'limits');
   for (const k of Object.keys(c))
     if (!known.includes(k)) bad(k, `unknown setting (known: ${known.join(', ')})`);
   const dataDir = resolve(base, str(c.dataDir, 'dataDir') ?? 'kluis-data');
@@ -159,7 +162,26 @@ export function parseConfig(input: unknown, base: string): ServerConfig {
       p: int(sc.p, 'scrypt.p', 1, 16) ?? DEFAULT_SCRYPT.p,
     },
     maxObjectBytes: int(c.maxObjectBytes, 'maxObjectBytes', 1, 2 ** 40) ?? 128 * 2 ** 20,
+    limits: limits(c.limits),
   };
+}
+
+function limits(v: unknown): ServerLimits {
+  const l = obj(v, 'limits');
+  const known = Object.keys(DEFAULT_LIMITS);
+  for (const k of Object.keys(l)) if (!known.includes(k)) bad(`limits.${k}`, `unknown (known: ${known.join(', ')})`);
+  const get = (k: keyof ServerLimits, max: number) => int(l[k], `limits.${k}`, 1, max) ?? DEFAULT_LIMITS[k];
+  const r = {
+    connectionsPerAddress: get('connectionsPerAddress', 1_000_000),
+    maxConnections: get('maxConnections', 1_000_000),
+    headersTimeoutMs: get('headersTimeoutMs', 3_600_000),
+    requestTimeoutMs: get('requestTimeoutMs', 86_400_000),
+    uploadsPerAccount: get('uploadsPerAccount', 100_000),
+    uploads: get('uploads', 1_000_000),
+    uploadBufferBytes: get('uploadBufferBytes', 2 ** 48),
+  };
+  if (r.headersTimeoutMs > r.requestTimeoutMs) bad('limits.headersTimeoutMs', 'must not exceed requestTimeoutMs');
+  return r;
 }
 
 /**

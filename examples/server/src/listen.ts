@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { KluisError } from '@kluis/core';
 import { toNodeListener } from '@kluis/transport-http/node';
 import type { App } from './app.ts';
@@ -34,6 +34,8 @@ export function isLoopback(host: string): boolean {
  * Starts serving `app` on `config.host`/`config.port`: HTTPS when `config.tls` names a certificate
  * and key (PEM files), plain HTTP otherwise — which is refused on any non-loopback address unless
  * `config.insecureHttp` is set (e.g. behind a TLS-terminating proxy on a private network).
+ * `config.limits` bounds connections per address and in total, and the time to send a request
+ * head and a whole request.
  *
  * @example
  * ```ts
@@ -49,9 +51,22 @@ export async function listen(app: App, config: ServerConfig): Promise<Listening>
     );
   }
   const listener = toNodeListener(app.handler);
+  const l = config.limits;
+  const options = {
+    headersTimeout: l.headersTimeoutMs,
+    requestTimeout: l.requestTimeoutMs,
+    // How often Node looks for requests past those timeouts (its default, 30 s, would let a slow
+    // head live up to 30 s past its timeout).
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(l.headersTimeoutMs / 4))),
+  };
   const server: Server = config.tls
-    ? createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, listener)
-    : createHttpServer(listener);
+    ? createHttpsServer(
+        { ...options, cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) },
+        listener,
+      )
+    : createHttpServer(options, listener);
+  server.maxConnections = l.maxConnections;
+  limitPerAddress(server, l.connectionsPerAddress);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -71,4 +86,26 @@ export async function listen(app: App, config: ServerConfig): Promise<Listening>
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Closes a new connection at once when its address already has `max` open, so one client cannot
+ * hold the server's sockets. Counted on the raw TCP socket, before TLS or HTTP.
+ */
+function limitPerAddress(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const n = open.get(address) ?? 0;
+    if (n >= max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }

@@ -6,6 +6,7 @@ import type { Authenticator } from './authenticator.ts';
 import type { GrantStore } from './grants.ts';
 import type { MaintenanceState } from './maintenance.ts';
 import { permit } from './matrix.ts';
+import type { UploadGate, UploadTicket } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 import type { QuotaLedger, Reservation } from './quota.ts';
 
@@ -23,6 +24,8 @@ export interface RequestState {
   grant?: number | undefined;
   /** The quota reservation of an upload in progress. */
   reservation?: Reservation | undefined;
+  /** The upload's place among the uploads in progress. */
+  upload?: UploadTicket | undefined;
 }
 
 /**
@@ -47,6 +50,7 @@ export interface HookDeps {
   grants: GrantStore;
   auth: Authenticator;
   ledger: QuotaLedger;
+  uploads: UploadGate;
   metrics: Metrics;
   now: () => number;
   maintenance: (now: number) => MaintenanceState;
@@ -149,20 +153,32 @@ function accessHooks(d: HookDeps): RestHooks<Principal> {
 function quotaHooks(d: HookDeps): RestHooks<Principal> {
   return {
     beforeWrite(ctx) {
-      const r = d.ledger.reserve(areaOf(ctx.repo), ctx.size);
+      const area = areaOf(ctx.repo);
+      const ticket = d.uploads.enter(area, ctx.size);
+      if ('status' in ticket) {
+        return new Response(`${ticket.message}\n`, {
+          status: ticket.status,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'kluis-error': 'busy' },
+        });
+      }
+      const r = d.ledger.reserve(area, ctx.size);
       if (!r) {
+        ticket.leave();
         return new Response('quota exceeded: the account has no room for this object\n', {
           status: 507,
           headers: { 'content-type': 'text/plain; charset=utf-8', 'kluis-error': 'quota' },
         });
       }
-      currentRequest().reservation = r;
+      const state = currentRequest();
+      state.reservation = r;
+      state.upload = ticket;
       return undefined;
     },
     afterWrite(ctx) {
-      const r = currentRequest().reservation;
-      if (ctx.ok) r?.commit();
-      else r?.release();
+      const state = currentRequest();
+      state.upload?.leave();
+      if (ctx.ok) state.reservation?.commit();
+      else state.reservation?.release();
     },
     afterDelete(ctx) {
       d.ledger.removed(areaOf(ctx.repo), ctx.size);

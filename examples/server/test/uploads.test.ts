@@ -57,7 +57,7 @@ describe('uploads', () => {
   });
 
   it('keep the quota exact under 20 concurrent uploads that together exceed it', async () => {
-    s = await startServer();
+    s = await startServer({ limits: { uploadsPerAccount: 20 } });
     await s.addAccount('alice', { quota: 10_000 });
     const blobs = Array.from({ length: 20 }, (_, i) => blob(new Uint8Array(1_000 + i * 10).fill(i)));
     const statuses = await Promise.all(

@@ -3,20 +3,26 @@ export type BodyResult =
   | { ok: true; bytes: Uint8Array<ArrayBuffer> }
   | { ok: false; read: number; reason: string };
 
+/** The first buffer of an upload; it doubles as bytes arrive, up to the declared length. */
+const FIRST_BUFFER = 64 * 1024;
+
 /**
- * Reads exactly `length` bytes of a request body into one buffer of that size, and never more: a
- * body that is longer, shorter (a truncated upload) or that fails mid-way is reported as not ok,
- * so the caller stores nothing. The buffer is allocated once, after the caller has authorised the
- * upload and bounded `length`.
+ * Reads exactly `length` bytes of a request body, and never more: a body that is longer, shorter
+ * (a truncated upload) or that fails mid-way is reported as not ok, so the caller stores nothing.
+ * Memory follows the bytes that actually arrived, not the declared length: the buffer starts
+ * small and doubles (never past `length`), so a client that declares a large body and stalls
+ * holds little. A complete body ends in a buffer of exactly `length` bytes.
  */
 export async function readExactBody(
   body: ReadableStream<Uint8Array> | null,
   length: number,
 ): Promise<BodyResult> {
-  const bytes = new Uint8Array(length);
   if (body === null) {
-    return length === 0 ? { ok: true, bytes } : { ok: false, read: 0, reason: 'the request has no body' };
+    return length === 0
+      ? { ok: true, bytes: new Uint8Array(0) }
+      : { ok: false, read: 0, reason: 'the request has no body' };
   }
+  let bytes = new Uint8Array(Math.min(length, FIRST_BUFFER));
   const reader = body.getReader();
   let read = 0;
   try {
@@ -27,6 +33,7 @@ export async function readExactBody(
         await reader.cancel().catch(() => undefined);
         return { ok: false, read, reason: `the body is longer than its Content-Length ${length}` };
       }
+      if (read + value.length > bytes.length) bytes = grow(bytes, read, read + value.length, length);
       bytes.set(value, read);
       read += value.length;
     }
@@ -37,6 +44,13 @@ export async function readExactBody(
   }
   if (read !== length) return { ok: false, read, reason: `the body has ${read} of ${length} bytes` };
   return { ok: true, bytes };
+}
+
+/** A buffer of at least `need` bytes (doubling, at most `limit`) holding the first `used` of `bytes`. */
+function grow(bytes: Uint8Array<ArrayBuffer>, used: number, need: number, limit: number) {
+  const next = new Uint8Array(Math.min(limit, Math.max(need, bytes.length * 2)));
+  next.set(bytes.subarray(0, used));
+  return next;
 }
 
 /**

@@ -69,8 +69,9 @@ export type RestHandler = (request: Request, info?: RestRequestInfo) => Promise<
  *
  * Per request: the path is parsed strictly (400 for anything else, before any hook or store call),
  * then availability (503), authentication (401), authorisation (403), and only then the store.
- * Uploads need `Content-Length` (411), are bounded by `maxUploadBytes` (413), are read into one
- * buffer of exactly that size, are refused when the object exists (403 with `Kluis-Error:
+ * Uploads need `Content-Length` (411), are bounded by `maxUploadBytes` (413), are read into a
+ * buffer that grows with the bytes received (a client that declares a large body and stalls holds
+ * little memory), are refused when the object exists (403 with `Kluis-Error:
  * already-exists`; restic's rest-server answers 403 too), and for hash-named types must hash to
  * their name (400). A failed, short or refused upload stores nothing.
  *
