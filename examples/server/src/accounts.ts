@@ -12,7 +12,21 @@ export interface Account {
   disabledAt: number | undefined;
   createdAt: number;
   updatedAt: number;
+  /** Days of versions the account keeps (its retention policy). Default {@link DEFAULT_RETENTION_DAYS}. */
+  retentionDays: number;
+  /** Days during which objects are under the retention lock. Default: `retentionDays`. */
+  protectDays: number;
 }
+
+/**
+ * The retention of an account that has none set: 7 days.
+ *
+ * @example
+ * ```ts
+ * const days = account.retentionDays ?? DEFAULT_RETENTION_DAYS;
+ * ```
+ */
+export const DEFAULT_RETENTION_DAYS = 7;
 
 interface AccountRow {
   name: string;
@@ -22,6 +36,8 @@ interface AccountRow {
   disabled_at: number | null;
   created_at: number;
   updated_at: number;
+  retention_days: number | null;
+  protect_days: number | null;
 }
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -53,6 +69,8 @@ function toAccount(r: AccountRow): Account {
     disabledAt: r.disabled_at ?? undefined,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    retentionDays: r.retention_days ?? DEFAULT_RETENTION_DAYS,
+    protectDays: r.protect_days ?? r.retention_days ?? DEFAULT_RETENTION_DAYS,
   };
 }
 
@@ -122,6 +140,27 @@ export class AccountStore {
       throw new KluisError('INVALID_CONFIG', `quota must be a whole number of bytes, got ${quotaBytes}`);
     }
     this.update(name, 'quota_bytes = ?', [quotaBytes ?? null], actor, 'quota-set', { quotaBytes });
+  }
+
+  /**
+   * Sets the account's retention days and, optionally, its protected days (default: follow the
+   * retention days). Objects younger than the protected days cannot be deleted but by an admin.
+   */
+  setRetention(name: string, o: { days: number; protectDays?: number | undefined }, actor: string): void {
+    for (const [what, v] of [
+      ['retention days', o.days],
+      ['protected days', o.protectDays],
+    ] as const) {
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < 0 || v > 36_500)) {
+        throw new KluisError(
+          'INVALID_CONFIG',
+          `${what} must be a whole number of days in 0..36500, got ${v}`,
+        );
+      }
+    }
+    const detail = { retentionDays: o.days, protectDays: o.protectDays ?? null };
+    const set = 'retention_days = ?, protect_days = ?';
+    this.update(name, set, [o.days, o.protectDays ?? null], actor, 'retention-set', detail);
   }
 
   /** Records the bytes stored in the account's area (kept by the server, not an admin action). */

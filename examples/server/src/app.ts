@@ -15,6 +15,7 @@ import { maintenanceSchedule } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
 import { QuotaLedger } from './quota.ts';
 import { requestState, restHooks } from './rest-hooks.ts';
+import { RetentionLock } from './retention-lock.ts';
 import { openStorage, type Storage } from './storage.ts';
 
 /** Options of {@link createApp}. */
@@ -85,7 +86,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   const { config } = o;
   const now = o.now ?? Date.now;
   const say = o.log ?? (() => {});
-  for (const f of [config.database, config.accessLog]) mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
+  for (const f of [config.database, config.accessLog])
+    mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
   const maintenance = maintenanceSchedule(config.maintenance);
   const storage = await openStorage(config.storage);
   const db = openDb(config.database);
@@ -109,7 +111,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   const onError = (e: unknown, where: string) =>
     say(`error in ${where}: ${e instanceof Error ? e.stack : String(e)}`);
   const uploads = new UploadGate(config.limits);
-  const deps = { accounts, grants, auth, ledger, uploads, metrics, now, maintenance, log };
+  const lock = new RetentionLock(db, accounts, now);
+  const deps = { accounts, grants, auth, ledger, uploads, lock, metrics, now, maintenance, log };
   const rest = createRestHandler((repo) => storage.repository(repo), restHooks({ ...deps, onError }), {
     maxUploadBytes: config.maxObjectBytes,
   });

@@ -26,6 +26,8 @@ const OPTIONS = {
   scope: { type: 'string' },
   expires: { type: 'string' },
   note: { type: 'string' },
+  days: { type: 'string' },
+  'protect-days': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -55,8 +57,15 @@ async function newPassword(io: CliIo, name: string): Promise<string> {
   return pw;
 }
 
+function days(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{1,5})d?$/.exec(v);
+  if (!m) usage(`${flag}: expected a whole number of days, e.g. 7 or 7d`);
+  return Number(m[1]);
+}
+
 /**
- * `account add|list|passwd|disable|enable`.
+ * `account add|list|passwd|disable|enable|retention`.
  *
  * @example
  * ```ts
@@ -89,11 +98,19 @@ export async function accountCommand(args: string[], io: CliIo): Promise<void> {
     const hash = await hashPassword(await newPassword(io, name), config.scrypt);
     withStores(v, io, (accounts) => accounts.setPassword(name, hash, by));
     io.out(`password of ${name} changed\n`);
+  } else if (sub === 'retention') {
+    const retention = days(v.days, '--days') ?? usage('account retention: give --days N');
+    const protectDays = days(v['protect-days'], '--protect-days');
+    withStores(v, io, (accounts) => accounts.setRetention(name, { days: retention, protectDays }, by));
+    io.out(
+      `account ${name} keeps ${retention} days; objects younger than ${protectDays ?? retention} days ` +
+        'can be deleted by an admin only\n',
+    );
   } else if (sub === 'disable' || sub === 'enable') {
     withStores(v, io, (accounts) => accounts.setDisabled(name, sub === 'disable', by));
     io.out(`account ${name} ${sub}d\n`);
   } else {
-    usage(`unknown account command ${JSON.stringify(sub)}: add, list, passwd, disable, enable`);
+    usage(`unknown account command ${JSON.stringify(sub)}: add, list, passwd, disable, enable, retention`);
   }
 }
 
@@ -106,7 +123,8 @@ function listAccounts(v: Values, io: CliIo): void {
   for (const a of list) {
     const quota = a.quotaBytes === undefined ? 'unlimited' : formatBytes(a.quotaBytes);
     const state = a.disabledAt === undefined ? '' : `  disabled ${new Date(a.disabledAt).toISOString()}`;
-    io.out(`${a.name}  used ${formatBytes(a.usedBytes)} of ${quota}${state}\n`);
+    const keep = `retention ${a.retentionDays} d, protected ${a.protectDays} d`;
+    io.out(`${a.name}  used ${formatBytes(a.usedBytes)} of ${quota}  ${keep}${state}\n`);
   }
 }
 

@@ -11,14 +11,15 @@ const HELP = `kluis-server: the kluis reference backup server (restic REST proto
   kluis-server serve [--config server.json] [--data DIR] [--host H] [--port P]
                      [--tls-cert cert.pem --tls-key key.pem] [--insecure-http]
                      [--maintenance-mode unavailable|read-only|off] [--alert-webhook URL]
-  kluis-server account add NAME [--quota 50GiB] [--role backup|restore|admin|auditor|none]
+  kluis-server account add NAME [--quota 50GiB] [--role backup|maintenance|restore|admin|auditor|none]
   kluis-server account list [--json]
   kluis-server account passwd|disable|enable NAME
+  kluis-server account retention NAME --days 7 [--protect-days 7]
   kluis-server grant ACCOUNT ROLE [--scope AREA[/REPO] | '*'] [--expires 30d|ISO-TIME] [--note TEXT]
   kluis-server grants [ACCOUNT] [--json]
   kluis-server revoke GRANT-ID
   kluis-server quota set ACCOUNT SIZE|unlimited
-  kluis-server log tail [-n 20] [--user NAME] [--event login-failed|lockout|denied|access] [-f]
+  kluis-server log tail [-n 20] [--user NAME] [--event login-failed|lockout|denied|refused|rejected|access] [-f]
 
 Every command takes --config FILE or --data DIR (default: $KLUIS_SERVER_DATA or ./kluis-data),
 and administrative changes take --by NAME (default: your OS user), recorded with the change.

@@ -169,7 +169,8 @@ export function parseConfig(input: unknown, base: string): ServerConfig {
 function limits(v: unknown): ServerLimits {
   const l = obj(v, 'limits');
   const known = Object.keys(DEFAULT_LIMITS);
-  for (const k of Object.keys(l)) if (!known.includes(k)) bad(`limits.${k}`, `unknown (known: ${known.join(', ')})`);
+  for (const k of Object.keys(l))
+    if (!known.includes(k)) bad(`limits.${k}`, `unknown (known: ${known.join(', ')})`);
   const get = (k: keyof ServerLimits, max: number) => int(l[k], `limits.${k}`, 1, max) ?? DEFAULT_LIMITS[k];
   const r = {
     connectionsPerAddress: get('connectionsPerAddress', 1_000_000),
@@ -180,7 +181,8 @@ function limits(v: unknown): ServerLimits {
     uploads: get('uploads', 1_000_000),
     uploadBufferBytes: get('uploadBufferBytes', 2 ** 48),
   };
-  if (r.headersTimeoutMs > r.requestTimeoutMs) bad('limits.headersTimeoutMs', 'must not exceed requestTimeoutMs');
+  if (r.headersTimeoutMs > r.requestTimeoutMs)
+    bad('limits.headersTimeoutMs', 'must not exceed requestTimeoutMs');
   return r;
 }
 

@@ -120,7 +120,13 @@ export class GrantStore {
         )
         .run(g.account, g.role, g.scope, g.expiresAt ?? null, g.note ?? null, g.by, t);
       const id = Number(r.lastInsertRowid);
-      const detail = { grant: id, role: g.role, scope: g.scope, expiresAt: g.expiresAt ?? null, note: g.note ?? null };
+      const detail = {
+        grant: id,
+        role: g.role,
+        scope: g.scope,
+        expiresAt: g.expiresAt ?? null,
+        note: g.note ?? null,
+      };
       this.record(g.by, 'grant', g.account, detail);
       return id;
     })();

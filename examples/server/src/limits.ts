@@ -67,7 +67,9 @@ export class UploadGate {
   private count = 0;
   private bytes = 0;
 
-  constructor(private readonly limits: Pick<ServerLimits, 'uploadsPerAccount' | 'uploads' | 'uploadBufferBytes'>) {}
+  constructor(
+    private readonly limits: Pick<ServerLimits, 'uploadsPerAccount' | 'uploads' | 'uploadBufferBytes'>,
+  ) {}
 
   /** Admits an upload of `size` bytes into `area`, or says why not. */
   enter(area: string, size: number): UploadTicket | UploadRefusal {

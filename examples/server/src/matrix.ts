@@ -4,7 +4,7 @@
  */
 
 /** The roles a grant can give. */
-export type Role = 'admin' | 'backup' | 'restore' | 'auditor';
+export type Role = 'admin' | 'backup' | 'maintenance' | 'restore' | 'auditor';
 
 /**
  * Every role, in order of decreasing power.
@@ -14,7 +14,7 @@ export type Role = 'admin' | 'backup' | 'restore' | 'auditor';
  * if (!ROLES.includes(input as Role)) throw new Error('unknown role');
  * ```
  */
-export const ROLES: readonly Role[] = ['admin', 'backup', 'restore', 'auditor'];
+export const ROLES: readonly Role[] = ['admin', 'maintenance', 'backup', 'restore', 'auditor'];
 
 /** What a request does to a repository (the REST handler's operations). */
 export type RepoOperation = 'create-repo' | 'delete-repo' | 'read' | 'list' | 'write' | 'delete' | 'stat';
@@ -22,13 +22,34 @@ export type RepoOperation = 'create-repo' | 'delete-repo' | 'read' | 'list' | 'w
 /** Server-level actions that are not on a repository. */
 export type ServerAction = 'read-log' | 'metrics';
 
-/** `yes`, `no`, or `locks` (allowed only on objects of type `locks`). */
-export type Permission = 'yes' | 'no' | 'locks';
+/**
+ * `yes`, `no`, `locks` (allowed only on objects of type `locks`), or `retained`: deletes of
+ * `locks`, `data`, `index` and `snapshots` objects, those of {@link RETAINED_TYPES} only when the
+ * retention lock allows (never `keys` or `config`).
+ */
+export type Permission = 'yes' | 'no' | 'locks' | 'retained';
+
+/**
+ * Object types under the retention lock: a delete by anyone but an admin is refused while the
+ * object is younger than the account's protected days. Snapshots and data packs are the
+ * versions themselves; index files are not locked because prune must replace them and every pack
+ * names its own blobs, so an index can be rebuilt from the packs.
+ *
+ * @example
+ * ```ts
+ * RETAINED_TYPES.has('snapshots'); // true
+ * ```
+ */
+export const RETAINED_TYPES: ReadonlySet<string> = new Set(['data', 'snapshots']);
+
+const MAINTENANCE_DELETES: ReadonlySet<string> = new Set(['locks', 'data', 'index', 'snapshots']);
 
 /**
  * The matrix itself. `backup` is append-only: it adds objects and may remove only lock
- * files, so a stolen backup credential cannot destroy backups. Overwriting an existing object is
- * refused for everyone by the REST handler. `auditor` reads the access log and nothing else.
+ * files, so a stolen backup credential cannot destroy backups. `maintenance` is what retention
+ * needs (`kluis forget --prune`): read, write, and delete objects the retention lock no longer
+ * protects; never keys, the config, repositories, the log or the metrics. Overwriting an existing
+ * object is refused for everyone by the REST handler. `auditor` reads the access log and nothing else.
  *
  * @example
  * ```ts
@@ -55,6 +76,17 @@ export const MATRIX: Readonly<Record<Role, Readonly<Record<RepoOperation | Serve
     stat: 'yes',
     write: 'yes',
     delete: 'locks',
+    'read-log': 'no',
+    metrics: 'no',
+  },
+  maintenance: {
+    'create-repo': 'no',
+    'delete-repo': 'no',
+    read: 'yes',
+    list: 'yes',
+    stat: 'yes',
+    write: 'yes',
+    delete: 'retained',
     'read-log': 'no',
     metrics: 'no',
   },
@@ -120,8 +152,10 @@ export function grantActive(g: GrantView, now: number): boolean {
 }
 
 /**
- * The first active grant that allows `action` on `path` (an object of `type`), or `undefined`.
- * For server actions `path` is the area concerned (or `*` for the whole server).
+ * The active grant that allows `action` on `path` (an object of `type`), or `undefined`. For
+ * server actions `path` is the area concerned (or `*` for the whole server). A grant that allows
+ * outright is preferred to one that allows under the retention lock (`retained`), which the caller
+ * must still check ({@link RETAINED_TYPES}).
  *
  * @example
  * ```ts
@@ -134,9 +168,13 @@ export function permit(
   request: { action: RepoOperation | ServerAction; path: string; type?: string | undefined },
   now: number,
 ): GrantView | undefined {
-  return grants.find((g) => {
-    if (!grantActive(g, now) || !scopeCovers(g.scope, request.path)) return false;
+  const type = request.type ?? '';
+  let retained: GrantView | undefined;
+  for (const g of grants) {
+    if (!grantActive(g, now) || !scopeCovers(g.scope, request.path)) continue;
     const p = MATRIX[g.role][request.action];
-    return p === 'yes' || (p === 'locks' && request.type === 'locks');
-  });
+    if (p === 'yes' || (p === 'locks' && type === 'locks')) return g;
+    if (p === 'retained' && MAINTENANCE_DELETES.has(type)) retained ??= g;
+  }
+  return retained;
 }

@@ -4,11 +4,12 @@ import type { AccessLogEntry } from './access-log.ts';
 import type { AccountStore } from './accounts.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { GrantStore } from './grants.ts';
-import type { MaintenanceState } from './maintenance.ts';
-import { permit } from './matrix.ts';
 import type { UploadGate, UploadTicket } from './limits.ts';
+import type { MaintenanceState } from './maintenance.ts';
+import { permit, type Role } from './matrix.ts';
 import type { Metrics } from './metrics.ts';
 import type { QuotaLedger, Reservation } from './quota.ts';
+import type { RetentionLock } from './retention-lock.ts';
 
 /** What the server learns about one request as it passes the REST handler's hooks. */
 export interface RequestState {
@@ -20,8 +21,11 @@ export interface RequestState {
   triedUser?: string | undefined;
   /** The request was refused because of a lockout. */
   lockedOut?: boolean | undefined;
-  /** The grant that allowed the request. */
+  /** The grant that allowed the request, and its role. */
   grant?: number | undefined;
+  role?: Role | undefined;
+  /** The retention lock refused the delete. */
+  retentionLocked?: boolean | undefined;
   /** The quota reservation of an upload in progress. */
   reservation?: Reservation | undefined;
   /** The upload's place among the uploads in progress. */
@@ -51,6 +55,7 @@ export interface HookDeps {
   auth: Authenticator;
   ledger: QuotaLedger;
   uploads: UploadGate;
+  lock: RetentionLock;
   metrics: Metrics;
   now: () => number;
   maintenance: (now: number) => MaintenanceState;
@@ -79,7 +84,7 @@ function eventOf(status: number, principal: string | undefined): AccessLogEntry[
   const s = currentRequest();
   if (s.loginFailure !== undefined) return 'login-failed';
   if (principal === undefined) return status >= 500 ? 'refused' : 'rejected';
-  if (status === 403 && s.grant === undefined) return 'denied';
+  if (status === 403 && (s.grant === undefined || s.retentionLocked)) return 'denied';
   return 'access';
 }
 
@@ -93,8 +98,8 @@ function refusalReason(status: number): string | undefined {
 
 /**
  * The REST handler's hooks for the server: Basic authentication with lockout, the authorisation
- * matrix on every operation, quota reservation around uploads, usage updates on deletes,
- * maintenance windows, and one access-log line per request.
+ * matrix on every operation, the retention lock on deletes, upload limits and quota reservation
+ * around uploads, usage updates on deletes, maintenance windows, and one access-log line per request.
  *
  * @example
  * ```ts
@@ -131,8 +136,21 @@ function accessHooks(d: HookDeps): RestHooks<Principal> {
       const t = d.now();
       const request = { action: ctx.operation, path: ctx.repo, type: ctx.type };
       const g = permit(d.grants.active(ctx.principal.name, t), request, t);
-      currentRequest().grant = g?.id;
+      const state = currentRequest();
+      state.grant = g?.id;
+      state.role = g?.role;
       return g !== undefined;
+    },
+    beforeDelete(ctx) {
+      const state = currentRequest();
+      if (state.role === 'admin') return undefined;
+      const refusal = d.lock.check(areaOf(ctx.repo), ctx.repo, ctx.key!);
+      if (!refusal) return undefined;
+      state.retentionLocked = true;
+      return new Response(`${refusal.message}\n`, {
+        status: 403,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'kluis-error': 'retention-lock' },
+      });
     },
     availability() {
       const m = d.maintenance(d.now());
@@ -177,11 +195,14 @@ function quotaHooks(d: HookDeps): RestHooks<Principal> {
     afterWrite(ctx) {
       const state = currentRequest();
       state.upload?.leave();
-      if (ctx.ok) state.reservation?.commit();
-      else state.reservation?.release();
+      if (ctx.ok) {
+        state.reservation?.commit();
+        d.lock.stored(ctx.repo, ctx.key!);
+      } else state.reservation?.release();
     },
     afterDelete(ctx) {
       d.ledger.removed(areaOf(ctx.repo), ctx.size);
+      d.lock.deleted(ctx.repo, ctx.key!);
     },
   };
 }
@@ -207,6 +228,12 @@ function accessEntry(e: RestAccessEntry, now: number): AccessLogEntry {
     grant: s.grant,
     reason:
       s.loginFailure ??
-      (s.lockedOut ? 'locked out' : e.principal === undefined ? refusalReason(e.status) : undefined),
+      (s.lockedOut
+        ? 'locked out'
+        : s.retentionLocked
+          ? 'retention lock'
+          : e.principal === undefined
+            ? refusalReason(e.status)
+            : undefined),
   };
 }

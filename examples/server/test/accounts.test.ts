@@ -100,7 +100,13 @@ describe('grants as evidence', () => {
   it('cannot be rewritten, only revoked once; grant and revoke are recorded as admin actions', () => {
     accounts.add('alice', 'h', { actor: 'root' });
     accounts.add('bob', 'h', { actor: 'root' });
-    const id = grants.grant({ account: 'bob', role: 'restore', scope: 'alice', by: 'root', note: 'ticket 1' });
+    const id = grants.grant({
+      account: 'bob',
+      role: 'restore',
+      scope: 'alice',
+      by: 'root',
+      note: 'ticket 1',
+    });
     for (const sql of [
       "UPDATE grants SET role = 'admin'",
       "UPDATE grants SET scope = '*'",
@@ -129,9 +135,21 @@ describe('grants as evidence', () => {
         actor: 'root',
         action: 'grant',
         subject: 'bob',
-        detail: JSON.stringify({ grant: id, role: 'restore', scope: 'alice', expiresAt: null, note: 'ticket 1' }),
+        detail: JSON.stringify({
+          grant: id,
+          role: 'restore',
+          scope: 'alice',
+          expiresAt: null,
+          note: 'ticket 1',
+        }),
       },
-      { time: 2_000, actor: 'ops', action: 'grant-revoke', subject: 'bob', detail: JSON.stringify({ grant: id }) },
+      {
+        time: 2_000,
+        actor: 'ops',
+        action: 'grant-revoke',
+        subject: 'bob',
+        detail: JSON.stringify({ grant: id }),
+      },
     ]);
   });
 });

@@ -72,8 +72,15 @@ describe('kluis-server admin commands', () => {
     ]);
     expect(accounts[0]).not.toHaveProperty('disabledAt');
     expect(JSON.stringify(accounts)).not.toContain('scrypt');
+    expect(await run('account', 'retention', 'alice', '--days', '14', '--protect-days', '10d')).toBe(0);
+    expect(out.join('')).toBe(
+      'account alice keeps 14 days; objects younger than 10 days can be deleted by an admin only\n',
+    );
+    expect(await run('account', 'retention', 'alice', '--days', 'a week')).toBe(1);
     expect(await run('account', 'list')).toBe(0);
-    expect(out.join('')).toMatch(/^alice {2}used 0 B of 18\.6 GiB\nbob .* disabled/);
+    expect(out.join('')).toMatch(
+      /^alice {2}used 0 B of 18\.6 GiB {2}retention 14 d, protected 10 d\nbob .* retention 7 d, protected 7 d {2}disabled/,
+    );
   });
 
   it('tails the access log with filters', async () => {

@@ -20,9 +20,9 @@ describe('the data directory', () => {
       s = await startServer({ dataDir: 'data' });
       await s.addAccount('alice');
       const b = blob('mode check');
-      expect((await s.fetchAs('alice', `/alice/r/data/${b.id}`, { method: 'POST', body: b.bytes })).status).toBe(
-        200,
-      );
+      expect(
+        (await s.fetchAs('alice', `/alice/r/data/${b.id}`, { method: 'POST', body: b.bytes })).status,
+      ).toBe(200);
       const data = join(s.dir, 'data');
       expect(mode(data).toString(8)).toBe('700');
       expect(mode(join(data, 'storage')).toString(8)).toBe('700');

@@ -30,6 +30,21 @@ describe('authorisation matrix', () => {
     expect(permit(g, { action: 'read-log', path: 'alice' }, 0)).toBeUndefined();
   });
 
+  it('maintenance reads, writes and deletes objects under the retention lock, never keys or the config', () => {
+    const g = [grant('maintenance', 'alice', { expiresAt: 100 })];
+    const allowed = OPS.filter((action) => permit(g, { action, path: 'alice/pc', type: 'data' }, 0));
+    expect(allowed).toEqual(['read', 'list', 'write', 'delete', 'stat']);
+    for (const type of ['keys', 'config']) {
+      expect(permit(g, { action: 'delete', path: 'alice/pc', type }, 0)).toBeUndefined();
+    }
+    expect(permit(g, { action: 'delete', path: 'alice/pc', type: 'data' }, 100)).toBeUndefined();
+    expect(permit(g, { action: 'metrics', path: '*' }, 0)).toBeUndefined();
+    expect(permit(g, { action: 'read-log', path: 'alice' }, 0)).toBeUndefined();
+    // An admin grant is preferred for a delete, so the retention lock does not apply to it.
+    const both = [grant('maintenance', 'alice'), grant('admin', 'alice', { id: 2 })];
+    expect(permit(both, { action: 'delete', path: 'alice/pc', type: 'data' }, 0)?.role).toBe('admin');
+  });
+
   it('restore reads only, auditor reads the log only, admin does everything', () => {
     const can = (role: GrantView['role']) =>
       OPS.filter((action) => permit([grant(role, '*')], { action, path: 'a/b', type: 'data' }, 0));

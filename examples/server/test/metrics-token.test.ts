@@ -24,7 +24,9 @@ describe('the metrics token', () => {
     expect(locked.headers['retry-after']).toBe('30');
     expect(s.lines.some((l) => l.startsWith('ALERT lockout token:metrics'))).toBe(true);
     const log = s.accessLog();
-    expect(log.filter((e) => e.event === 'login-failed' && e.reason === 'wrong metrics token')).toHaveLength(3);
+    expect(log.filter((e) => e.event === 'login-failed' && e.reason === 'wrong metrics token')).toHaveLength(
+      3,
+    );
     expect(log.filter((e) => e.event === 'lockout' && e.reason === 'token:metrics')).toHaveLength(1);
     expect(s.app.metrics.get('kluis_failed_logins_total', {})).toBe(3);
     s.clock.now += 30_000;

@@ -92,7 +92,10 @@ async function list<P extends Principal>(
   });
 }
 
-/** Deletes one object; serialised per object so `afterDelete` sees each deletion exactly once. */
+/**
+ * Deletes one object; serialised per object so `beforeDelete` and `afterDelete` see each deletion
+ * exactly once. A refusal from `beforeDelete` is answered as is and deletes nothing.
+ */
 async function remove<P extends Principal>(
   ex: Exchange<P>,
   ctx: RequestContext<P>,
@@ -102,9 +105,13 @@ async function remove<P extends Principal>(
   const signal = ctx.request.signal;
   const size = await ex.config.serialise(`${ctx.repo}/${key}`, async () => {
     const info = await store.stat(key, { signal });
-    if (info) await store.delete(key, { signal });
-    return info?.size;
+    if (!info) return undefined;
+    const refusal = await ex.config.hooks.beforeDelete?.({ ...ctx, key, size: info.size });
+    if (refusal) return refusal;
+    await store.delete(key, { signal });
+    return info.size;
   });
+  if (size instanceof Response) return size;
   if (size === undefined) return errorResponse(404, 'not-found', `${key} not found`);
   await ex.config.hooks.afterDelete?.({ ...ctx, key, size });
   return new Response(null, { status: 200 });
@@ -123,7 +130,8 @@ async function deleteRepository<P extends Principal>(
     const slash = key.indexOf('/');
     const type = slash < 0 ? 'config' : (key.slice(0, slash) as RequestContext['type']);
     const name = slash < 0 ? undefined : key.slice(slash + 1);
-    await remove(ex, { ...ctx, type, name, key }, store, key);
+    const response = await remove(ex, { ...ctx, type, name, key }, store, key);
+    if (response.status !== 200 && response.status !== 404) return response;
   }
   return new Response(null, { status: 200 });
 }

@@ -171,6 +171,12 @@ export interface RestHooks<P extends Principal = Principal> {
   beforeWrite?(ctx: SizedContext<P>): Awaitable<Response | undefined>;
   /** Commits (`ok`) or releases (`!ok`) what `beforeWrite` reserved; called exactly once after it passed. */
   afterWrite?(ctx: WriteOutcome<P>): Awaitable<void>;
+  /**
+   * Consulted before an existing object of `ctx.size` bytes is deleted (never for missing ones),
+   * after `authorize`; return a Response (e.g. 403 for an object under a retention lock) to refuse
+   * the delete, which then leaves the object as it was.
+   */
+  beforeDelete?(ctx: SizedContext<P>): Awaitable<Response | undefined>;
   /** Called after an existing object of `ctx.size` bytes was deleted (never for missing objects). */
   afterDelete?(ctx: SizedContext<P>): Awaitable<void>;
   /** Maintenance and outages: consulted for every request. */

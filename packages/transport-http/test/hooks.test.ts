@@ -184,4 +184,35 @@ describe('hooks', () => {
       await server.close();
     }
   });
+
+  it('beforeDelete: sees existing objects only, and its refusal deletes nothing', async () => {
+    const store = memoryTransport();
+    const b = await blob(100);
+    await store.put(`data/${b.id}`, b.bytes);
+    const asked: SizedContext[] = [];
+    const deleted: string[] = [];
+    const server = await startServer(store, {
+      beforeDelete: (ctx) => {
+        asked.push(ctx);
+        return new Response('retention lock\n', {
+          status: 403,
+          headers: { 'kluis-error': 'retention-lock' },
+        });
+      },
+      afterDelete: (ctx) => {
+        deleted.push(ctx.key!);
+      },
+    });
+    try {
+      const refused = await fetch(`${server.url}data/${b.id}`, { method: 'DELETE' });
+      expect([refused.status, await refused.text()]).toEqual([403, 'retention lock\n']);
+      expect(await store.stat(`data/${b.id}`)).toEqual({ key: `data/${b.id}`, size: b.bytes.length });
+      const missing = await fetch(`${server.url}data/${'0'.repeat(64)}`, { method: 'DELETE' });
+      expect(missing.status).toBe(404);
+      expect(asked.map((c) => [c.key, c.size])).toEqual([[`data/${b.id}`, b.bytes.length]]);
+      expect(deleted).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
 });
