@@ -61,12 +61,18 @@ export async function listen(app: App, config: ServerConfig): Promise<Listening>
   };
   const server: Server = config.tls
     ? createHttpsServer(
-        { ...options, cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) },
+        {
+          ...options,
+          handshakeTimeout: l.headersTimeoutMs,
+          cert: readFileSync(config.tls.cert),
+          key: readFileSync(config.tls.key),
+        },
         listener,
       )
     : createHttpServer(options, listener);
   server.maxConnections = l.maxConnections;
   limitPerAddress(server, l.connectionsPerAddress);
+  closeSilent(server, l.headersTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -107,5 +113,17 @@ function limitPerAddress(server: Server, max: number): void {
       if (left === 0) open.delete(address);
       else open.set(address, left);
     });
+  });
+}
+
+/**
+ * Closes a connection that sends nothing within `ms` of opening. Node's `headersTimeout` only
+ * starts with a request's first bytes, so a client could otherwise hold sockets that never speak.
+ */
+function closeSilent(server: Server, ms: number): void {
+  server.on('connection', (socket: Socket) => {
+    if (socket.destroyed) return;
+    socket.setTimeout(ms, () => socket.destroy());
+    socket.once('data', () => socket.setTimeout(0));
   });
 }

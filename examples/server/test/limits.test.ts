@@ -76,6 +76,13 @@ describe('connection limits', () => {
     await c.closed;
     expect(c.received()).toMatch(/^HTTP\/1\.1 408/);
   });
+
+  it('close a connection that never sends anything', async () => {
+    s = await startServer({ limits: { headersTimeoutMs: 200, requestTimeoutMs: 1_000 } });
+    const c = await open(s.url);
+    await c.closed;
+    expect(c.received()).toBe('');
+  });
 });
 
 describe('upload limits', () => {
