@@ -71,6 +71,8 @@ describe('retention for an append-only account', () => {
     for (const key of [oldSnapshot!, newSnapshot, oldPacks[0]!, newPack, index[0]!, keyFile!, 'config']) {
       expect([key, (await del('alice', key)).status]).toEqual([key, 403]);
     }
+    const overwrite = await s.fetchAs('alice', `/alice/laptop/${oldSnapshot}`, { method: 'POST', body: 'x' });
+    expect(overwrite.status).toBe(403);
     expect(await keys('snapshots')).toHaveLength(2);
 
     // The maintenance credential cannot delete what the retention lock protects, says why, and
