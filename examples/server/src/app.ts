@@ -62,6 +62,11 @@ function defineMetrics(): Metrics {
     'counter',
     'Lockouts after repeated failed logins, by kind (account, address).',
   );
+  m.define(
+    'kluis_refused_total',
+    'counter',
+    'Requests refused to protect the service, by reason (retention-lock, uploads-account, uploads-server).',
+  );
   m.define('kluis_quota_used_bytes', 'gauge', 'Bytes stored per account.');
   m.define('kluis_quota_reserved_bytes', 'gauge', 'Bytes reserved by uploads in progress, per account.');
   m.define('kluis_quota_limit_bytes', 'gauge', 'Capacity quota per account (absent: unlimited).');

@@ -147,6 +147,7 @@ function accessHooks(d: HookDeps): RestHooks<Principal> {
       const refusal = d.lock.check(areaOf(ctx.repo), ctx.repo, ctx.key!);
       if (!refusal) return undefined;
       state.retentionLocked = true;
+      d.metrics.inc('kluis_refused_total', { reason: 'retention-lock' });
       return new Response(`${refusal.message}\n`, {
         status: 403,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'kluis-error': 'retention-lock' },
@@ -174,6 +175,8 @@ function quotaHooks(d: HookDeps): RestHooks<Principal> {
       const area = areaOf(ctx.repo);
       const ticket = d.uploads.enter(area, ctx.size);
       if ('status' in ticket) {
+        const reason = ticket.status === 429 ? 'uploads-account' : 'uploads-server';
+        d.metrics.inc('kluis_refused_total', { reason });
         return new Response(`${ticket.message}\n`, {
           status: ticket.status,
           headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'kluis-error': 'busy' },

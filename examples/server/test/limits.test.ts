@@ -104,6 +104,8 @@ describe('upload limits', () => {
     const busy = await upload(s, 'carol', 'carol finds the server busy');
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('5');
+    expect(s.app.metrics.get('kluis_refused_total', { reason: 'uploads-account' })).toBe(1);
+    expect(s.app.metrics.get('kluis_refused_total', { reason: 'uploads-server' })).toBe(1);
     // Stalled uploads that break off free their places, and keep nothing.
     for (const c of stalled) c.socket.destroy();
     await vi.waitFor(() => expect(s!.app.uploads.active).toEqual({ uploads: 0, bytes: 0 }));

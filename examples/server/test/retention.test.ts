@@ -105,6 +105,7 @@ describe('retention for an append-only account', () => {
     const check = await kluis(['check', '--read-data'], backup);
     expect(check.code, check.err).toBe(0);
 
+    expect(s.app.metrics.get('kluis_refused_total', { reason: 'retention-lock' })).toBe(2);
     const denied = s.accessLog().filter((e) => e.event === 'denied' && e.reason === 'retention lock');
     expect(denied.map((e) => [e.user, e.status])).toEqual([
       ['alice-ops', 403],
