@@ -1,16 +1,21 @@
 // Writing restored files with few system calls. Internal: never re-exported.
 import {
+  chmodSync,
   closeSync,
   constants,
   fchmodSync,
   ftruncateSync,
   futimesSync,
+  lstatSync,
   open as openFd,
   openSync,
+  renameSync,
+  rmSync,
   write as writeFd,
   writeSync,
 } from 'node:fs';
 import { promisify } from 'node:util';
+import { KluisError } from '../errors';
 import type { NativeFileWrite } from '../repo/blob-decoder';
 import type { TreeNode } from '../repo/tree';
 
@@ -30,7 +35,8 @@ export interface WriteOptions {
 }
 
 /**
- * Writes a restored file. Creating it is the slow part (allocating an inode costs hundreds of
+ * Writes a restored file to `temp` and renames it to `path` once complete, so a failed write
+ * leaves nothing under the file's name (and removes `temp`). Creating it is the slow part (allocating an inode costs hundreds of
  * microseconds of kernel time on some file systems), so it starts on the thread pool at once and
  * overlaps with decoding the file's first chunks. Writes of small chunks, chmod, setting times and
  * closing take microseconds and are made directly: through the thread pool each would cost two
@@ -38,6 +44,22 @@ export interface WriteOptions {
  * looked up once. The file is created with no permissions for others and gets its mode last.
  */
 export async function writeFile(
+  path: string,
+  temp: string,
+  node: TreeNode,
+  chunks: AsyncIterable<Uint8Array>,
+  o: WriteOptions,
+): Promise<void> {
+  try {
+    await writeTemp(temp, node, chunks, o);
+    placeSync(temp, path, o.modes);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+async function writeTemp(
   path: string,
   node: TreeNode,
   chunks: AsyncIterable<Uint8Array>,
@@ -60,7 +82,7 @@ export async function writeFile(
     fd ??= await opening;
     if (end < pos) ftruncateSync(fd, pos);
     if (o.modes) fchmodSync(fd, node.mode);
-    futimesSync(fd, node.mtime / 1000, node.mtime / 1000);
+    futimesSync(fd, fsTime(node.mtime), fsTime(node.mtime));
   } finally {
     if (fd === undefined) fd = await opening.catch(() => undefined);
     if (fd !== undefined) closeSync(fd);
@@ -70,11 +92,34 @@ export async function writeFile(
 /**
  * Writes a restored file, or one piece of it, from its plaintext chunks with synchronous calls:
  * the decoder threads' side of `BlobDecoder.writeFiles`, where blocking the thread blocks nothing
- * else. The same flags, holes, mode and times as {@link writeFile}.
+ * else. The same flags, holes, mode and times as {@link writeFile}; a file with a `temp` is
+ * written there and renamed to its path after its final piece.
  */
 export function writeFileSync(write: NativeFileWrite, chunks: readonly Uint8Array[]): void {
+  const { file, final = true } = write;
+  writePieceSync(write, chunks);
+  if (final && file.temp !== undefined) placeSync(file.temp, file.path, file.mode !== undefined);
+}
+
+/**
+ * Moves a complete file from `temp` to `path`. A symbolic link there is refused, as opening it
+ * with `O_NOFOLLOW` would be (a rename would replace the link, never write through it); a file
+ * there gives its permission bits when modes are not restored.
+ */
+function placeSync(temp: string, path: string, modes: boolean): void {
+  const existing = lstatSync(path, { throwIfNoEntry: false });
+  if (existing?.isSymbolicLink())
+    throw new KluisError(
+      'UNSAFE_PATH',
+      `${path} is a symbolic link: not replaced by the restored file (remove it and restore again)`,
+    );
+  if (existing?.isFile() && !modes) chmodSync(temp, existing.mode & 0o7777);
+  renameSync(temp, path);
+}
+
+function writePieceSync(write: NativeFileWrite, chunks: readonly Uint8Array[]): void {
   const { file, from = 0, final = true } = write;
-  const fd = openSync(file.path, from === 0 ? WRITE_FLAGS : CONTINUE_FLAGS, 0o600);
+  const fd = openSync(file.temp ?? file.path, from === 0 ? WRITE_FLAGS : CONTINUE_FLAGS, 0o600);
   try {
     let pos = from;
     let end = from;
@@ -88,10 +133,18 @@ export function writeFileSync(write: NativeFileWrite, chunks: readonly Uint8Arra
     if (!final) return;
     if (end < pos) ftruncateSync(fd, pos);
     if (file.mode !== undefined) fchmodSync(fd, file.mode);
-    futimesSync(fd, file.mtime / 1000, file.mtime / 1000);
+    futimesSync(fd, fsTime(file.mtime), fsTime(file.mtime));
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A time (ms since the epoch) as the `utimes` family wants it. Node turns a negative number of
+ * seconds into "now"; a `Date` keeps times before 1970.
+ */
+export function fsTime(ms: number): number | Date {
+  return ms < 0 ? new Date(ms) : ms / 1000;
 }
 
 async function writeAll(fd: number, c: Uint8Array, pos: number): Promise<void> {
