@@ -149,3 +149,32 @@ describe('restoring times no file system holds', () => {
     },
   );
 });
+
+describe('fsTarget when the chunks of a file fail midway', () => {
+  const node = (size: number) => ({
+    name: 'f',
+    type: 'file' as const,
+    mode: 0o644,
+    mtime: 0,
+    size,
+    content: [],
+  });
+  async function* failing(first: Uint8Array): AsyncGenerator<Uint8Array> {
+    yield first;
+    throw new Error('blob damaged');
+  }
+
+  it.each([
+    ['a small file, written in place, is removed', 1000, false],
+    ['a large file, written under a temporary name, leaves the old file as it was', 3 << 20, true],
+  ])('%s', async (_label, size, keepsOld) => {
+    const out = await mkdtemp(join(base, 'target-'));
+    await writeFile(join(out, 'f'), 'old content\n');
+    const t = fsTarget(out);
+    await expect(t.file(['f'], node(size), failing(prng(size >> 1, 1)))).rejects.toThrow('blob damaged');
+    const left = await readdir(out);
+    if (keepsOld) expect(await readFile(join(out, 'f'), 'utf8')).toBe('old content\n');
+    else expect(left).toEqual([]);
+    expect(left.filter((f) => f.startsWith('.kluis-restore-'))).toEqual([]);
+  });
+});

@@ -35,8 +35,18 @@ export interface WriteOptions {
 }
 
 /**
- * Writes a restored file to `temp` and renames it to `path` once complete, so a failed write
- * leaves nothing under the file's name (and removes `temp`). Creating it is the slow part (allocating an inode costs hundreds of
+ * Files larger than this are written under their temporary name and renamed when complete, so a
+ * file already there keeps its old content until then, and neither a failure nor a kill leaves a
+ * partial file under the real name. Smaller ones are written in place (a rename per file costs
+ * ~20-30 µs, up to a third more for a restore of many small files) and removed if their write
+ * fails.
+ */
+export const VIA_TEMP_BYTES = 1 << 20;
+
+/**
+ * Writes a restored file: in place, or for one over {@link VIA_TEMP_BYTES} to `temp` and then
+ * renamed to `path`; a write that fails removes what it created, so nothing partial is left
+ * under the file's name. Creating it is the slow part (allocating an inode costs hundreds of
  * microseconds of kernel time on some file systems), so it starts on the thread pool at once and
  * overlaps with decoding the file's first chunks. Writes of small chunks, chmod, setting times and
  * closing take microseconds and are made directly: through the thread pool each would cost two
@@ -50,8 +60,9 @@ export async function writeFile(
   chunks: AsyncIterable<Uint8Array>,
   o: WriteOptions,
 ): Promise<void> {
+  if (node.size <= VIA_TEMP_BYTES) return writeAt(path, node, chunks, o);
+  await writeAt(temp, node, chunks, o);
   try {
-    await writeTemp(temp, node, chunks, o);
     placeSync(temp, path, o.modes);
   } catch (e) {
     rmSync(temp, { force: true });
@@ -59,7 +70,8 @@ export async function writeFile(
   }
 }
 
-async function writeTemp(
+/** Writes a file at `path`; if anything fails once it is opened, removes it. */
+async function writeAt(
   path: string,
   node: TreeNode,
   chunks: AsyncIterable<Uint8Array>,
@@ -68,6 +80,7 @@ async function writeTemp(
   const opening = openAsync(path, WRITE_FLAGS, 0o600);
   opening.catch(() => {}); // awaited below, maybe after a chunk failed to decode
   let fd: number | undefined;
+  let complete = false;
   try {
     let pos = 0;
     let end = 0; // end of the last bytes written; less than pos when the file ends in a hole
@@ -83,22 +96,34 @@ async function writeTemp(
     if (end < pos) ftruncateSync(fd, pos);
     if (o.modes) fchmodSync(fd, node.mode);
     futimesSync(fd, fsTime(node.mtime), fsTime(node.mtime));
+    complete = true;
   } finally {
     if (fd === undefined) fd = await opening.catch(() => undefined);
     if (fd !== undefined) closeSync(fd);
+    // Opened means created or truncated here: what is left is partial, and no one else's.
+    if (!complete && fd !== undefined) rmSync(path, { force: true });
   }
 }
 
 /**
  * Writes a restored file, or one piece of it, from its plaintext chunks with synchronous calls:
  * the decoder threads' side of `BlobDecoder.writeFiles`, where blocking the thread blocks nothing
- * else. The same flags, holes, mode and times as {@link writeFile}; a file with a `temp` is
- * written there and renamed to its path after its final piece.
+ * else. The same flags, holes, mode and times as {@link writeFile}. A file written in several
+ * pieces goes to its `temp` (when it has one) and is renamed to its path after the last piece; a
+ * file written at once goes in place. A piece that fails removes the file it was writing.
  */
 export function writeFileSync(write: NativeFileWrite, chunks: readonly Uint8Array[]): void {
-  const { file, final = true } = write;
-  writePieceSync(write, chunks);
-  if (final && file.temp !== undefined) placeSync(file.temp, file.path, file.mode !== undefined);
+  const { file, from = 0, final = true } = write;
+  const temp = file.temp !== undefined && !(from === 0 && final) ? file.temp : undefined;
+  writePieceSync(write, temp ?? file.path, chunks);
+  if (final && temp !== undefined) {
+    try {
+      placeSync(temp, file.path, file.mode !== undefined);
+    } catch (e) {
+      rmSync(temp, { force: true });
+      throw e;
+    }
+  }
 }
 
 /**
@@ -117,9 +142,10 @@ function placeSync(temp: string, path: string, modes: boolean): void {
   renameSync(temp, path);
 }
 
-function writePieceSync(write: NativeFileWrite, chunks: readonly Uint8Array[]): void {
+function writePieceSync(write: NativeFileWrite, at: string, chunks: readonly Uint8Array[]): void {
   const { file, from = 0, final = true } = write;
-  const fd = openSync(file.temp ?? file.path, from === 0 ? WRITE_FLAGS : CONTINUE_FLAGS, 0o600);
+  const fd = openSync(at, from === 0 ? WRITE_FLAGS : CONTINUE_FLAGS, 0o600);
+  let complete = false;
   try {
     let pos = from;
     let end = from;
@@ -130,12 +156,15 @@ function writePieceSync(write: NativeFileWrite, chunks: readonly Uint8Array[]): 
       }
       pos += c.length;
     }
-    if (!final) return;
-    if (end < pos) ftruncateSync(fd, pos);
-    if (file.mode !== undefined) fchmodSync(fd, file.mode);
-    futimesSync(fd, fsTime(file.mtime), fsTime(file.mtime));
+    if (final) {
+      if (end < pos) ftruncateSync(fd, pos);
+      if (file.mode !== undefined) fchmodSync(fd, file.mode);
+      futimesSync(fd, fsTime(file.mtime), fsTime(file.mtime));
+    }
+    complete = true;
   } finally {
     closeSync(fd);
+    if (!complete) rmSync(at, { force: true });
   }
 }
 

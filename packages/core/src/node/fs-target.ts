@@ -21,10 +21,12 @@ export interface FsTargetOptions {
  * (a symlink planted in the target cannot redirect writes) and files are opened with
  * `O_NOFOLLOW` — so a tampered snapshot cannot write outside it (`UNSAFE_PATH`).
  *
- * Each file is written to a temporary name in its directory (`.kluis-restore-<random>-<hash of
- * its name>`) and renamed once complete, so a restore that fails leaves no truncated file under
- * a real name: the temporary files of files in progress are removed (`discard`), and a file that
- * already existed keeps its old content. Only a killed process leaves temporary files behind.
+ * A restore that fails leaves no partial file under a real name: a file over 1 MiB, or one
+ * written in several pieces, goes to a temporary name in its directory
+ * (`.kluis-restore-<random>-<name>`) and is renamed once complete (a file already there keeps its
+ * old content until then; `discard` removes the temporary file of a file left unfinished); a
+ * smaller file is written in place and removed if its write fails. Only a killed process can
+ * leave a temporary file, or a small file cut short.
  *
  * @example
  * ```ts
@@ -37,12 +39,12 @@ export function fsTarget(root: string, options: FsTargetOptions = {}): RestoreTa
   const checked = new Set<string>();
   const write: WriteOptions = { modes: options.modes !== false, sparse: options.sparse !== false };
   const token = randomBytes(6).toString('hex');
-  // Names are unique in a directory; hashed, so a name of 255 bytes still fits.
-  const tempOf = (full: string): string =>
-    join(
-      dirname(full),
-      `.kluis-restore-${token}-${createHash('sha256').update(basename(full)).digest('hex').slice(0, 24)}`,
-    );
+  // Names are unique in a directory; a long one is hashed, so the temporary name still fits.
+  const tempOf = (full: string): string => {
+    const name = basename(full);
+    const tail = name.length <= 100 ? name : createHash('sha256').update(name).digest('hex').slice(0, 32);
+    return join(dirname(full), `.kluis-restore-${token}-${tail}`);
+  };
 
   async function safe(path: readonly string[], parentOnly: boolean): Promise<string> {
     for (const n of path)
