@@ -25,6 +25,13 @@ export class ProgressBar {
   };
 
   restore = (e: RestoreEvent): void => {
+    if (e.type === 'warning' || e.type === 'not-restored') {
+      this.clear();
+      this.io.stderr(
+        e.type === 'warning' ? `warning: ${e.path}: ${e.message}\n` : `not restored: ${e.path}\n`,
+      );
+      return;
+    }
     if (e.type !== 'progress') return;
     this.draw(
       `${e.filesDone} files, ${bytes(e.bytesDone)} restored ${elapsedAndEta(e.elapsedMs, e.bytesDone, this.totalBytes)}`,

@@ -13,6 +13,7 @@ import {
 } from '@kluis/core';
 import { z } from 'zod';
 import { type Client, send } from './_client';
+import { nestsDeeperThan } from './_json-depth';
 import { formatKey, OBJECT_TYPES, parseKey, SEGMENT } from './_keys';
 import { V2_TYPE } from './_protocol';
 
@@ -125,9 +126,13 @@ export type Listing =
  * must be valid key segments, so a hostile server cannot inject keys such as `../x`.
  */
 export function parseListing(body: Uint8Array, contentType: string | null, what: string): Listing {
+  const text = new TextDecoder().decode(body);
+  // A listing is an array of names or of flat objects: two levels.
+  if (nestsDeeperThan(text, 2))
+    throw new KluisError('PROTOCOL', `${what}: the listing nests deeper than a listing can`);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(body));
+    json = JSON.parse(text);
   } catch (e) {
     throw new KluisError('PROTOCOL', `${what}: the listing is not JSON`, { cause: e });
   }

@@ -45,8 +45,9 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 
 /**
  * Maps a failed `fetch` (no response at all) to a {@link KluisError}: the caller's abort is
- * `ABORTED`, the request's own timeout `TIMEOUT`, a network failure (`TypeError` from fetch)
- * `UNAVAILABLE`; all but the first are retryable.
+ * `ABORTED`, the request's own timeout `TIMEOUT`, a refused TLS certificate a non-retryable
+ * `UNAVAILABLE` that says so, any other network failure (`TypeError` from fetch) a retryable
+ * `UNAVAILABLE`.
  */
 export function fetchError(
   e: unknown,
@@ -57,6 +58,55 @@ export function fetchError(
   if (KluisError.is(e)) return e;
   if (caller?.aborted) return new KluisError('ABORTED', `${what}: aborted`, { cause: caller.reason });
   if (timeout.aborted) return new KluisError('TIMEOUT', `${what}: no answer in time`, { cause: e });
+  const tls = certificateError(e, what);
+  if (tls) return tls;
   const detail = e instanceof Error ? e.message : String(e);
   return new KluisError('UNAVAILABLE', `${what}: network error (${detail})`, { cause: e, retryable: true });
+}
+
+/** What to do about each certificate error Node reports (as the `code` of the fetch error's cause). */
+const CERTIFICATE_HINTS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'it is signed by a certificate authority that is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its issuer is not trusted or missing from the chain the server sends',
+  UNABLE_TO_GET_ISSUER_CERT: 'its issuer is not trusted or missing from the chain the server sends',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its issuer is not trusted or missing from the chain the server sends',
+  CERT_UNTRUSTED: 'it is not trusted',
+  CERT_SIGNATURE_FAILURE: 'its signature does not verify',
+  CERT_HAS_EXPIRED: 'it has expired: renew it on the server',
+  CERT_NOT_YET_VALID: 'it is not valid yet: check the clocks of both machines',
+  CERT_REVOKED: 'it has been revoked',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it does not name this host: use the host name it was issued for',
+};
+/** Codes that trusting another certificate authority can fix. */
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+/**
+ * A fetch that failed because the server's TLS certificate was refused, as a one-line error that
+ * says so and what to do; `undefined` for any other failure. Node's fetch reports it as a bare
+ * "fetch failed" whose `cause` (maybe nested) carries the code. Retrying cannot help.
+ */
+function certificateError(e: unknown, what: string): KluisError | undefined {
+  let c: unknown = e;
+  for (let i = 0; i < 4 && c !== null && typeof c === 'object'; i++, c = (c as { cause?: unknown }).cause) {
+    const code = (c as { code?: unknown }).code;
+    const hint = typeof code === 'string' ? CERTIFICATE_HINTS[code] : undefined;
+    if (hint === undefined) continue;
+    const trust = UNTRUSTED.has(code as string)
+      ? ' (to trust it, point NODE_EXTRA_CA_CERTS at a PEM file holding its CA certificate, or the certificate itself)'
+      : '';
+    return new KluisError(
+      'UNAVAILABLE',
+      `${what}: the server's TLS certificate was refused: ${hint} [${code}]${trust}`,
+      { cause: e, retryable: false },
+    );
+  }
+  return undefined;
 }

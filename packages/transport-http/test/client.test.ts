@@ -154,6 +154,21 @@ describe('httpTransport: keys, status codes, retries', () => {
       ).toBe('PROTOCOL');
     }
   });
+
+  it('refuses a deeply nested listing before parsing it', async () => {
+    const body = `${'['.repeat(5_000_000)}${']'.repeat(5_000_000)}`;
+    const { fetchFn } = scripted([{ status: 200, body }]);
+    const t = httpTransport({ url: 'http://h/', fetch: fetchFn, ...noRetry });
+    const e = await (async () => {
+      for await (const _ of t.list('snapshots/')) {
+        /* drain */
+      }
+    })().catch((x: unknown) => x);
+    expect(e).toMatchObject({
+      code: 'PROTOCOL',
+      message: 'list snapshots/: the listing nests deeper than a listing can',
+    });
+  });
 });
 
 describe('httpTransport against createRestHandler', () => {

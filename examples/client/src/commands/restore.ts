@@ -1,4 +1,4 @@
-import { restore } from '@kluis/core';
+import { KluisError, restore } from '@kluis/core';
 import { fsTarget } from '@kluis/core/node';
 import ignore from 'ignore';
 import type { Context } from '../context';
@@ -36,17 +36,40 @@ export async function restoreCommand(ctx: Context): Promise<number> {
   const resolved = await repo.snapshots.resolve(ref);
   const bar = new ProgressBar(ctx.io, include ? undefined : resolved.snapshot.summary.bytesTotal);
   const t0 = Date.now();
+  const warnings: { path: string; message: string }[] = [];
+  const notRestored: string[] = [];
   const r = await restore(repo, resolved.id, fsTarget(target), {
     ...(include ? { include } : {}),
     verify: ctx.values.verify === true,
-    onEvent: (e) => !ctx.json && bar.restore(e),
+    onEvent: (e) => {
+      if (e.type === 'warning') warnings.push({ path: e.path, message: e.message });
+      if (e.type === 'not-restored') notRestored.push(e.path);
+      if (!ctx.json) bar.restore(e);
+    },
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+  }).catch((e: unknown) => {
+    bar.clear();
+    throw stopped(e, notRestored);
   });
   bar.clear();
-  if (ctx.json) ctx.printJson({ snapshot: resolved.id, target, ...r });
+  if (ctx.json) ctx.printJson({ snapshot: resolved.id, target, ...r, warnings });
   ctx.print(
     `restored snapshot ${short(resolved.id)} to ${target}: ${r.files} files, ${r.dirs} dirs, ${r.symlinks} symlinks, ${bytes(r.bytes)} in ${seconds(Date.now() - t0)}` +
       (ctx.values.verify ? `; ${r.verified} files verified` : ''),
   );
   return EXIT.ok;
+}
+
+/**
+ * The error that stopped a restore, saying which files were left out: those being written are
+ * named (each also on its own `not restored:` line); files already restored are complete.
+ */
+function stopped(e: unknown, notRestored: readonly string[]): unknown {
+  if (!KluisError.is(e) || notRestored.length === 0) return e;
+  const names = notRestored.slice(0, 3).join(', ') + (notRestored.length > 3 ? ', …' : '');
+  return new KluisError(
+    e.code,
+    `${e.message}; restore stopped: ${notRestored.length} file(s) in progress not restored (${names}), files not reached not restored either, files already restored are complete`,
+    { cause: e, retryable: e.retryable },
+  );
 }

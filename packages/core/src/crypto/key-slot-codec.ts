@@ -1,3 +1,4 @@
+import { checkJsonBounds, type JsonBounds } from '../_json-bounds';
 import { ValidationError } from '../errors';
 import { validateKeySlot } from './_key-slot-schema';
 import { toHex } from './hex';
@@ -32,6 +33,9 @@ export function serializeKeySlot(slot: KeySlot): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(ordered)); // undefined fields are left out
 }
 
+/** A key slot is under a kilobyte and flat; like `config`, it is stored in plaintext. */
+const KEY_SLOT_BOUNDS: JsonBounds = { maxBytes: 64 * 1024, maxDepth: 4 };
+
 /**
  * Parses stored key slot bytes (or a JSON string) into a validated {@link KeySlot}. Invalid
  * UTF-8, invalid JSON or a bad field throws a `ValidationError` (`INVALID_DATA`); another format
@@ -43,9 +47,11 @@ export function serializeKeySlot(slot: KeySlot): Uint8Array {
  * ```
  */
 export function parseKeySlot(input: Uint8Array | string): KeySlot {
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  checkJsonBounds(bytes, KEY_SLOT_BOUNDS, 'key slot');
   let json: unknown;
   try {
-    const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     json = JSON.parse(text);
   } catch {
     throw new ValidationError('key slot', [{ path: [], message: 'not valid UTF-8 JSON' }]);

@@ -9,6 +9,13 @@ import { TEMP_PREFIX } from './_local-transport-fs';
 /** Bytes per read or write call: large enough for speed, small enough to notice an abort soon. */
 const CHUNK = 8 * 1024 * 1024;
 
+/**
+ * How often an object writer in progress touches its temporary file, so that a cleanup of stale
+ * temporary files (by age; see `removeStaleTemps`) never takes the file of a live write, even one
+ * waiting a long time between two pieces.
+ */
+export const TEMP_REFRESH_MS = 60_000;
+
 /** How {@link writeAtomic} writes. */
 export interface WriteOptions {
   ifAbsent: boolean;
@@ -73,6 +80,7 @@ class LocalObjectWriter implements ObjectWriter {
   #writes = new Set<Promise<void>>();
   #failure: unknown;
   #finished = false;
+  #refresh: ReturnType<typeof setInterval>;
 
   constructor(
     readonly fh: FileHandle,
@@ -80,7 +88,15 @@ class LocalObjectWriter implements ObjectWriter {
     readonly fsync: boolean,
     readonly place: (key: string) => string,
     readonly mapError: (e: unknown, key: string) => unknown,
-  ) {}
+  ) {
+    this.#refresh = setInterval(() => this.#touch(), TEMP_REFRESH_MS);
+    this.#refresh.unref?.();
+  }
+
+  #touch(): void {
+    const now = new Date();
+    this.fh.utimes(now, now).catch(() => {}); // closed meanwhile: nothing left to keep alive
+  }
 
   get size(): number {
     return this.#size;
@@ -102,6 +118,7 @@ class LocalObjectWriter implements ObjectWriter {
   async commit(key: string, options: PutOptions = {}): Promise<void> {
     if (this.#finished) throw new TypeError('commit on a finished object writer');
     this.#finished = true;
+    clearInterval(this.#refresh);
     let tempExists = true;
     try {
       const path = this.place(key);
@@ -133,6 +150,7 @@ class LocalObjectWriter implements ObjectWriter {
   async abort(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    clearInterval(this.#refresh);
     await Promise.all(this.#writes);
     await this.#closeQuietly();
     await rm(this.temp, { force: true });

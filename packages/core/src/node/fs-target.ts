@@ -1,10 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, constants, mkdirSync, utimesSync } from 'node:fs';
 import { lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { KluisError } from '../errors';
 import type { RestoreTarget } from '../repo/restore';
 import { isSafeName } from '../repo/tree';
-import { type WriteOptions, writeFile } from './_fs-write';
+import { fsTime, type WriteOptions, writeFile } from './_fs-write';
 
 /** Options of {@link fsTarget}. */
 export interface FsTargetOptions {
@@ -20,6 +21,13 @@ export interface FsTargetOptions {
  * (a symlink planted in the target cannot redirect writes) and files are opened with
  * `O_NOFOLLOW` — so a tampered snapshot cannot write outside it (`UNSAFE_PATH`).
  *
+ * A restore that fails leaves no partial file under a real name: a file over 1 MiB, or one
+ * written in several pieces, goes to a temporary name in its directory
+ * (`.kluis-restore-<random>-<name>`) and is renamed once complete (a file already there keeps its
+ * old content until then; `discard` removes the temporary file of a file left unfinished); a
+ * smaller file is written in place and removed if its write fails. Only a killed process can
+ * leave a temporary file, or a small file cut short.
+ *
  * @example
  * ```ts
  * await restore(repo, 'latest', fsTarget('/tmp/restore'), { verify: true });
@@ -30,6 +38,13 @@ export function fsTarget(root: string, options: FsTargetOptions = {}): RestoreTa
   let realBase: string | undefined;
   const checked = new Set<string>();
   const write: WriteOptions = { modes: options.modes !== false, sparse: options.sparse !== false };
+  const token = randomBytes(6).toString('hex');
+  // Names are unique in a directory; a long one is hashed, so the temporary name still fits.
+  const tempOf = (full: string): string => {
+    const name = basename(full);
+    const tail = name.length <= 100 ? name : createHash('sha256').update(name).digest('hex').slice(0, 32);
+    return join(dirname(full), `.kluis-restore-${token}-${tail}`);
+  };
 
   async function safe(path: readonly string[], parentOnly: boolean): Promise<string> {
     for (const n of path)
@@ -64,27 +79,33 @@ export function fsTarget(root: string, options: FsTargetOptions = {}): RestoreTa
       else await safe(path, false);
     },
     async file(path, node, chunks) {
-      await writeFile(await safe(path, true), node, chunks, write);
+      const p = await safe(path, true);
+      await writeFile(p, tempOf(p), node, chunks, write);
     },
     async nativeFile(path, node) {
+      const p = await safe(path, true);
       return {
-        path: await safe(path, true),
+        path: p,
+        temp: tempOf(p),
         ...(write.modes ? { mode: node.mode } : {}),
         mtime: node.mtime,
         sparse: write.sparse,
       };
     },
+    async discard(path) {
+      await rm(tempOf(await safe(path, true)), { force: true });
+    },
     async symlink(path, node) {
       const p = await safe(path, true);
       await rm(p, { force: true });
       await symlink(node.target!, p);
-      await lutimes(p, node.mtime / 1000, node.mtime / 1000).catch(() => {});
+      await lutimes(p, fsTime(node.mtime), fsTime(node.mtime)).catch(() => {});
     },
     async finishDir(path, node) {
       const p = await safe(path, false);
       // Two quick calls, made directly rather than through the thread pool (see writeSmallFile).
       if (write.modes) chmodSync(p, node.mode);
-      utimesSync(p, node.mtime / 1000, node.mtime / 1000);
+      utimesSync(p, fsTime(node.mtime), fsTime(node.mtime));
     },
     async *read(path) {
       const p = await safe(path, true);

@@ -22,6 +22,13 @@ export interface LocalTransportOptions {
    * completed `put` survives a power loss. Default `true`. Turn it off only for scratch data.
    */
   fsync?: boolean;
+  /**
+   * Temporary files older than this, in ms, are crash leftovers: the first write through this
+   * transport (`put` or `openWriter`) removes them first, once. Default 1 hour; `Infinity` turns
+   * it off. A writer in progress refreshes its temporary file's time every minute, so any age of
+   * a few minutes or more never takes a live write's file, in this process or another.
+   */
+  staleTempAgeMs?: number;
 }
 
 /** What {@link LocalTransport.removeStaleTempFiles} removed. */
@@ -56,7 +63,9 @@ export interface LocalTransport extends Transport {
    * Removes temporary files left by writes that never finished (the process crashed or was
    * killed between creating its temporary file and renaming it). They are never listed nor read,
    * so leaving them costs only disk space. Files younger than `olderThanMs` may belong to a write
-   * in progress (in this or another process) and are kept. Run it at startup or before a prune.
+   * in progress (in this or another process) and are kept; a writer in progress refreshes its
+   * file's time every minute, so any age of a few minutes is safe. The first write through the
+   * transport runs it once by itself (see `staleTempAgeMs`).
    */
   removeStaleTempFiles(options?: CleanupOptions): Promise<CleanupResult>;
 }
@@ -70,7 +79,9 @@ export interface LocalTransport extends Transport {
  * Guarantees, on any POSIX file system with hard links (ext4, xfs, btrfs, zfs, apfs, NTFS):
  * - atomic writes: each `put` writes a temporary file `.kluis-tmp-<random>` in the target
  *   directory, fsyncs it, renames it into place and fsyncs the directory; readers and `list` never
- *   see a partial object, and temporary files are never listed (see `removeStaleTempFiles`);
+ *   see a partial object, and temporary files are never listed; those a killed process left are
+ *   removed by the first write of a later transport once they are an hour old (`staleTempAgeMs`,
+ *   `removeStaleTempFiles`);
  * - create-only `put(…, { ifAbsent: true })` hard-links the temporary file to the target, which
  *   fails atomically if the target exists: of racing writers exactly one wins;
  * - range reads are positioned reads of just that range;
@@ -99,6 +110,15 @@ export function localTransport(options: LocalTransportOptions): LocalTransport {
   }
   const root = resolve(options.root);
   const fsync = options.fsync ?? true;
+  const staleAge = options.staleTempAgeMs ?? 3_600_000;
+  if (!(staleAge >= 0)) throw new RangeError('localTransport: `staleTempAgeMs` must be a number ≥ 0');
+  // Opportunistic: a leftover that cannot be removed (permissions) must not fail the write.
+  let cleaned: Promise<unknown> | undefined;
+  const cleanOnce = (): Promise<unknown> =>
+    (cleaned ??=
+      staleAge === Number.POSITIVE_INFINITY
+        ? Promise.resolve()
+        : removeStaleTemps(root, staleAge, undefined).catch(() => undefined));
   const at = (key: string, o?: AbortOptions): string => {
     assertKey(key);
     throwIfAborted(o?.signal);
@@ -110,11 +130,15 @@ export function localTransport(options: LocalTransportOptions): LocalTransport {
     capabilities: { rangeRead: true, conditionalPut: true, listConsistency: 'strong', maxConcurrency: 16 },
     stat: async (key, o) => statObject(at(key, o), key, root),
     get: async (key, o) => getObject(at(key, o), key, root, o),
-    put: async (key, body, o) =>
-      putObject(at(key, o), key, root, body, { ifAbsent: o?.ifAbsent === true, fsync, signal: o?.signal }),
+    async put(key, body, o) {
+      const path = at(key, o);
+      await cleanOnce();
+      await putObject(path, key, root, body, { ifAbsent: o?.ifAbsent === true, fsync, signal: o?.signal });
+    },
     delete: async (key, o) => deleteObject(at(key, o), key, root),
     async openWriter(o) {
       throwIfAborted(o?.signal);
+      await cleanOnce();
       try {
         return await openObjectWriter(
           root,

@@ -1,9 +1,12 @@
 // Strict JSON decoding of untrusted bytes with a zod schema. Internal.
 import type { z } from 'zod';
+import { checkJsonBounds, type JsonBounds } from '../_json-bounds';
 import { KluisError, ValidationError } from '../errors';
 import { fromUtf8, utf8 } from './_bytes';
 
-export function decodeJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, what: string): T {
+/** Parses `bytes` (checked against `bounds` first) and validates them with `schema`. */
+export function decodeJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, what: string, bounds: JsonBounds): T {
+  checkJsonBounds(bytes, bounds, what);
   let json: unknown;
   try {
     json = JSON.parse(fromUtf8(bytes));

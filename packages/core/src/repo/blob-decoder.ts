@@ -101,7 +101,8 @@ export interface NativeFileWrite {
 
 /**
  * A file as a restore target lets a decoder write it (see `RestoreTarget.nativeFile`): created
- * (or truncated) without following a symbolic link, written, then given its mode and mtime.
+ * (or truncated) without following a symbolic link, written, then given its mode and mtime, and
+ * renamed from `temp` to `path` when it has a `temp`.
  *
  * @example
  * ```ts
@@ -111,6 +112,12 @@ export interface NativeFileWrite {
 export interface NativeFile {
   /** Absolute local path, already checked to lie inside the target. */
   path: string;
+  /**
+   * Optional: where to write the file until its last piece is written, in the same directory;
+   * it is then renamed to `path`. A restore that stops midway leaves no partial file under its
+   * real name (the target's `discard` removes this one).
+   */
+  temp?: string;
   /** Permission bits to apply, or undefined to leave those it was created with (0600). */
   mode?: number;
   /** Modification time, ms since the epoch. */

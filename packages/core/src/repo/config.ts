@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { JsonBounds } from '../_json-bounds';
 import { assertChunkerOptions } from '../chunker/options';
 import { KluisError } from '../errors';
 import { decodeJson, encodeJson } from './_json';
@@ -87,6 +88,9 @@ export function configMacInput(c: Omit<RepositoryConfig, 'mac'>): Uint8Array {
   return encodeJson({ version, id, created, aead, chunker, compression, packSize });
 }
 
+/** A config is a few hundred bytes, two levels deep; it is plaintext, so anyone with write access to the storage can replace it. */
+const CONFIG_BOUNDS: JsonBounds = { maxBytes: 64 * 1024, maxDepth: 8 };
+
 /**
  * Parses the `config` object. The version is checked first, so a newer format is refused with
  * `UNSUPPORTED_VERSION` even if the rest would not validate.
@@ -97,14 +101,14 @@ export function configMacInput(c: Omit<RepositoryConfig, 'mac'>): Uint8Array {
  * ```
  */
 export function decodeConfig(bytes: Uint8Array): RepositoryConfig {
-  const loose = decodeJson(bytes, z.object({ version: z.number() }).passthrough(), 'config');
+  const loose = decodeJson(bytes, z.object({ version: z.number() }).passthrough(), 'config', CONFIG_BOUNDS);
   if (loose.version !== FORMAT_VERSION) {
     throw new KluisError(
       'UNSUPPORTED_VERSION',
       `repository format version ${loose.version} is not supported (this kluis reads version ${FORMAT_VERSION}; upgrade kluis)`,
     );
   }
-  return decodeJson(bytes, schema, 'config') as RepositoryConfig;
+  return decodeJson(bytes, schema, 'config', CONFIG_BOUNDS) as RepositoryConfig;
 }
 
 /**

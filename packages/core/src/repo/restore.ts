@@ -3,6 +3,7 @@ import { ReadBuffers } from './_read-buffers';
 import { openRunFiles, runOf, streamBlobs, streamRuns } from './_restore-decode';
 import { type DirState, DirTracker } from './_restore-dirs';
 import { eachLimited, type FileJob, type ReadJob, ReadPlanner } from './_restore-plan';
+import { safeTimes } from './_restore-times';
 import { TreeLoader } from './_restore-trees';
 import { verifyRestored } from './_restore-verify';
 import type { NativeFile } from './blob-decoder';
@@ -42,13 +43,23 @@ export interface RestoreTarget {
    * the decoder threads.
    */
   nativeFile?(path: readonly string[], node: TreeNode): Promise<NativeFile>;
+  /**
+   * Optional: removes what an unfinished write of the file at `path` left (a temporary file),
+   * so no partial file stays behind. Called for each file in progress when a restore stops;
+   * the file's real name must then hold nothing new.
+   */
+  discard?(path: readonly string[]): Promise<void>;
 }
 
 /** Progress events of a restore. */
 export type RestoreEvent =
   | { type: 'file'; path: string; size: number }
   | { type: 'progress'; filesDone: number; bytesDone: number; elapsedMs: number }
-  | { type: 'verified'; path: string };
+  | { type: 'verified'; path: string }
+  /** Something restored differently from what the snapshot says (a time no file system holds). */
+  | { type: 'warning'; path: string; message: string }
+  /** A file that was being written when the restore stopped: not restored (nothing is left under its name with `fsTarget`). */
+  | { type: 'not-restored'; path: string };
 
 /** Options of {@link restore}. */
 export interface RestoreOptions {
@@ -114,6 +125,7 @@ class RestoreRun {
   #failure: { error: unknown } | undefined;
   #failed!: (e: unknown) => void;
   #made = new Set<string>();
+  #done = new WeakSet<FileJob>();
   #t0 = Date.now();
   /**
    * Buffers that runs written by the decoder (`writeFiles`) are read into and come back in. At
@@ -160,9 +172,10 @@ class RestoreRun {
     const nodes = await this.#trees.get(id);
     this.#trees.prefetch(nodes);
     let any = false;
-    for (const n of nodes) {
+    for (const stored of nodes) {
       this.#check();
-      const p = [...dir.path, n.name];
+      const p = [...dir.path, stored.name];
+      const n = this.#times(p, stored);
       const wanted = !this.o.include || this.o.include(p.join('/'), n);
       if (n.type === 'dir') {
         if (wanted) await this.#mkdirs(p, n);
@@ -192,7 +205,10 @@ class RestoreRun {
     while (this.#inflight.size >= this.#slots) await Promise.race(this.#inflight);
     this.#check();
     const p = this.#read(job)
-      .catch((e: unknown) => this.#fail(e))
+      .catch((e: unknown) => {
+        this.#fail(e);
+        return this.#discard(job);
+      })
       .finally(() => this.#inflight.delete(p));
     this.#inflight.add(p);
   }
@@ -254,9 +270,20 @@ class RestoreRun {
     await this.#written(job);
   }
 
+  /** After a failed read: reports the job's files not written, and has the target remove their remains. */
+  async #discard(job: ReadJob): Promise<void> {
+    const files = job.kind === 'stream' ? [job.job] : job.files.map((f) => f.job);
+    for (const file of files) {
+      if (this.#done.has(file)) continue;
+      this.o.onEvent?.({ type: 'not-restored', path: file.path.join('/') });
+      await this.target.discard?.(file.path).catch(() => {}); // the restore's own error is reported
+    }
+  }
+
   /** Counts a written file, reports it, verifies it if asked, and lets its directory finish. */
   async #written(job: FileJob): Promise<void> {
     const { path, node } = job;
+    this.#done.add(job);
     this.result.files++;
     this.result.bytes += node.size;
     this.o.onEvent?.({ type: 'file', path: path.join('/'), size: node.size });
@@ -292,6 +319,13 @@ class RestoreRun {
       await this.target.dir(path.slice(0, i), n);
       this.result.dirs++;
     }
+  }
+
+  /** `node` with a modification time the target can apply, reporting a change. */
+  #times(path: readonly string[], node: TreeNode): TreeNode {
+    const safe = safeTimes(node);
+    if (safe.warning) this.o.onEvent?.({ type: 'warning', path: path.join('/'), message: safe.warning });
+    return safe.node;
   }
 
   #fail(e: unknown): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { JsonBounds } from '../_json-bounds';
 import { decodeJson, encodeJson } from './_json';
 
 /** Counts recorded in every snapshot. */
@@ -93,6 +94,9 @@ export function encodeSnapshot(s: Snapshot): Uint8Array {
   return encodeJson(s);
 }
 
+/** Far above any real snapshot (its paths and tags are the only lists), two levels deep. */
+const SNAPSHOT_BOUNDS: JsonBounds = { maxBytes: 64 << 20, maxDepth: 8 };
+
 /**
  * Parses and validates a snapshot's plaintext.
  *
@@ -102,5 +106,5 @@ export function encodeSnapshot(s: Snapshot): Uint8Array {
  * ```
  */
 export function decodeSnapshot(bytes: Uint8Array, where = 'snapshot'): Snapshot {
-  return decodeJson(bytes, schema, where);
+  return decodeJson(bytes, schema, where, SNAPSHOT_BOUNDS);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkJsonBounds, type JsonBounds } from '../_json-bounds';
 import { KluisError, ValidationError } from '../errors';
 import { fromUtf8, utf8 } from './_bytes';
 
@@ -121,6 +122,12 @@ function canonicalNode(n: TreeNode): Record<string, unknown> {
 }
 
 /**
+ * A tree is three levels deep (`nodes`, a node, its content list); its size is bounded only by
+ * what a JavaScript string can hold, since one directory may hold millions of entries.
+ */
+const TREE_BOUNDS: JsonBounds = { maxBytes: 512 << 20, maxDepth: 8 };
+
+/**
  * Decodes and validates a tree blob. Unsafe names, inconsistent entries, unsorted or duplicate
  * names are `INVALID_DATA` errors.
  *
@@ -130,6 +137,7 @@ function canonicalNode(n: TreeNode): Record<string, unknown> {
  * ```
  */
 export function decodeTree(bytes: Uint8Array, where = 'tree'): TreeNode[] {
+  checkJsonBounds(bytes, TREE_BOUNDS, where);
   let json: unknown;
   try {
     json = JSON.parse(fromUtf8(bytes));
