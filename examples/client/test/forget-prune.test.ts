@@ -29,7 +29,10 @@ const run = (args: string[], password = 'first') => {
 
 const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
 /** Runs the CLI as a real process (source entry), password in the environment. */
-async function runProcess(args: string[], password: string): Promise<{ code: number; out: string; err: string }> {
+async function runProcess(
+  args: string[],
+  password: string,
+): Promise<{ code: number; out: string; err: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,

@@ -76,6 +76,9 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
     } else if (markedAt !== undefined && now - markedAt >= grace) {
       report.deleted.push(key);
       report.bytesFreed += sizes.get(key) ?? 0;
+      // Still listed (without its blobs) until it is gone: a prune killed before deleting it
+      // leaves it marked, and the next prune deletes it instead of marking it afresh.
+      garbage.push({ pack: p.id, markedAt });
     } else {
       keep.push(p);
       garbage.push({ pack: p.id, markedAt: markedAt ?? now });
@@ -90,6 +93,7 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
     if (markedAt !== undefined && now - markedAt >= grace) {
       report.deleted.push(key);
       report.bytesFreed += size;
+      garbage.push({ pack: unhex(key), markedAt });
     } else {
       garbage.push({ pack: unhex(key), markedAt: markedAt ?? now });
       if (markedAt === undefined) report.marked.push(key);
