@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,5 +78,49 @@ describe('a prune killed in its delete phase', () => {
     const report = await check(await open(dir), { readData: true });
     expect(report.problems).toEqual([]);
     expect(report.unindexedPacks).toEqual([]);
+  });
+});
+
+/** Two files in the same pack, then only one of them kept: a prune repacks that pack. */
+async function halfUsed(name: string): Promise<string> {
+  const dir = join(base, name);
+  await initRepository(localTransport({ root: dir }), { password: 'pw', scrypt: { N: 1024, r: 8, p: 1 } });
+  const both = await backup(
+    await open(dir),
+    memSource({ d: { 'keep.bin': prng(200_000, 3), 'gone.bin': prng(200_000, 4) } }),
+  );
+  await backup(await open(dir), memSource({ d: { 'keep.bin': prng(200_000, 3) } }));
+  await (await open(dir)).snapshots.remove(both.id);
+  return dir;
+}
+
+const packFiles = async (dir: string) =>
+  (await readdir(join(dir, 'data'), { recursive: true })).filter((n) => /[0-9a-f]{64}$/.test(n));
+
+describe('a repacking prune killed with SIGKILL', () => {
+  it('leaves a repository that passes check --read-data at every write, and the next prunes finish the job', {
+    timeout: 120_000,
+  }, async () => {
+    const total = Number(
+      (await runPruneChild(await halfUsed('repack-probe'), 0, { graceMs: 0 })).split(' ')[1],
+    );
+    expect(total).toBeGreaterThan(3);
+    for (let at = 1; at <= total; at++) {
+      const dir = await halfUsed(`repack-${at}`);
+      expect(await runPruneChild(dir, at, { graceMs: 0 })).toMatch(/^STOP /);
+      const report = await check(await open(dir), { readData: true });
+      expect(report.problems, `check after a kill at write ${at}`).toEqual([]);
+      await prune(await open(dir), { graceMs: 0 });
+      await prune(await open(dir), { graceMs: 0 });
+      const last = await prune(await open(dir), { graceMs: 0 });
+      expect(last.marked, `nothing left to mark after a kill at write ${at}`).toEqual([]);
+      expect(last.repacked).toEqual([]);
+      const after = await check(await open(dir), { readData: true });
+      expect(after.problems).toEqual([]);
+      expect(after.unindexedPacks).toEqual([]);
+      let bytes = 0;
+      for (const f of await packFiles(dir)) bytes += (await stat(join(dir, 'data', f))).size;
+      expect(bytes, `space freed after a kill at write ${at}`).toBeLessThan(260_000);
+    }
   });
 });
