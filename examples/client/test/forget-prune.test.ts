@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,11 +65,11 @@ describe('forget --prune on a local repository (one open per command)', () => {
     for (let n = 0; n < 4; n++) await backupVersion(n);
 
     // The oldest slot's password is the one whose key is derived early.
-    const a = await run(['forget', '--keep-last', '3', '--prune']);
+    const a = await run(['forget', '--keep-last', '3', '--prune', '--grace-hours', '0']);
     expect(a.err).toBe('');
     expect(a.code).toBe(0);
     expect(a.out).toMatch(/removed 1 snapshot\(s\)/);
-    expect(a.out).toMatch(/pack\(s\) marked/);
+    expect(a.out).toMatch(/pack\(s\) deleted .* marked/);
 
     const b = await run(['forget', '--keep-last', '2', '--prune'], 'second');
     expect(b.err).toBe('');
@@ -81,5 +81,86 @@ describe('forget --prune on a local repository (one open per command)', () => {
     expect(c.code).toBe(0);
     expect(c.out).toMatch(/removed 1 snapshot\(s\), kept 1/);
     expect((await run(['check', '--read-data'])).code).toBe(0);
+  });
+});
+
+const ids = async (): Promise<string[]> =>
+  (JSON.parse((await run(['snapshots', '--json'])).out) as { id: string }[]).map((s) => s.id);
+
+describe('forget, safely', () => {
+  it('refuses without IDs or a policy (exit 2), and with both', async () => {
+    await backupVersion(10);
+    const before = await ids();
+    const none = await run(['forget']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/forget needs snapshot IDs or a retention policy/);
+    const dry = await run(['forget', '--dry-run']);
+    expect(dry.code).toBe(2);
+    const both = await run(['forget', before[0]!.slice(0, 8), '--keep-last', '1']);
+    expect(both.code).toBe(2);
+    expect(await ids()).toEqual(before);
+  });
+
+  it('removes exactly the snapshots named by ID prefix; --dry-run removes none', async () => {
+    await backupVersion(11);
+    await backupVersion(12);
+    const before = await ids();
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    const victim = before.at(-2)!;
+    const dry = await run(['forget', victim.slice(0, 8), '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toMatch(/would remove snapshot/);
+    expect(dry.out).toMatch(/dry run/);
+    expect(await ids()).toEqual(before);
+    const r = await run(['forget', victim.slice(0, 8)]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`removed snapshot ${victim.slice(0, 8)}`);
+    expect(await ids()).toEqual(before.filter((id) => id !== victim));
+    const unknown = await run(['forget', 'abcdef0123']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/no snapshot abcdef0123/);
+  });
+
+  it('removes a snapshot whose file is damaged, by ID', async () => {
+    await backupVersion(13);
+    const last = (await ids()).at(-1)!;
+    const file = join(repo, 'snapshots', last);
+    const bytes = await readFile(file);
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
+    await writeFile(file, bytes);
+    const r = await run(['forget', last.slice(0, 10)]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+    expect((await run(['check'])).code).toBe(0);
+  });
+
+  it('prune --dry-run says what it would free and that nothing changed', async () => {
+    const r = await run(['prune', '--dry-run', '--max-unused', '5%', '--max-repack-size', '1G']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^dry run, nothing was changed: would free \S+ \S+ now/);
+    expect((await run(['prune', '--max-unused', 'lots'])).code).toBe(2);
+    expect((await run(['prune', '--max-repack-size', '1 banana'])).code).toBe(2);
+  });
+});
+
+describe('stray positionals', () => {
+  it('every command rejects arguments it does not take (exit 2)', async () => {
+    for (const args of [
+      ['snapshots', 'extra'],
+      ['prune', 'extra'],
+      ['check', 'extra'],
+      ['stats', 'extra'],
+      ['init', 'extra'],
+      ['demo', 'extra'],
+      ['restore', 'latest', 'extra', '--target', join(dir, 'out')],
+      ['diff', 'a', 'b', 'c'],
+      ['ls', 'latest', 'path', 'extra'],
+      ['key', 'remove', 'abcd', 'extra'],
+    ]) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(/takes|unexpected/);
+    }
   });
 });
