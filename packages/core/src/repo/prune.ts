@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { KluisError, throwIfAborted } from '../errors';
 import { hex, unhex } from './_bytes';
 import { planPrune } from './_prune-plan';
@@ -137,9 +138,13 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
 
 /** Every pack the loaded index files list, with all its blobs (the in-memory index keeps one location per blob). */
 async function indexedPacks(repo: Repository, signal?: AbortSignal): Promise<Map<string, IndexPack>> {
+  const limit = pLimit(8);
+  // Promise.all takes every read at once, so a failed one rejects here, never unhandled.
+  const files = await Promise.all(
+    [...repo.blobs.indexFiles].map((id) => limit(() => repo.blobs.readIndexFile(id, signal))),
+  );
   const packs = new Map<string, IndexPack>();
-  for (const id of repo.blobs.indexFiles) {
-    const file = await repo.blobs.readIndexFile(id, signal);
+  for (const file of files) {
     for (const p of file.packs) {
       const key = hex(p.id);
       if (!packs.has(key)) packs.set(key, p);
