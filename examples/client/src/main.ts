@@ -75,7 +75,7 @@ const COMMANDS: Record<string, Command> = {
   },
   forget: {
     usage:
-      'forget ID... | forget --policy P | --keep-within 7d --keep-last N --keep-daily N ... [--dry-run] [--prune [prune options]]',
+      'forget ID... | forget --policy P | --keep-within 7d --keep-last N --keep-daily N ... [--fit-quota SIZE [--protect-days D]] [--dry-run] [--prune [prune options]]',
     summary: 'remove the snapshots named, or those a retention policy does not keep (with reasons)',
     args: { min: 0 },
     options: forgetOptions,

@@ -144,6 +144,33 @@ describe('forget, safely', () => {
   });
 });
 
+describe('forget --fit-quota', () => {
+  it('says which snapshots beyond the policy would go to fit, and the forecast', async () => {
+    const before = await ids();
+    expect(before.length).toBeGreaterThan(1);
+    const r = await run([
+      'forget',
+      '--keep-within',
+      '30d',
+      '--fit-quota',
+      '1K',
+      '--protect-days',
+      '0',
+      '--dry-run',
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      new RegExp(`quota 1.00 KiB: would also remove ${before.length - 1} snapshot\\(s\\) the policy keeps`),
+    );
+    expect(r.out).toMatch(/still over the quota/);
+    const roomy = await run(['forget', '--keep-within', '30d', '--fit-quota', '1G', '--dry-run']);
+    expect(roomy.out).toMatch(/no snapshot beyond the policy needs to go/);
+    expect(await ids()).toEqual(before);
+    expect((await run(['forget', before[0]!.slice(0, 8), '--fit-quota', '1G'])).code).toBe(2);
+  });
+});
+
 describe('stray positionals', () => {
   it('every command rejects arguments it does not take (exit 2)', async () => {
     for (const args of [

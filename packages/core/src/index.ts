@@ -73,7 +73,7 @@ export type { AffectedFile, CheckOptions, CheckProblem, CheckReport } from './re
 export { check } from './repo/check';
 export type { ChunkerParams, RepositoryConfig } from './repo/config';
 export { decodeConfig, encodeConfig, FORMAT_VERSION } from './repo/config';
-export type { ForgetOptions, ForgetResult, ForgetSelection } from './repo/forget';
+export type { ForgetCapacity, ForgetOptions, ForgetResult, ForgetSelection } from './repo/forget';
 export { forget } from './repo/forget';
 export type { IndexFile, IndexPack } from './repo/index-file';
 export { decodeIndexFile, encodeIndexFile } from './repo/index-file';

@@ -67,4 +67,35 @@ describe('forget', () => {
     expect(KluisError.is(err, 'AUTH')).toBe(true);
     expect((err as Error).message).toMatch(/nothing was removed/);
   });
+
+  it('capacity-aware: removes the oldest unprotected snapshots until a prune plan says the rest fits', async () => {
+    const t = memoryTransport();
+    const repo = await initRepository(t, { password: 'pw', scrypt: SCRYPT });
+    const ids: string[] = [];
+    for (let d = 0; d < 5; d++)
+      ids.push(
+        (
+          await backup(repo, memSource({ f: { [`d${d}`]: prng(100_000, 10 + d) } }), {
+            time: new Date(T0 + d * DAY),
+          })
+        ).id,
+      );
+    const now = new Date(T0 + 4 * DAY + 3600_000);
+    const options = { now, protectMs: 2 * DAY, dryRun: true };
+    const roomy = await forget(repo, '30d', { ...options, fitBytes: 10_000_000 });
+    expect(roomy.capacity?.removedToFit).toEqual([]);
+    expect(roomy.capacity?.fits).toBe(true);
+    expect(roomy.capacity?.storedBytes).toBeGreaterThan(500_000);
+
+    const tight = await forget(repo, '30d', { ...options, fitBytes: 260_000 });
+    expect(tight.capacity?.removedToFit).toEqual([ids[0], ids[1], ids[2]]);
+    expect(tight.capacity?.fits).toBe(true);
+    expect(tight.capacity?.forecastBytes).toBeLessThanOrEqual(260_000);
+    expect(tight.capacity?.forecastBytes).toBeGreaterThan(200_000);
+
+    const impossible = await forget(repo, '30d', { now, protectMs: 2 * DAY, fitBytes: 50_000 });
+    expect(impossible.capacity?.removedToFit).toEqual([ids[0], ids[1], ids[2]]);
+    expect(impossible.capacity?.fits).toBe(false);
+    expect(await stored(repo)).toEqual([ids[3], ids[4]].sort());
+  });
 });

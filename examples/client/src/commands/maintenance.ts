@@ -22,6 +22,8 @@ export const forgetOptions = {
   'keep-yearly': { type: 'string' },
   'keep-tag': { type: 'string', multiple: true },
   zone: { type: 'string' },
+  'fit-quota': { type: 'string' },
+  'protect-days': { type: 'string' },
   prune: { type: 'boolean' },
   ...pruneOptions,
 } as const;
@@ -57,14 +59,39 @@ export async function forget(ctx: Context): Promise<number> {
       'forget needs snapshot IDs or a retention policy (--keep-within 7d, --keep-last N, --policy P, ...); nothing was removed',
     );
   const dry = ctx.values['dry-run'] === true;
+  const fitBytes = sizeFrom(ctx.values['fit-quota'] as string | undefined, '--fit-quota');
+  const days = ctx.values['protect-days'] === undefined ? 7 : Number(ctx.values['protect-days']);
+  if (!(days >= 0)) throw new UsageError('--protect-days needs a number of days');
+  if (fitBytes !== undefined && ids.length)
+    throw new UsageError('--fit-quota needs a policy, not snapshot IDs');
   const repo = await ctx.openRepo();
-  const r = await forgetSnapshots(repo, ids.length ? { ids } : policy!, { dryRun: dry });
+  const r = await forgetSnapshots(repo, ids.length ? { ids } : policy!, {
+    dryRun: dry,
+    ...(fitBytes !== undefined ? { fitBytes, protectMs: days * 24 * 3600_000 } : {}),
+  });
   if (ctx.json) {
-    ctx.printJson({ dryRun: dry, removed: r.removed, ...(r.retention ? explainJson(r.retention) : {}) });
+    ctx.printJson({
+      dryRun: dry,
+      removed: r.removed,
+      ...(r.capacity ? { capacity: r.capacity } : {}),
+      ...(r.retention ? explainJson(r.retention) : {}),
+    });
   } else if (r.retention) {
     ctx.io.stdout(explainText(r.retention).replace(/[0-9a-f]{64}/g, (id) => short(id)));
   } else {
     for (const id of r.removed) ctx.print(`${dry ? 'would remove' : 'removed'} snapshot ${short(id)}`);
+  }
+  const c = r.capacity;
+  if (c) {
+    const also = c.removedToFit.length
+      ? `${dry ? 'would also remove' : 'also removed'} ${c.removedToFit.length} snapshot(s) the policy keeps, oldest first (${c.removedToFit.map(short).join(', ')}), older than ${days} day(s)`
+      : 'no snapshot beyond the policy needs to go';
+    ctx.print(
+      `quota ${bytes(c.fitBytes)}: ${also}; the repository holds ${bytes(c.storedBytes)} and will hold ${bytes(c.forecastBytes)} once pruned` +
+        (c.fits
+          ? ''
+          : ` — still over the quota: the newest snapshot and those of the last ${days} day(s) are protected`),
+    );
   }
   if (dry) {
     ctx.print(

@@ -20,6 +20,11 @@ export interface PruneOptions {
   maxRepackBytes?: number;
   /** Report what would happen without changing anything. */
   dryRun?: boolean;
+  /**
+   * Plan as if these snapshots (full IDs) were removed: a forecast of what forgetting them would
+   * free. Only with `dryRun`.
+   */
+  without?: readonly string[];
   /** The current time (for tests). */
   now?: Date;
   signal?: AbortSignal;
@@ -77,8 +82,9 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
   const signal = options.signal;
   const maxUnused = options.maxUnused ?? 0.05;
   if (!(maxUnused >= 0 && maxUnused <= 1)) throw new RangeError('maxUnused must be between 0 and 1');
+  if (options.without?.length && !options.dryRun) throw new TypeError('prune: `without` needs `dryRun`');
   await repo.blobs.loadIndex(signal);
-  const used = await referencedBlobs(repo, signal);
+  const used = await referencedBlobs(repo, new Set(options.without), signal);
   const packs = await indexedPacks(repo, signal);
   const sizes = new Map<string, number>();
   for await (const o of repo.transport.list('data/', { signal })) sizes.set(o.key.slice(5), o.size);
@@ -188,10 +194,15 @@ async function deleteOrRefuse(repo: Repository, key: string, report: PruneReport
   }
 }
 
-async function referencedBlobs(repo: Repository, signal?: AbortSignal): Promise<Set<string>> {
+async function referencedBlobs(
+  repo: Repository,
+  without: ReadonlySet<string>,
+  signal?: AbortSignal,
+): Promise<Set<string>> {
   const used = new Set<string>();
   const seen = new Set<string>();
   for (const s of await repo.snapshots.list(signal)) {
+    if (without.has(s.id)) continue;
     if (!repo.blobs.index.has(unhex(s.snapshot.tree))) {
       throw new KluisError(
         'INTEGRITY',
