@@ -134,8 +134,8 @@ async function main() {
     // a real daily schedule. Today's marks stay in the repository until tomorrow, as they would.
     const kPrune = timed(process.execPath, [cli, '--repo', kRepo, 'prune', '--grace-hours', '0']);
     timed('restic', ['--repo', rRepo, '--no-lock', 'backup', tree, '--host', 'bench']);
-    timed('restic', ['--repo', rRepo, '--no-lock', 'forget', '--keep-last', String(KEEP)]);
-    const rPrune = timed('restic', ['--repo', rRepo, '--no-lock', 'prune']);
+    timed('restic', ['--repo', rRepo, 'forget', '--keep-last', String(KEEP)]);
+    const rPrune = timed('restic', ['--repo', rRepo, 'prune']);
     const live = liveBytes(days.slice(-KEEP));
     rows.push({ day, live, kluis: du(kRepo), restic: du(rRepo), kPrune, rPrune });
     process.stderr.write(

@@ -135,6 +135,26 @@ describe('prune with a credential that may not delete', () => {
   });
 });
 
+describe('superseded index files that could not be deleted', () => {
+  it('stay superseded by every later consolidated index, never come back to life', async () => {
+    const { t, keep, kept } = await halfUsed();
+    const stored = new Set<string>();
+    const locked = refusing(t, (k) => k.startsWith('index/') && stored.has(k));
+    for await (const o of t.list('index/')) stored.add(o.key);
+    const first = await prune(await open(locked), { now: new Date(T0) });
+    expect(first.refused.length).toBe(stored.size);
+    for (let run = 1; run <= 3; run++) {
+      await prune(await open(t), { now: new Date(T0 + run * 25 * HOUR) });
+      const repo = await open(t);
+      expect((await check(repo, { readData: true })).problems, `after prune ${run}`).toEqual([]);
+      const { target, root } = memTarget();
+      await restore(repo, kept, target);
+      expect(root).toEqual(keep);
+    }
+    for (const k of stored) expect(await t.stat(k)).toBeUndefined();
+  });
+});
+
 async function newBytes(t: Transport, packs: string[]): Promise<number> {
   let n = 0;
   for (const p of packs) n += (await t.stat(`data/${p}`))?.size ?? 0;

@@ -85,7 +85,7 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
   if (options.without?.length && !options.dryRun) throw new TypeError('prune: `without` needs `dryRun`');
   await repo.blobs.loadIndex(signal);
   const used = await referencedBlobs(repo, new Set(options.without), signal);
-  const packs = await indexedPacks(repo, signal);
+  const { packs, supersede: old } = await indexedPacks(repo, signal);
   const sizes = new Map<string, number>();
   for await (const o of repo.transport.list('data/', { signal })) sizes.set(o.key.slice(5), o.size);
   const plan = planPrune({
@@ -112,7 +112,6 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
     refused: [],
   };
   for (const r of plan.repack) for (const b of r.copy) report.bytesRepacked += b.length;
-  const old = [...repo.blobs.indexFiles];
   const changes = plan.newlyMarked.length + plan.unmarked.length + plan.remove.length;
   if (options.dryRun || (changes === 0 && old.length <= 1)) {
     report.bytesPending -= report.bytesRepacked;
@@ -142,21 +141,38 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
   return report;
 }
 
-/** Every pack the loaded index files list, with all its blobs (the in-memory index keeps one location per blob). */
-async function indexedPacks(repo: Repository, signal?: AbortSignal): Promise<Map<string, IndexPack>> {
+/**
+ * Every pack the live index files list, with all its blobs (the in-memory index keeps one
+ * location per blob), and the index files the new consolidated index must supersede: the live
+ * ones and any superseded one still stored (left by a prune killed before deleting it, or whose
+ * delete was refused). Superseding only the live ones would bring those back to life once their
+ * superseder is deleted. Files written after the index was loaded (a concurrent backup's) are
+ * neither, and stay.
+ */
+async function indexedPacks(
+  repo: Repository,
+  signal?: AbortSignal,
+): Promise<{ packs: Map<string, IndexPack>; supersede: string[] }> {
+  const live = repo.blobs.indexFiles;
+  const stored: string[] = [];
+  for await (const o of repo.transport.list('index/', { signal })) stored.push(o.key.slice(6));
   const limit = pLimit(8);
   // Promise.all takes every read at once, so a failed one rejects here, never unhandled.
   const files = await Promise.all(
-    [...repo.blobs.indexFiles].map((id) => limit(() => repo.blobs.readIndexFile(id, signal))),
+    stored.map((id) => limit(async () => ({ id, file: await repo.blobs.readIndexFile(id, signal) }))),
   );
+  const superseded = new Set(files.flatMap(({ file }) => file.supersedes.map(hex)));
   const packs = new Map<string, IndexPack>();
-  for (const file of files) {
+  for (const { id, file } of files) {
+    if (!live.has(id)) continue;
     for (const p of file.packs) {
       const key = hex(p.id);
       if (!packs.has(key)) packs.set(key, p);
     }
   }
-  return packs;
+  const supersede = new Set(live);
+  for (const id of stored) if (superseded.has(id)) supersede.add(id);
+  return { packs, supersede: [...supersede] };
 }
 
 /** Bytes of a pack from its entries (the header is small next to the blobs). */
