@@ -15,7 +15,7 @@ export interface PruneInput {
   used: Set<string>;
   now: number;
   graceMs: number;
-  /** A pack is repacked when more than this share of its bytes is unused (0–1). */
+  /** The share of the stored bytes that may stay unused (0–1); beyond it, packs are repacked. */
   maxUnused: number;
   /** Bytes of packs one run may repack (read and rewrite). */
   maxRepackBytes: number;
@@ -112,17 +112,28 @@ function chooseRepacks(input: PruneInput, unmarked: IndexPack[], plan: PrunePlan
     if (allUnused && pack.blobs.length > 0 && size !== undefined) {
       plan.marked.push({ pack, markedAt: now });
       plan.newlyMarked.push(key);
-    } else if (size !== undefined && size > 0 && unused / size > input.maxUnused) {
+    } else if (size !== undefined && size > 0 && unused > 0) {
       candidates.push({ pack, key, size, unused });
-    } else plan.keep.push(pack); // in use, or indexed but missing (check reports it)
+    } else plan.keep.push(pack); // fully used, or indexed but missing (check reports it)
   }
-  candidates.sort((a, b) => b.unused - a.unused);
+  // As restic does: the repository may keep `maxUnused` of its bytes unused; beyond that, the
+  // packs with the largest unused share are repacked first (the most space per byte copied).
+  let stored = 0;
+  let unusedBytes = 0;
+  for (const p of plan.keep) stored += sizes.get(hex(p.id)) ?? 0;
+  for (const c of candidates) {
+    stored += c.size;
+    unusedBytes += c.unused;
+  }
+  candidates.sort((a, b) => b.unused / b.size - a.unused / a.size);
   let budget = input.maxRepackBytes;
   const chosen: typeof candidates = [];
   for (const c of candidates) {
-    if (c.size <= budget) {
+    if (unusedBytes > input.maxUnused * stored && c.size <= budget) {
       chosen.push(c);
       budget -= c.size;
+      unusedBytes -= c.unused;
+      stored -= c.unused;
     } else plan.keep.push(c.pack);
   }
   // Blobs the kept packs hold need no copy; a blob is copied once, whatever number of packs hold it.

@@ -12,8 +12,10 @@ export interface PruneOptions {
   /** How long a pack stays marked before it may be deleted. Default 24 h: a backup running concurrently finishes well within it. */
   graceMs?: number;
   /**
-   * Repack a pack when more than this share of its bytes is unused, from 0 to 1. Default 0.05
-   * (5 %). `1` never repacks (only packs with no referenced blob are removed).
+   * The share of the repository's pack bytes that may stay unused, from 0 to 1 (default 0.05, as
+   * restic's `--max-unused 5%`): beyond it, the packs with the largest unused share are repacked
+   * first until the rest is within it. `0` repacks every pack with an unused blob; `1` never
+   * repacks (only packs with no referenced blob are removed).
    */
   maxUnused?: number;
   /** Bytes of packs one run may repack (read and rewrite). Default: no bound. */
@@ -61,9 +63,10 @@ export interface PruneReport {
 
 /**
  * Removes data no snapshot references, in two phases and without blocking backups. A pack with no
- * referenced blob is first *marked* (recorded in a new index file); a pack with more than
- * `maxUnused` of its bytes unused is *repacked*: its referenced blobs are copied, as stored, into
- * new packs, and it is marked too. A later prune deletes a marked pack once it was marked at least
+ * referenced blob is first *marked* (recorded in a new index file); while more than `maxUnused`
+ * of the repository's pack bytes would stay unused, the packs with the largest unused share are
+ * *repacked*: their referenced blobs are copied, as stored, into new packs, and they are marked
+ * too. A later prune deletes a marked pack once it was marked at least
  * `graceMs` ago and every referenced blob in it is held by an unmarked pack; a marked pack that a
  * backup started to use meanwhile is unmarked instead. Backups never deduplicate against marked
  * packs, so a backup running concurrently with prune never loses a blob.
