@@ -184,6 +184,7 @@ describe('stray positionals', () => {
       ['diff', 'a', 'b', 'c'],
       ['ls', 'latest', 'path', 'extra'],
       ['key', 'remove', 'abcd', 'extra'],
+      ['key', 'list', 'extra'],
     ]) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
