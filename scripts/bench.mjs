@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- chunker|crypto|deflate|restic|s3|server ...]: the benchmarks, never part of npm test.
+// npm run bench [-- chunker|crypto|deflate|restic|retention|s3|server ...]: the benchmarks, never part of npm test.
 // Each prints its own table; figures are only comparable within one run (see docs/benchmarks.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,13 +12,17 @@ const all = {
   server: 'examples/server/bench/load.ts',
   restic: 'examples/client/bench/compare-restic.ts',
   s3local: 'examples/client/bench/s3-vs-local.ts',
+  retention: 'examples/client/bench/retention-30d.ts',
 };
-const picked = process.argv.slice(2).length ? process.argv.slice(2) : ['chunker', 'crypto', 'restic'];
+const picked = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ['chunker', 'crypto', 'restic', 'retention'];
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-if (picked.includes('restic') || picked.includes('s3local')) run('npm', ['run', 'build', '--silent']);
+if (['restic', 's3local', 'retention'].some((b) => picked.includes(b)))
+  run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
   const file = all[name];
   if (!file || !existsSync(file)) {

@@ -76,15 +76,20 @@ export function startKdfEarly(argv: readonly string[], env: Env): EarlyKdf | und
   }
 }
 
+/** Derivations already handed out: the key is the opener's to zero, so it is handed out once. */
+const spent = new WeakSet<EarlyKdf>();
+
 /**
  * `provider` with its `scrypt` answered once by `early` when asked for the same password, salt
- * and cost; every other call (another slot, another password) goes to `provider`.
+ * and cost; every other call (another slot, another password, a second provider made from the
+ * same `early`) goes to `provider`. Once answered, `early` is spent: `openRepository` zeroes the
+ * key it was given, so handing it out again would open nothing.
  */
 export function withEarlyKdf(provider: CryptoProvider, early: EarlyKdf | undefined): CryptoProvider {
   if (!early) return provider;
-  let pending: EarlyKdf | undefined = early;
+  const pending = () => (spent.has(early) ? undefined : early);
   const scryptOnce = (password: Uint8Array, salt: Uint8Array, params: ScryptParams) => {
-    const e = pending;
+    const e = pending();
     if (
       e &&
       params.dkLen === 32 &&
@@ -94,7 +99,7 @@ export function withEarlyKdf(provider: CryptoProvider, early: EarlyKdf | undefin
       sameBytes(password, e.password) &&
       sameBytes(salt, e.salt)
     ) {
-      pending = undefined;
+      spent.add(e);
       return e.key.catch(() => provider.scrypt(password, salt, params));
     }
     return provider.scrypt(password, salt, params);

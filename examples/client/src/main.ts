@@ -25,6 +25,8 @@ interface Command {
   usage: string;
   summary: string;
   options: Options;
+  /** How many positional arguments the command takes (`max` omitted: any number). */
+  args: { min: number; max?: number; what?: string };
   run: (ctx: Context) => Promise<number>;
 }
 
@@ -32,67 +34,85 @@ const COMMANDS: Record<string, Command> = {
   init: {
     usage: 'init [--scrypt-n N]',
     summary: 'create a new encrypted repository',
+    args: { min: 0, max: 0 },
     options: initOptions,
     run: init,
   },
   backup: {
     usage: 'backup PATH... [--tag T] [--exclude P] [--exclude-file F] [--host H] [--parent ID] [--force]',
     summary: 'back up files and directories (only changes travel)',
+    args: { min: 1, what: 'at least one PATH' },
     options: backupOptions,
     run: backupCommand,
   },
   snapshots: {
     usage: 'snapshots [--host H] [--tag T]',
     summary: 'list snapshots',
+    args: { min: 0, max: 0 },
     options: snapshotsOptions,
     run: snapshots,
   },
-  ls: { usage: 'ls SNAPSHOT [PATH]', summary: 'list the files in a snapshot', options: lsOptions, run: ls },
+  ls: {
+    usage: 'ls SNAPSHOT [PATH]',
+    summary: 'list the files in a snapshot',
+    args: { min: 0, max: 2, what: 'SNAPSHOT and optionally a PATH' },
+    options: lsOptions,
+    run: ls,
+  },
   restore: {
     usage: 'restore SNAPSHOT|latest --target DIR [--include P] [--verify]',
     summary: 'restore a snapshot into a directory',
+    args: { min: 0, max: 1, what: 'one SNAPSHOT' },
     options: restoreOptions,
     run: restoreCommand,
   },
   diff: {
     usage: 'diff SNAPSHOT SNAPSHOT',
     summary: 'show what changed between two snapshots',
+    args: { min: 0, max: 2, what: 'two SNAPSHOTs' },
     options: diffOptions,
     run: diff,
   },
   forget: {
-    usage: 'forget [--policy P | --keep-within 7d --keep-last N --keep-daily N ...] [--dry-run] [--prune]',
-    summary: 'remove snapshots a retention policy does not keep (default: keep 7 days), with reasons',
+    usage:
+      'forget ID... | forget --policy P | --keep-within 7d --keep-last N --keep-daily N ... [--fit-quota SIZE [--protect-days D]] [--dry-run] [--prune [prune options]]',
+    summary: 'remove the snapshots named, or those a retention policy does not keep (with reasons)',
+    args: { min: 0 },
     options: forgetOptions,
     run: forget,
   },
   prune: {
-    usage: 'prune [--dry-run] [--grace-hours H]',
-    summary: 'free space no snapshot uses (two-phase, lock-free)',
+    usage: 'prune [--dry-run] [--grace-hours H] [--max-unused 5%] [--max-repack-size SIZE]',
+    summary: 'free space no snapshot uses, repacking partly used packs (two-phase, lock-free)',
+    args: { min: 0, max: 0 },
     options: pruneOptions,
     run: pruneCommand,
   },
   check: {
     usage: 'check [--read-data]',
     summary: 'verify the repository (and every byte with --read-data)',
+    args: { min: 0, max: 0 },
     options: checkOptions,
     run: checkCommand,
   },
   key: {
     usage: 'key list|add|remove ID|passwd [--label L] [--new-password-file F] [--scrypt-n N]',
     summary: 'manage the passwords (key slots) of a repository',
+    args: { min: 0, max: 2, what: 'list, add, remove ID or passwd' },
     options: keyOptions,
     run: key,
   },
   stats: {
     usage: 'stats',
     summary: 'sizes, deduplication and compression',
+    args: { min: 0, max: 0 },
     options: statsOptions,
     run: stats,
   },
   demo: {
     usage: 'demo [--keep] [--size MiB]',
     summary: 'a real encrypted backup and restore on a local repository',
+    args: { min: 0, max: 0 },
     options: demoOptions,
     run: demo,
   },
@@ -147,6 +167,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
       io.stdout(`usage: kluis ${command.usage}\n${command.summary}\n`);
       return EXIT.ok;
     }
+    checkArgs(name!, command.args, positionals);
     const ctx = createContext(io, values, positionals, options.early);
     try {
       return await command.run(ctx);
@@ -163,6 +184,23 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
       io.stderr('(run with --debug for details)\n');
     return code;
   }
+}
+
+/** Every command rejects positionals it does not take (a stray word is a mistake, never ignored). */
+function checkArgs(name: string, args: Command['args'], positionals: string[]): void {
+  const n = positionals.length;
+  if (args.max !== undefined && n > args.max) {
+    const extra = positionals
+      .slice(args.max)
+      .map((p) => JSON.stringify(p))
+      .join(' ');
+    throw new UsageError(
+      args.max === 0
+        ? `${name} takes no arguments, got ${extra}`
+        : `${name} takes ${args.what}; unexpected ${extra}`,
+    );
+  }
+  if (n < args.min) throw new UsageError(`${name} needs ${args.what}`);
 }
 
 function isParseError(e: unknown): boolean {

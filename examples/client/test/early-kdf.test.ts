@@ -150,6 +150,19 @@ describe('withEarlyKdf', () => {
     expect(withEarlyKdf(provider, undefined)).toBe(provider);
   });
 
+  it('hands an early key out once, also to a second provider made from it (the opener zeroes it)', async () => {
+    const early = startKdfEarly(['forget', '--prune'], env())!;
+    const provider = counting();
+    const params = { ...early.params, dkLen: 32 };
+    const expected = Buffer.from(await nativeCrypto.scrypt(early.password, early.salt, params));
+    const first = await withEarlyKdf(provider, early).scrypt(early.password, early.salt, params);
+    expect(provider.calls).toBe(0);
+    first.fill(0); // as openRepository does once the slot is open
+    const second = await withEarlyKdf(provider, early).scrypt(early.password, early.salt, params);
+    expect(provider.calls).toBe(1);
+    expect(Buffer.from(second).equals(expected)).toBe(true);
+  });
+
   it('derives again when the early derivation failed', async () => {
     const provider = counting();
     const failed: EarlyKdf = {

@@ -21,6 +21,8 @@ async function newPassword(ctx: Context): Promise<string> {
 
 export async function key(ctx: Context): Promise<number> {
   const [sub, id] = ctx.positionals;
+  if (id !== undefined && sub !== 'remove')
+    throw new UsageError(`key ${sub} takes no further arguments; unexpected ${JSON.stringify(id)}`);
   const repo = await ctx.openRepo();
   switch (sub) {
     case 'list': {

@@ -1,8 +1,15 @@
-import { check, prune, type SnapshotRef } from '@kluis/core';
-import { applyPolicy, explainJson, explainText, type PolicyInput, type RuleInput } from '@kluis/retention';
+import { check, forget as forgetSnapshots, prune } from '@kluis/core';
+import { explainJson, explainText, type PolicyInput, type RuleInput } from '@kluis/retention';
 import type { Context } from '../context';
 import { EXIT, UsageError } from '../errors';
 import { bytes, short } from '../format';
+
+export const pruneOptions = {
+  'dry-run': { type: 'boolean', short: 'n' },
+  'grace-hours': { type: 'string' },
+  'max-unused': { type: 'string' },
+  'max-repack-size': { type: 'string' },
+} as const;
 
 export const forgetOptions = {
   policy: { type: 'string' },
@@ -15,14 +22,16 @@ export const forgetOptions = {
   'keep-yearly': { type: 'string' },
   'keep-tag': { type: 'string', multiple: true },
   zone: { type: 'string' },
-  'dry-run': { type: 'boolean', short: 'n' },
+  'fit-quota': { type: 'string' },
+  'protect-days': { type: 'string' },
   prune: { type: 'boolean' },
+  ...pruneOptions,
 } as const;
 
 const PERIODS = ['hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 
-/** Builds the policy from flags; no flags means the service default (keep 7 days). */
-function policyFrom(ctx: Context): PolicyInput | string {
+/** The policy the flags give, or `undefined` when no policy flag is given. */
+function policyFrom(ctx: Context): PolicyInput | string | undefined {
   const v = ctx.values;
   if (typeof v.policy === 'string') return v.policy;
   const rules: RuleInput[] = [];
@@ -36,51 +45,117 @@ function policyFrom(ctx: Context): PolicyInput | string {
   for (const p of PERIODS)
     if (v[`keep-${p}`] !== undefined) rules.push({ kind: p, count: count(`keep-${p}`) });
   for (const t of (v['keep-tag'] as string[] | undefined) ?? []) rules.push({ kind: 'tag', tags: [t] });
-  if (rules.length === 0) return '7d';
+  if (rules.length === 0) return undefined;
   return { rules, ...(typeof v.zone === 'string' ? { zone: v.zone } : {}) };
 }
 
 export async function forget(ctx: Context): Promise<number> {
-  const repo = await ctx.openRepo();
-  const all = await repo.snapshots.list();
-  const byId = new Map<string, SnapshotRef>(all.map((s) => [s.id, s]));
-  const versions = all.map(({ id, snapshot: s }) => ({
-    id,
-    time: s.time,
-    host: s.host,
-    paths: s.paths,
-    tags: s.tags,
-    complete: s.complete,
-  }));
-  const result = applyPolicy(versions, policyFrom(ctx));
+  const ids = ctx.positionals;
+  const policy = policyFrom(ctx);
+  if (ids.length && policy !== undefined)
+    throw new UsageError('forget takes snapshot IDs or a policy, not both');
+  if (!ids.length && policy === undefined)
+    throw new UsageError(
+      'forget needs snapshot IDs or a retention policy (--keep-within 7d, --keep-last N, --policy P, ...); nothing was removed',
+    );
   const dry = ctx.values['dry-run'] === true;
-  if (ctx.json) ctx.printJson({ dryRun: dry, ...explainJson(result) });
-  else ctx.io.stdout(explainText(result).replace(/[0-9a-f]{64}/g, (id) => short(id)));
-  if (!dry) {
-    for (const v of result.drop) await repo.snapshots.remove(byId.get(v.id)!.id);
-    ctx.print(`removed ${result.drop.length} snapshot(s), kept ${result.keep.length}`);
-    if (ctx.values.prune) return pruneCommand(ctx);
+  const fitBytes = sizeFrom(ctx.values['fit-quota'] as string | undefined, '--fit-quota');
+  const days = ctx.values['protect-days'] === undefined ? 7 : Number(ctx.values['protect-days']);
+  if (!(days >= 0)) throw new UsageError('--protect-days needs a number of days');
+  if (fitBytes !== undefined && ids.length)
+    throw new UsageError('--fit-quota needs a policy, not snapshot IDs');
+  const repo = await ctx.openRepo();
+  const r = await forgetSnapshots(repo, ids.length ? { ids } : policy!, {
+    dryRun: dry,
+    ...(fitBytes !== undefined ? { fitBytes, protectMs: days * 24 * 3600_000 } : {}),
+  });
+  if (ctx.json) {
+    ctx.printJson({
+      dryRun: dry,
+      removed: r.removed,
+      ...(r.capacity ? { capacity: r.capacity } : {}),
+      ...(r.retention ? explainJson(r.retention) : {}),
+    });
+  } else if (r.retention) {
+    ctx.io.stdout(explainText(r.retention).replace(/[0-9a-f]{64}/g, (id) => short(id)));
   } else {
-    ctx.print(`would remove ${result.drop.length} snapshot(s), keep ${result.keep.length} (dry run)`);
+    for (const id of r.removed) ctx.print(`${dry ? 'would remove' : 'removed'} snapshot ${short(id)}`);
   }
+  const c = r.capacity;
+  if (c) {
+    const also = c.removedToFit.length
+      ? `${dry ? 'would also remove' : 'also removed'} ${c.removedToFit.length} snapshot(s) the policy keeps, oldest first (${c.removedToFit.map(short).join(', ')}), older than ${days} day(s)`
+      : 'no snapshot beyond the policy needs to go';
+    ctx.print(
+      `quota ${bytes(c.fitBytes)}: ${also}; the repository holds ${bytes(c.storedBytes)} and will hold ${bytes(c.forecastBytes)} once pruned` +
+        (c.fits
+          ? ''
+          : ` — still over the quota: the newest snapshot and those of the last ${days} day(s) are protected`),
+    );
+  }
+  if (dry) {
+    ctx.print(
+      `would remove ${r.removed.length} snapshot(s), keep ${r.kept.length} (dry run: nothing was changed)`,
+    );
+    return EXIT.ok;
+  }
+  ctx.print(`removed ${r.removed.length} snapshot(s), kept ${r.kept.length}`);
+  if (ctx.values.prune) return pruneCommand(ctx);
   return EXIT.ok;
 }
 
-export const pruneOptions = {
-  'dry-run': { type: 'boolean', short: 'n' },
-  'grace-hours': { type: 'string' },
-} as const;
+/** A share from `5%` or `5`: per cent, as restic reads `--max-unused`. */
+function shareFrom(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)%?$/.exec(raw.trim());
+  const n = m ? Number(m[1]) : Number.NaN;
+  if (!(n >= 0 && n <= 100)) throw new UsageError('--max-unused needs a percentage from 0 to 100 (e.g. 5%)');
+  return n / 100;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/** Bytes from `500M`, `2G`, `1048576` (binary units, an optional trailing `iB`/`B`). */
+export function sizeFrom(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(raw.trim());
+  if (!m) throw new UsageError(`${flag} needs a size such as 500M or 2G`);
+  return Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!);
+}
 
 export async function pruneCommand(ctx: Context): Promise<number> {
-  const repo = await ctx.openRepo();
   const hours = ctx.values['grace-hours'] === undefined ? 24 : Number(ctx.values['grace-hours']);
   if (!(hours >= 0)) throw new UsageError('--grace-hours needs a number of hours');
-  const r = await prune(repo, { dryRun: ctx.values['dry-run'] === true, graceMs: hours * 3600_000 });
+  const maxUnused = shareFrom(ctx.values['max-unused'] as string | undefined);
+  const maxRepackBytes = sizeFrom(ctx.values['max-repack-size'] as string | undefined, '--max-repack-size');
+  const dryRun = ctx.values['dry-run'] === true;
+  const repo = await ctx.openRepo();
+  const r = await prune(repo, {
+    dryRun,
+    graceMs: hours * 3600_000,
+    ...(maxUnused !== undefined ? { maxUnused } : {}),
+    ...(maxRepackBytes !== undefined ? { maxRepackBytes } : {}),
+  });
   if (ctx.json) ctx.printJson(r);
+  const repacked = r.repacked.length
+    ? ` (${r.repacked.length} repacked: ${bytes(r.bytesRepacked)} of live data ${dryRun ? 'to copy' : 'copied'})`
+    : '';
+  if (dryRun) {
+    ctx.print(
+      `dry run, nothing was changed: would free ${bytes(r.bytesFreed)} now (${r.deleted.length} pack(s) deleted) ` +
+        `and ${bytes(Math.max(0, r.bytesPending))} after the grace period (${r.marked.length} pack(s) marked${repacked})`,
+    );
+    return EXIT.ok;
+  }
   ctx.print(
-    `${r.marked.length} unreferenced pack(s) marked, ${r.deleted.length} deleted (${bytes(r.bytesFreed)} freed), ` +
-      `${r.unmarked.length} unmarked again; marked packs are deleted by a prune at least ${hours} h later`,
+    `${r.deleted.length} pack(s) deleted (${bytes(r.bytesFreed)} freed), ${r.marked.length} marked${repacked}, ` +
+      `${r.unmarked.length} unmarked again; ${bytes(Math.max(0, r.bytesPending))} more is freed by a prune at least ${hours} h from now`,
   );
+  if (r.refused.length)
+    ctx.print(
+      `the storage refused to delete ${r.refused.length} object(s) (a retention lock keeps recent objects): ` +
+        'they stay marked, and a later prune deletes them once allowed',
+    );
   return EXIT.ok;
 }
 
