@@ -73,6 +73,7 @@ export type { AffectedFile, CheckOptions, CheckProblem, CheckReport } from './re
 export { check } from './repo/check';
 export type { ChunkerParams, RepositoryConfig } from './repo/config';
 export { decodeConfig, encodeConfig, FORMAT_VERSION } from './repo/config';
+export type { DamagedObject } from './repo/damaged';
 export type { IndexFile, IndexPack } from './repo/index-file';
 export { decodeIndexFile, encodeIndexFile } from './repo/index-file';
 export type { PackEntry } from './repo/pack';

@@ -67,12 +67,8 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
     bytesRead: 0,
   };
   const signal = options.signal;
-  try {
-    await repo.blobs.loadIndex(signal);
-  } catch (e) {
-    if (!KluisError.is(e)) throw e;
-    r.problems.push({ kind: 'index', object: 'index/', message: e.message });
-  }
+  await repo.blobs.loadIndex(signal, { tolerateDamage: true });
+  for (const d of repo.blobs.damaged) r.problems.push({ kind: 'index', object: d.key, message: d.message });
   const stored = new Map<string, number>();
   for await (const o of repo.transport.list('data/', { signal })) stored.set(o.key.slice(5), o.size);
   const packs = new Map<string, { end: number }>();

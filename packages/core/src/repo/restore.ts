@@ -94,7 +94,7 @@ export async function restore(
   target: RestoreTarget,
   options: RestoreOptions = {},
 ): Promise<RestoreResult> {
-  await repo.blobs.loadIndex(options.signal);
+  await repo.blobs.loadIndex(options.signal, { tolerateDamage: true });
   const ref = await repo.snapshots.resolve(snapshot, {}, options.signal);
   return new RestoreRun(repo, target, options).run(ref.snapshot.tree);
 }
