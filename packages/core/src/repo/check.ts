@@ -1,10 +1,11 @@
 import pLimit from 'p-limit';
 import { KluisError, throwIfAborted } from '../errors';
-import { hex, unhex } from './_bytes';
+import { hex } from './_bytes';
+import { TreeChecker } from './_check-trees';
 import { ReadBuffers } from './_read-buffers';
-import { readPackHeader } from './pack';
+import type { BlobLocation } from './blob-index';
+import { type PackEntry, readPackHeader } from './pack';
 import type { Repository } from './repository';
-import { walkTree } from './walk';
 
 /** One problem found by {@link check}. */
 export interface CheckProblem {
@@ -71,11 +72,12 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   for (const d of repo.blobs.damaged) r.problems.push({ kind: 'index', object: d.key, message: d.message });
   const stored = new Map<string, number>();
   for await (const o of repo.transport.list('data/', { signal })) stored.set(o.key.slice(5), o.size);
-  const packs = new Map<string, { end: number }>();
+  const packs = new Map<string, { end: number; blobs: BlobLocation[] }>();
   for (const loc of repo.blobs.index.entries()) {
     const p = hex(loc.pack);
-    const e = packs.get(p) ?? { end: 0 };
+    const e = packs.get(p) ?? { end: 0, blobs: [] };
     e.end = Math.max(e.end, loc.offset + loc.length);
+    e.blobs.push(loc);
     packs.set(p, e);
     r.blobs++;
   }
@@ -108,7 +110,7 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
 
 async function readAllPacks(
   repo: Repository,
-  packs: Map<string, unknown>,
+  packs: Map<string, { blobs: BlobLocation[] }>,
   sizes: ReadonlyMap<string, number>,
   bad: Set<string>,
   r: CheckReport,
@@ -136,6 +138,10 @@ async function readAllPacks(
             // The header is read here (it is small); the pack's hash and every blob are checked
             // by the decoder, which may run on another thread.
             const blobs = readPackHeader(repo.sealer, bytes, key);
+            for (const m of indexMismatches(packs.get(p)!.blobs, blobs)) {
+              bad.add(m.blob); // a wrong entry fails every read of its blob, like a damaged pack
+              r.problems.push({ kind: 'index', object: m.blob, message: `${m.message} (in ${key})` });
+            }
             const back = await decoder.verify(
               { bytes, blobs, where: key, sha256: p, wholeBuffer: pooled },
               true,
@@ -155,7 +161,7 @@ async function readAllPacks(
 async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport, signal?: AbortSignal) {
   const ids: string[] = [];
   for await (const o of repo.transport.list('snapshots/', { signal })) ids.push(o.key.slice(10));
-  const clean = new Set<string>();
+  const trees = new TreeChecker(repo, bad, r, signal);
   for (const id of ids) {
     r.snapshots++;
     let tree: string;
@@ -166,84 +172,38 @@ async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport
       r.problems.push({ kind: 'snapshot', object: `snapshots/${id}`, message: e.message });
       continue;
     }
-    await checkTree(repo, id, tree, bad, r, clean, signal);
+    await trees.snapshot(id, tree);
   }
 }
 
 /**
- * Walks one snapshot's tree, reporting missing or damaged blobs and the files they affect.
- * `clean` holds the subtrees already walked (in this or an earlier snapshot) without finding
- * anything: they are not walked again, as nothing below them can be reported (`bad` no longer
- * changes). Snapshots of unchanged data share most subtrees, so checking many costs little more
- * than checking one.
+ * Index entries of one pack that disagree with the pack's own header, which was authenticated
+ * and whose blobs are all verified (decrypted, decompressed, ID checked) by the decoder: an entry
+ * that differs in any field would fail to read, so each difference is named.
  */
-async function checkTree(
-  repo: Repository,
-  snapshot: string,
-  tree: string,
-  bad: Set<string>,
-  r: CheckReport,
-  clean: Set<string>,
-  signal?: AbortSignal,
-) {
-  const packOf = (blob: string) => {
-    const loc = repo.blobs.index.get(unhex(blob));
-    return loc ? hex(loc.pack) : undefined;
-  };
-  if (clean.has(tree)) return;
-  const treePack = packOf(tree);
-  if (treePack === undefined || bad.has(treePack)) {
-    r.problems.push({
-      kind: 'tree',
-      object: tree,
-      message: `root tree of snapshot ${snapshot} is ${treePack ? 'damaged' : 'missing'}`,
-    });
-    r.affected.push({ snapshot, path: '/' });
-    return;
-  }
-  const reports = () => r.problems.length + r.affected.length;
-  // Subtrees being walked (innermost last), with the report count when each was entered.
-  const open: { prefix: string; tree: string; reports: number }[] = [];
-  const close = (upTo: (o: { prefix: string }) => boolean) => {
-    while (open.length > 0 && upTo(open.at(-1)!)) {
-      const o = open.pop()!;
-      if (reports() === o.reports) clean.add(o.tree);
+function indexMismatches(
+  indexed: readonly BlobLocation[],
+  header: readonly PackEntry[],
+): { blob: string; message: string }[] {
+  const byId = new Map(header.map((e) => [hex(e.id), e]));
+  const out: { blob: string; message: string }[] = [];
+  for (const loc of indexed) {
+    const blob = hex(loc.id);
+    const h = byId.get(blob);
+    if (!h) {
+      out.push({ blob, message: 'index entry names a blob the pack header does not list' });
+      continue;
     }
-  };
-  let lastDir = '';
-  const descend = (n: { subtree?: string }) => {
-    if (clean.has(n.subtree!)) return false;
-    const p = packOf(n.subtree!);
-    if (p === undefined || bad.has(p)) return false;
-    open.push({ prefix: `${lastDir}/`, tree: n.subtree!, reports: reports() });
-    return true;
-  };
-  try {
-    const before = reports();
-    for await (const { path, node } of walkTree(repo, tree, { signal, descend })) {
-      close((o) => !path.startsWith(o.prefix));
-      if (node.type === 'dir') lastDir = path;
-      const blobs = node.type === 'file' ? node.content! : node.type === 'dir' ? [node.subtree!] : [];
-      for (const b of blobs) {
-        const p = packOf(b);
-        if (p === undefined)
-          r.problems.push({
-            kind: 'missing-blob',
-            object: b,
-            message: `blob of ${path} in snapshot ${snapshot} is not indexed`,
-          });
-        if (p === undefined || bad.has(p)) {
-          r.affected.push({ snapshot, path });
-          break;
-        }
-      }
-    }
-    close(() => true);
-    if (reports() === before) clean.add(tree);
-  } catch (e) {
-    if (!reportable(e)) throw e;
-    r.problems.push({ kind: 'tree', object: tree, message: `snapshot ${snapshot}: ${e.message}` });
+    const fields = (['type', 'offset', 'length', 'rawLength', 'codec'] as const).filter(
+      (f) => loc[f] !== h[f],
+    );
+    if (fields.length > 0)
+      out.push({
+        blob,
+        message: `index entry disagrees with the pack header: ${fields.map((f) => `${f} ${loc[f]} in the index, ${h[f]} in the pack`).join(', ')}`,
+      });
   }
+  return out;
 }
 
 /** Damage to report (a KluisError other than an abort); anything else propagates. */
