@@ -91,6 +91,8 @@ export { SnapshotStore } from './repo/snapshot-store';
 export type { BackupSource, SourceEntry } from './repo/source';
 export type { TreeNode } from './repo/tree';
 export { decodeTree, encodeTree, isSafeName } from './repo/tree';
+export type { TreeClaim } from './repo/tree-claim';
+export { MAX_TREE_BYTES, MAX_TREE_ENTRIES, measureTree } from './repo/tree-claim';
 export { walkTree } from './repo/walk';
 export type {
   AbortOptions,

@@ -1,4 +1,4 @@
-import { walkTree } from '@kluis/core';
+import { measureTree, walkTree } from '@kluis/core';
 import type { Context } from '../context';
 import { warnDamaged, warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
@@ -48,6 +48,7 @@ export async function ls(ctx: Context): Promise<number> {
   await repo.blobs.loadIndex(undefined, { tolerateDamage: true });
   warnDamagedIndex(ctx, repo);
   const { id, snapshot } = await repo.snapshots.resolve(ref);
+  await measureTree(repo.blobs, snapshot.tree); // refuses a snapshot whose trees claim absurd numbers
   const entries: { path: string; type: string; size: number; mode: string; mtime: string }[] = [];
   for await (const { path, node } of walkTree(repo, snapshot.tree)) {
     if (prefix && !(path === prefix || path.startsWith(`${prefix}/`))) continue;

@@ -4,6 +4,7 @@ import { hex, unhex } from './_bytes';
 import type { AffectedFile, CheckProblem } from './check';
 import type { Repository } from './repository';
 import { decodeTree, type TreeNode } from './tree';
+import { MAX_TREE_BYTES, MAX_TREE_ENTRIES } from './tree-claim';
 
 /** Affected paths remembered per tree (for the other places it appears) and reported in total. */
 const AFFECTED_PER_TREE = 10_000;
@@ -24,6 +25,16 @@ interface Frame {
   next: number;
   /** Affected paths below this tree, relative to it. */
   found: string[];
+  /** Entries and file bytes below this tree (as restore counts them, see measureTree). */
+  entries: number;
+  bytes: number;
+}
+
+/** What walking a tree found: affected paths relative to it, and what it claims. */
+interface Walked {
+  found: string[];
+  entries: number;
+  bytes: number;
 }
 
 /**
@@ -35,7 +46,7 @@ interface Frame {
  * levels, each naming the level below twice (2^40 paths), costs 40 walks.
  */
 export class TreeChecker {
-  #walked = new Map<string, string[]>();
+  #walked = new Map<string, Walked>();
 
   constructor(
     readonly repo: Repository,
@@ -48,18 +59,24 @@ export class TreeChecker {
   /** Checks the tree of one snapshot, reporting problems and the files they affect. */
   async snapshot(snapshot: string, root: string): Promise<void> {
     const rootProblem = this.#blobProblem(root, 'tree');
-    let found: string[];
+    let walked: Walked;
     if (rootProblem) {
       this.#problem('tree', root, `root tree of snapshot ${snapshot} ${rootProblem}`);
-      found = [''];
-    } else found = this.#walked.get(root) ?? (await this.#walk(snapshot, root));
-    for (const p of found) this.#affect(snapshot, p === '' ? '/' : p);
+      walked = unreadable;
+    } else walked = this.#walked.get(root) ?? (await this.#walk(snapshot, root));
+    for (const p of walked.found) this.#affect(snapshot, p === '' ? '/' : p);
+    if (walked.entries > MAX_TREE_ENTRIES || walked.bytes > MAX_TREE_BYTES)
+      this.#problem(
+        'tree',
+        root,
+        `snapshot ${snapshot} claims ${walked.entries} entries and ${walked.bytes} bytes, more than a restore accepts (${MAX_TREE_ENTRIES} entries, ${MAX_TREE_BYTES} bytes): its trees name the same subtrees over and over`,
+      );
   }
 
-  async #walk(snapshot: string, root: string): Promise<string[]> {
+  async #walk(snapshot: string, root: string): Promise<Walked> {
     const top = await this.#load(snapshot, root, '/');
-    if (!top) return [''];
-    const stack: Frame[] = [{ tree: root, name: '', nodes: top, next: 0, found: [] }];
+    if (!top) return unreadable;
+    const stack: Frame[] = [{ tree: root, name: '', nodes: top, next: 0, found: [], entries: 0, bytes: 0 }];
     const pathOf = (name: string) => [...stack.slice(1).map((f) => f.name), name].join('/');
     for (;;) {
       throwIfAborted(this.signal);
@@ -67,13 +84,16 @@ export class TreeChecker {
       const n = f.nodes[f.next++];
       if (n === undefined) {
         stack.pop();
-        this.#walked.set(f.tree, f.found);
+        const walked: Walked = { found: f.found, entries: f.entries, bytes: f.bytes }; // not the nodes
+        this.#walked.set(f.tree, walked);
         const parent = stack.at(-1);
-        if (!parent) return f.found;
-        addUnder(parent.found, f.name, f.found);
+        if (!parent) return walked;
+        addUnder(parent, f.name, walked);
         continue;
       }
+      f.entries++;
       if (n.type === 'file') {
+        f.bytes += n.size;
         if (!this.#fileOk(snapshot, f.tree, n, () => pathOf(n.name))) add(f.found, n.name);
         continue;
       }
@@ -92,7 +112,7 @@ export class TreeChecker {
       }
       const known = this.#walked.get(sub);
       if (known) {
-        addUnder(f.found, n.name, known);
+        addUnder(f, n.name, known);
         continue;
       }
       if (stack.some((s) => s.tree === sub)) {
@@ -102,11 +122,11 @@ export class TreeChecker {
       }
       const nodes = await this.#load(snapshot, sub, pathOf(n.name));
       if (!nodes) {
-        this.#walked.set(sub, ['']);
+        this.#walked.set(sub, unreadable);
         add(f.found, n.name);
         continue;
       }
-      stack.push({ tree: sub, name: n.name, nodes, next: 0, found: [] });
+      stack.push({ tree: sub, name: n.name, nodes, next: 0, found: [], entries: 0, bytes: 0 });
     }
   }
 
@@ -171,8 +191,15 @@ function add(found: string[], path: string): void {
   if (found.length < AFFECTED_PER_TREE) found.push(path);
 }
 
-function addUnder(found: string[], name: string, below: readonly string[]): void {
-  for (const p of below) {
+/** A tree that could not be read: itself affected, claiming nothing. */
+const unreadable: Walked = { found: [''], entries: 0, bytes: 0 };
+
+/** Adds what was found below a subtree named `name` to its parent's totals. */
+function addUnder(parent: Walked, name: string, below: Walked): void {
+  parent.entries += below.entries;
+  parent.bytes += below.bytes;
+  const found = parent.found;
+  for (const p of below.found) {
     if (found.length >= AFFECTED_PER_TREE) return;
     found.push(p === '' ? name : `${name}/${p}`);
   }

@@ -1,7 +1,6 @@
 import { KluisError, throwIfAborted } from '../errors';
 import { unhex } from './_bytes';
 import { ReadBuffers } from './_read-buffers';
-import { checkClaim } from './_restore-claim';
 import { openRunFiles, runOf, streamBlobs, streamRuns } from './_restore-decode';
 import { type DirState, DirTracker } from './_restore-dirs';
 import { eachLimited, type FileJob, type ReadJob, ReadPlanner } from './_restore-plan';
@@ -10,6 +9,7 @@ import { verifyRestored } from './_restore-verify';
 import type { NativeFile } from './blob-decoder';
 import type { Repository } from './repository';
 import type { TreeNode } from './tree';
+import { measureTree } from './tree-claim';
 
 /**
  * Where a restore writes. Paths are arrays of safe names (validated when trees are decoded);
@@ -75,11 +75,6 @@ export interface RestoreOptions {
   maxBytes?: number;
 }
 
-/** Default {@link RestoreOptions.maxEntries}. */
-const MAX_ENTRIES = 2 ** 30;
-/** Default {@link RestoreOptions.maxBytes}. */
-const MAX_BYTES = 2 ** 50;
-
 /** Counts of a finished restore. */
 export interface RestoreResult {
   files: number;
@@ -111,8 +106,11 @@ export async function restore(
 ): Promise<RestoreResult> {
   await repo.blobs.loadIndex(options.signal, { tolerateDamage: true });
   const ref = await repo.snapshots.resolve(snapshot, {}, options.signal);
-  const limits = { maxEntries: options.maxEntries ?? MAX_ENTRIES, maxBytes: options.maxBytes ?? MAX_BYTES };
-  await checkClaim(repo.blobs, ref.snapshot.tree, limits, options.signal);
+  await measureTree(repo.blobs, ref.snapshot.tree, {
+    signal: options.signal,
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+  });
   return new RestoreRun(repo, target, options).run(ref.snapshot.tree);
 }
 
