@@ -303,6 +303,7 @@ const RUNS = {
   numRuns:
     Number(process.env.KLUIS_FUZZ_RUNS) || Math.max(10, Math.floor(fc.readConfigureGlobal().numRuns! / 3)),
 };
+const TIMEOUT = Math.max(60_000, RUNS.numRuns * 1_000);
 
 describe('damage to any stored object gets a clear answer, never a crash', () => {
   it(
