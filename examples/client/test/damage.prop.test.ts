@@ -40,7 +40,19 @@ const figures = {
   detected: 0,
   undetected: [] as string[],
   exits: {} as Record<string, number>,
+  /** Per object kind (or lie): mutations tried and how many `check --read-data` detected. */
+  byKind: {} as Record<string, { mutations: number; detected: number }>,
 };
+
+function tally(kind: string, detected: boolean, what: string): void {
+  figures.byKind[kind] ??= { mutations: 0, detected: 0 };
+  const k = figures.byKind[kind];
+  k.mutations++;
+  if (detected) {
+    k.detected++;
+    figures.detected++;
+  } else figures.undetected.push(what);
+}
 
 const env = (repo: string) => ({ KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: 'secret' });
 
@@ -269,9 +281,12 @@ const commands = (target: string): string[][] => [
 ];
 
 /** Runs every command on `repo`; asserts each answers with a defined code and one-line messages. */
-async function runAll(repo: string, what: string): Promise<Map<string, { code: number; err: string }>> {
+async function runAll(
+  repo: string,
+  what: string,
+): Promise<Map<string, { code: number; out: string; err: string }>> {
   const target = join(dir, `out-${figures.mutations}`);
-  const results = new Map<string, { code: number; err: string }>();
+  const results = new Map<string, { code: number; out: string; err: string }>();
   for (const args of commands(target)) {
     const r = await runKluis(args, env(repo));
     figures.commandRuns++;
@@ -281,10 +296,7 @@ async function runAll(repo: string, what: string): Promise<Map<string, { code: n
     expect(r.err, where).not.toMatch(/\n\s+at |run with --debug|Maximum call stack/);
     for (const line of r.err.split('\n').filter(Boolean)) expect(line, where).toMatch(/^(kluis|warning): /);
     expect(r.err.split('\n').filter(Boolean).length, where).toBeLessThanOrEqual(3);
-    results.set(args[0] === 'check' ? args.join(' ') : args.slice(0, 2).join(' '), {
-      code: r.code,
-      err: r.err,
-    });
+    results.set(args[0] === 'check' ? args.join(' ') : args.slice(0, 2).join(' '), r);
   }
   await rm(target, { recursive: true, force: true });
   expect(unhandled, what).toEqual([]);
@@ -323,14 +335,15 @@ describe('damage to any stored object gets a clear answer, never a crash', () =>
           const what = `${kind} ${key} ${m.op}`;
           const r = await runAll(repo, what);
           const detected = r.get('check --read-data')!.code !== 0;
-          if (detected) figures.detected++;
-          else figures.undetected.push(what);
+          tally(kind, detected, what);
           // Every object but the key slots and config is named by its hash and authenticated.
           if (kind !== 'keys' && kind !== 'config') expect(detected, what).toBe(true);
           if (kind === 'snapshots' || kind === 'index') expect(r.get('check')!.code, what).toBe(4);
           // A damaged snapshot file leaves the other snapshot listed and restorable.
           if (kind === 'snapshots') {
             expect(r.get('snapshots')!.code, what).toBe(0);
+            expect(r.get('snapshots')!.err, what).toMatch(/^kluis: warning: skipped 1 damaged snapshot/);
+            expect(r.get('check')!.out, what).toContain(`error: ${key}: `);
             expect(r.get(`restore ${key.slice(10) === first ? second : first}`)?.code ?? 0, what).toBe(0);
           }
           await rm(repo, { recursive: true, force: true });
@@ -352,8 +365,7 @@ describe('damage to any stored object gets a clear answer, never a crash', () =>
           figures.mutations++;
           const r = await runAll(repo, what);
           const detected = r.get('check --read-data')!.code !== 0;
-          if (detected) figures.detected++;
-          else figures.undetected.push(what);
+          tally(m.op === 'index-field' ? 'index entry' : `tree ${m.change}`, detected, what);
           if (m.op === 'tree-node' && m.change !== 'doubling') expect(r.get('check')!.code, what).toBe(4);
           if (m.op === 'tree-node' && m.change === 'doubling')
             expect(r.get('restore latest')!.code, what).toBe(1);
