@@ -276,6 +276,7 @@ const commands = (target: string): string[][] => [
   ['diff', first, 'latest'],
   ['stats'],
   ['forget', '--keep-last', '5', '--dry-run'],
+  ['prune', '--dry-run'],
   ['key', 'list'],
   ['backup', src],
 ];
@@ -309,7 +310,7 @@ async function freshCopy(): Promise<string> {
   return repo;
 }
 
-// Each run copies the repository and runs 12 commands (about 0.2 s): a third of the global count
+// Each run copies the repository and runs 13 commands (about 0.2 s): a third of the global count
 // (20 locally, 66 in CI); KLUIS_FUZZ_RUNS sets it for a longer campaign.
 const RUNS = {
   numRuns:
