@@ -132,3 +132,32 @@ describe('one damaged index file', () => {
     await repo.close();
   });
 });
+
+describe('one damaged key slot', () => {
+  it('does not lock out the passwords of the other slots, and can be removed', async () => {
+    await twoSnapshots();
+    const keys = join(dir, 'repo', 'keys');
+    const [first] = await readdir(keys);
+    let repo = await open();
+    await repo.addKey('second', { scrypt: SCRYPT });
+    await repo.close();
+    await writeFile(join(keys, first!), '{"not": "a key slot"');
+    const transport = localTransport({ root: join(dir, 'repo') });
+    repo = await openRepository(transport, { password: 'second', crypto: nativeCrypto });
+    expect((await repo.snapshots.list()).length).toBe(2);
+    await repo.close();
+    const err = await open().catch((e: unknown) => e);
+    expect(KluisError.is(err, 'WRONG_PASSWORD')).toBe(true);
+    expect((err as Error).message).toContain(`1 damaged key slot(s) skipped, first keys/${first}`);
+    repo = await openRepository(transport, { password: 'second', crypto: nativeCrypto });
+    await repo.removeKey(first!.slice(0, 8));
+    expect(await readdir(keys)).toHaveLength(1);
+    await repo.close();
+    const [second] = await readdir(keys);
+    await writeFile(join(keys, second!), 'x');
+    await expect(open()).rejects.toMatchObject({
+      code: 'INVALID_DATA',
+      message: expect.stringContaining('no readable key slots'),
+    });
+  });
+});
