@@ -50,6 +50,11 @@ const variants: [string, (b: Blob) => Blob, RegExp][] = [
   ['codec 9', (b) => ({ ...b, codec: 9 }), /codec 9 in the index, 0 in the pack/],
   ['type swapped', (b) => ({ ...b, type: 'tree' }), /type tree in the index, data in the pack/],
   ['offset moved', (b) => ({ ...b, offset: b.offset + 1 }), /offset \d+ in the index/],
+  [
+    'a blob the pack does not hold',
+    (b) => ({ ...b, id: new Uint8Array(32).fill(7) }),
+    /whose header does not list it/,
+  ],
 ];
 
 describe('check --read-data compares every index entry with the pack header', () => {

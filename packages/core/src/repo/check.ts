@@ -3,7 +3,6 @@ import { KluisError, throwIfAborted } from '../errors';
 import { hex } from './_bytes';
 import { TreeChecker } from './_check-trees';
 import { ReadBuffers } from './_read-buffers';
-import type { BlobLocation } from './blob-index';
 import { type PackEntry, readPackHeader } from './pack';
 import type { Repository } from './repository';
 
@@ -72,12 +71,12 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   for (const d of repo.blobs.damaged) r.problems.push({ kind: 'index', object: d.key, message: d.message });
   const stored = new Map<string, number>();
   for await (const o of repo.transport.list('data/', { signal })) stored.set(o.key.slice(5), o.size);
-  const packs = new Map<string, { end: number; blobs: BlobLocation[] }>();
+  const packs = new Map<string, { end: number; blobs: number }>();
   for (const loc of repo.blobs.index.entries()) {
     const p = hex(loc.pack);
-    const e = packs.get(p) ?? { end: 0, blobs: [] };
+    const e = packs.get(p) ?? { end: 0, blobs: 0 };
     e.end = Math.max(e.end, loc.offset + loc.length);
-    e.blobs.push(loc);
+    e.blobs++;
     packs.set(p, e);
     r.blobs++;
   }
@@ -102,7 +101,10 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
     }
   }
   r.unindexedPacks = [...stored.keys()].filter((p) => !packs.has(p) && !repo.blobs.garbage.has(p));
-  if (options.readData) await readAllPacks(repo, packs, stored, bad, r, options);
+  if (options.readData) {
+    const unlisted = await readAllPacks(repo, packs, stored, bad, r, options);
+    if (unlisted.size > 0) reportUnlisted(repo, unlisted, bad, r);
+  }
   await checkSnapshots(repo, bad, r, signal);
   r.ok = r.problems.length === 0;
   return r;
@@ -110,12 +112,14 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
 
 async function readAllPacks(
   repo: Repository,
-  packs: Map<string, { blobs: BlobLocation[] }>,
+  packs: Map<string, { blobs: number }>,
   sizes: ReadonlyMap<string, number>,
   bad: Set<string>,
   r: CheckReport,
   o: CheckOptions,
-) {
+): Promise<Map<string, Set<string>>> {
+  // Packs with index entries their header does not list: pack → the IDs the header lists.
+  const unlisted = new Map<string, Set<string>>();
   // Reading runs ahead of opening: enough packs in flight to keep every decoder thread busy.
   const decoder = repo.blobs.options.decoder;
   const inFlight = Math.max(2, decoder.parallelism + 1);
@@ -138,10 +142,8 @@ async function readAllPacks(
             // The header is read here (it is small); the pack's hash and every blob are checked
             // by the decoder, which may run on another thread.
             const blobs = readPackHeader(repo.sealer, bytes, key);
-            for (const m of indexMismatches(packs.get(p)!.blobs, blobs)) {
-              bad.add(m.blob); // a wrong entry fails every read of its blob, like a damaged pack
-              r.problems.push({ kind: 'index', object: m.blob, message: `${m.message} (in ${key})` });
-            }
+            const matched = compareWithIndex(repo, p, blobs, bad, r);
+            if (matched < packs.get(p)!.blobs) unlisted.set(p, new Set(blobs.map((b) => hex(b.id))));
             const back = await decoder.verify(
               { bytes, blobs, where: key, sha256: p, wholeBuffer: pooled },
               true,
@@ -156,6 +158,7 @@ async function readAllPacks(
         }),
       ),
   );
+  return unlisted;
 }
 
 async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport, signal?: AbortSignal) {
@@ -177,33 +180,57 @@ async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport
 }
 
 /**
- * Index entries of one pack that disagree with the pack's own header, which was authenticated
- * and whose blobs are all verified (decrypted, decompressed, ID checked) by the decoder: an entry
- * that differs in any field would fail to read, so each difference is named.
+ * Compares the index entries of the blobs a pack's (authenticated) header lists with the header:
+ * the decoder verifies the blobs as the header describes them, so an index entry that differs in
+ * any field would fail every read of its blob. Each difference is named and the blob counted as
+ * damaged. Returns how many of the header's blobs the index places in this pack.
  */
-function indexMismatches(
-  indexed: readonly BlobLocation[],
+function compareWithIndex(
+  repo: Repository,
+  pack: string,
   header: readonly PackEntry[],
-): { blob: string; message: string }[] {
-  const byId = new Map(header.map((e) => [hex(e.id), e]));
-  const out: { blob: string; message: string }[] = [];
-  for (const loc of indexed) {
-    const blob = hex(loc.id);
-    const h = byId.get(blob);
-    if (!h) {
-      out.push({ blob, message: 'index entry names a blob the pack header does not list' });
-      continue;
-    }
+  bad: Set<string>,
+  r: CheckReport,
+): number {
+  let matched = 0;
+  for (const h of header) {
+    const loc = repo.blobs.index.get(h.id);
+    if (!loc || hex(loc.pack) !== pack) continue; // indexed elsewhere (a duplicate), or not at all
+    matched++;
     const fields = (['type', 'offset', 'length', 'rawLength', 'codec'] as const).filter(
       (f) => loc[f] !== h[f],
     );
-    if (fields.length > 0)
-      out.push({
-        blob,
-        message: `index entry disagrees with the pack header: ${fields.map((f) => `${f} ${loc[f]} in the index, ${h[f]} in the pack`).join(', ')}`,
-      });
+    if (fields.length === 0) continue;
+    const blob = hex(h.id);
+    bad.add(blob); // like a blob in a damaged pack: every file using it is affected
+    r.problems.push({
+      kind: 'index',
+      object: blob,
+      message: `index entry disagrees with the header of data/${pack}: ${fields.map((f) => `${f} ${loc[f]} in the index, ${h[f]} in the pack`).join(', ')}`,
+    });
   }
-  return out;
+  return matched;
+}
+
+/** Reports index entries that place a blob in a pack whose header does not list it (one pass over the index). */
+function reportUnlisted(
+  repo: Repository,
+  unlisted: Map<string, Set<string>>,
+  bad: Set<string>,
+  r: CheckReport,
+) {
+  for (const loc of repo.blobs.index.entries()) {
+    const pack = hex(loc.pack);
+    const listed = unlisted.get(pack);
+    const blob = hex(loc.id);
+    if (!listed || listed.has(blob)) continue;
+    bad.add(blob);
+    r.problems.push({
+      kind: 'index',
+      object: blob,
+      message: `index entry places the blob in data/${pack}, whose header does not list it`,
+    });
+  }
 }
 
 /** Damage to report (a KluisError other than an abort); anything else propagates. */
