@@ -121,8 +121,9 @@ export class BlobStore {
   async loadIndex(signal?: AbortSignal, options: { tolerateDamage?: boolean } = {}): Promise<void> {
     if (!this.#indexLoaded) {
       const { files, damaged } = await readAllIndexFiles(this.#reader, signal);
-      this.#damaged = damaged;
       const superseded = new Set(files.flatMap((f) => f.file.supersedes.map(hex)));
+      // A damaged file that a readable one replaces (left by an interrupted prune) is ignored anyway.
+      this.#damaged = damaged.filter((d) => !superseded.has(d.key.slice(6)));
       let blobs = 0;
       for (const f of files) for (const p of f.file.packs) blobs += p.blobs.length;
       this.index.reserve(blobs);
