@@ -14,7 +14,7 @@ export class ProgressBar {
   backup = (e: BackupEvent): void => {
     if (e.type === 'warning') {
       this.clear();
-      this.io.stderr(`warning: ${e.path}: ${e.message}\n`);
+      this.io.stderr(`warning: ${e.path ? `${e.path}: ` : ''}${e.message}\n`);
       return;
     }
     if (e.type !== 'progress') return;

@@ -75,6 +75,7 @@ export type { ChunkerParams, RepositoryConfig } from './repo/config';
 export { decodeConfig, encodeConfig, FORMAT_VERSION } from './repo/config';
 export type { ForgetCapacity, ForgetOptions, ForgetResult, ForgetSelection } from './repo/forget';
 export { forget } from './repo/forget';
+export type { DamagedObject } from './repo/damaged';
 export type { IndexFile, IndexPack } from './repo/index-file';
 export { decodeIndexFile, encodeIndexFile } from './repo/index-file';
 export type { PackEntry } from './repo/pack';
@@ -92,6 +93,8 @@ export { SnapshotStore } from './repo/snapshot-store';
 export type { BackupSource, SourceEntry } from './repo/source';
 export type { TreeNode } from './repo/tree';
 export { decodeTree, encodeTree, isSafeName } from './repo/tree';
+export type { TreeClaim } from './repo/tree-claim';
+export { MAX_TREE_BYTES, MAX_TREE_ENTRIES, measureTree } from './repo/tree-claim';
 export { walkTree } from './repo/walk';
 export type {
   AbortOptions,

@@ -1,5 +1,6 @@
-import { decodeTree, fromHex, type Repository, type TreeNode } from '@kluis/core';
+import { decodeTree, fromHex, measureTree, type Repository, type TreeNode } from '@kluis/core';
 import type { Context } from '../context';
+import { warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
 
 export const diffOptions = {} as const;
@@ -10,8 +11,11 @@ export async function diff(ctx: Context): Promise<number> {
   const [a, b] = ctx.positionals;
   if (!a || !b) throw new UsageError('diff needs two snapshots');
   const repo = await ctx.openRepo();
-  await repo.blobs.loadIndex();
+  await repo.blobs.loadIndex(undefined, { tolerateDamage: true });
+  warnDamagedIndex(ctx, repo);
   const [sa, sb] = [await repo.snapshots.resolve(a), await repo.snapshots.resolve(b)];
+  // Refuses snapshots whose trees claim absurd numbers, which a diff would walk without end.
+  for (const s of [sa, sb]) await measureTree(repo.blobs, s.snapshot.tree);
   const changes: Change[] = [];
   await compareTrees(repo, sa.snapshot.tree, sb.snapshot.tree, '', changes);
   if (ctx.json) ctx.printJson({ from: sa.id, to: sb.id, changes });

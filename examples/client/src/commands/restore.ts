@@ -2,6 +2,7 @@ import { KluisError, restore } from '@kluis/core';
 import { fsTarget } from '@kluis/core/node';
 import ignore from 'ignore';
 import type { Context } from '../context';
+import { warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
 import { bytes, seconds, short } from '../format';
 import { ProgressBar } from '../progress';
@@ -32,7 +33,8 @@ export async function restoreCommand(ctx: Context): Promise<number> {
       }
     : undefined;
   const repo = await ctx.openRepo();
-  await repo.blobs.loadIndex();
+  await repo.blobs.loadIndex(undefined, { tolerateDamage: true });
+  warnDamagedIndex(ctx, repo);
   const resolved = await repo.snapshots.resolve(ref);
   const bar = new ProgressBar(ctx.io, include ? undefined : resolved.snapshot.summary.bytesTotal);
   const t0 = Date.now();

@@ -1,5 +1,6 @@
-import { walkTree } from '@kluis/core';
+import { measureTree, walkTree } from '@kluis/core';
 import type { Context } from '../context';
+import { warnDamaged, warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
 import { bytes, short, table } from '../format';
 
@@ -11,7 +12,9 @@ export const snapshotsOptions = {
 export async function snapshots(ctx: Context): Promise<number> {
   const repo = await ctx.openRepo();
   const tags = (ctx.values.tag as string[] | undefined) ?? [];
-  const all = (await repo.snapshots.list()).filter(
+  const { snapshots: found, damaged } = await repo.snapshots.scan();
+  warnDamaged(ctx, 'snapshot', damaged);
+  const all = found.filter(
     (s) =>
       (ctx.values.host === undefined || s.snapshot.host === ctx.values.host) &&
       tags.every((t) => s.snapshot.tags.includes(t)),
@@ -42,8 +45,10 @@ export async function ls(ctx: Context): Promise<number> {
   const [ref, prefix] = ctx.positionals;
   if (!ref) throw new UsageError('ls needs a SNAPSHOT (an ID, a prefix, or latest)');
   const repo = await ctx.openRepo();
-  await repo.blobs.loadIndex();
+  await repo.blobs.loadIndex(undefined, { tolerateDamage: true });
+  warnDamagedIndex(ctx, repo);
   const { id, snapshot } = await repo.snapshots.resolve(ref);
+  await measureTree(repo.blobs, snapshot.tree); // refuses a snapshot whose trees claim absurd numbers
   const entries: { path: string; type: string; size: number; mode: string; mtime: string }[] = [];
   for await (const { path, node } of walkTree(repo, snapshot.tree)) {
     if (prefix && !(path === prefix || path.startsWith(`${prefix}/`))) continue;

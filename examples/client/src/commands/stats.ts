@@ -1,4 +1,5 @@
 import type { Context } from '../context';
+import { warnDamaged, warnDamagedIndex } from '../damage';
 import { EXIT } from '../errors';
 import { bytes } from '../format';
 
@@ -6,8 +7,10 @@ export const statsOptions = {} as const;
 
 export async function stats(ctx: Context): Promise<number> {
   const repo = await ctx.openRepo();
-  await repo.blobs.loadIndex();
-  const snaps = await repo.snapshots.list();
+  await repo.blobs.loadIndex(undefined, { tolerateDamage: true });
+  warnDamagedIndex(ctx, repo);
+  const { snapshots: snaps, damaged } = await repo.snapshots.scan();
+  warnDamaged(ctx, 'snapshot', damaged);
   let stored = 0;
   let objects = 0;
   for (const prefix of ['data/', 'index/', 'snapshots/', 'keys/']) {

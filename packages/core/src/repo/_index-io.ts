@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { IntegrityError, KluisError } from '../errors';
 import type { Transport } from '../transport';
 import { unhex as fromHexId, hex } from './_bytes';
+import { type DamagedObject, isDamage, listKeys, settleAll } from './_damage';
 import { AAD, type Sealer } from './_sealer';
 import { decodeIndexFile, type IndexFile, type IndexPack } from './index-file';
 import { type PackEntry, readPackHeader } from './pack';
@@ -14,24 +15,34 @@ export interface ObjectReader {
   readonly concurrency: number;
 }
 
-/** Every index file (ID in hex, decoded contents), read `concurrency` at a time. */
+/**
+ * Every index file (ID in hex, decoded contents), read `concurrency` at a time. Index files that
+ * are damaged (hash, authentication or format) are returned in `damaged` instead of failing the
+ * read; a vanished one (replaced by a prune meanwhile) is skipped; any other error rejects once
+ * no read is left in flight.
+ */
 export async function readAllIndexFiles(
   r: ObjectReader,
   signal: AbortSignal | undefined,
-): Promise<{ id: string; file: IndexFile }[]> {
+): Promise<{ files: { id: string; file: IndexFile }[]; damaged: DamagedObject[] }> {
   const files: { id: string; file: IndexFile }[] = [];
+  const damaged: DamagedObject[] = [];
+  const keys = await listKeys((p, o) => r.transport.list(p, o), 'index/', signal);
   const limit = pLimit(Math.max(1, r.concurrency));
-  const jobs: Promise<void>[] = [];
-  for await (const o of r.transport.list('index/', { signal })) {
-    jobs.push(
+  await settleAll(
+    keys.map((key) =>
       limit(async () => {
-        const id = o.key.slice(6);
-        files.push({ id, file: await readIndexFile(r, id, signal) });
+        const id = key.slice(6);
+        try {
+          files.push({ id, file: await readIndexFile(r, id, signal) });
+        } catch (e) {
+          if (isDamage(e)) damaged.push({ key, message: e.message });
+          else if (!KluisError.is(e, 'NOT_FOUND')) throw e;
+        }
       }),
-    );
-  }
-  await Promise.all(jobs);
-  return files;
+    ),
+  );
+  return { files, damaged };
 }
 
 /**

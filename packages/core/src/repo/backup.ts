@@ -59,7 +59,7 @@ export async function backup(
   options: BackupOptions = {},
 ): Promise<BackupResult> {
   const started = new Date();
-  await repo.blobs.loadIndex(options.signal);
+  await repo.blobs.loadIndex(options.signal, { tolerateDamage: true });
   await repo.blobs.recoverUnindexedPacks(options.signal);
   const factory = await loadChunker();
   const run = new BackupRun(repo, source, factory, options);

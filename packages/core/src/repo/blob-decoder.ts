@@ -238,7 +238,13 @@ export async function openBlob(
       throw new KluisError('INVALID_DATA', `blob ${hex(id)} in ${where} does not decompress`, { cause: e });
     }
   }
-  if (plain.length !== rawLength || !equalBytes(sealer.blobId(plain), id)) {
+  if (plain.length !== rawLength)
+    throw new IntegrityError(
+      `${where} blob ${hex(id)}`,
+      `${rawLength} bytes of plaintext`,
+      `${plain.length}`,
+    );
+  if (!equalBytes(sealer.blobId(plain), id)) {
     throw new IntegrityError(`${where} blob ${hex(id)}`, hex(id), hex(sealer.blobId(plain)));
   }
   return plain;

@@ -17,6 +17,7 @@ import { TreeSpanCache } from './_tree-cache';
 import { type BlobDecoder, openBlob } from './blob-decoder';
 import type { BlobEncoder } from './blob-encoder';
 import { BlobIndex, type BlobType } from './blob-index';
+import type { DamagedObject } from './damaged';
 import { encodeIndexFile, type IndexFile, type IndexPack } from './index-file';
 import { PackBufferPool, type PackEntry, PackWriter, packFits } from './pack';
 
@@ -81,6 +82,7 @@ export class BlobStore {
   #order: Promise<void> = Promise.resolve();
   #failure: unknown;
   #indexLoaded = false;
+  #damaged: DamagedObject[] = [];
   #trees: TreeSpanCache;
   #reader: ObjectReader;
   /** The data pack being written through `transport.openWriter`, when the transport has it. */
@@ -107,22 +109,44 @@ export class BlobStore {
     this.#reader = { transport, sealer, concurrency: options.concurrency };
   }
 
-  /** Loads every index file into memory. Called once before a backup, restore or check. */
-  async loadIndex(signal?: AbortSignal): Promise<void> {
-    if (this.#indexLoaded) return;
-    const files = await readAllIndexFiles(this.#reader, signal);
-    const superseded = new Set(files.flatMap((f) => f.file.supersedes.map(hex)));
-    let blobs = 0;
-    for (const f of files) for (const p of f.file.packs) blobs += p.blobs.length;
-    this.index.reserve(blobs);
-    for (const { id, file } of files) {
-      if (superseded.has(id)) continue;
-      this.indexFiles.add(id);
-      for (const g of file.garbage) this.garbage.set(hex(g.pack), g.markedAt);
-      for (const p of file.packs) this.index.addPack(p.id, p.blobs);
+  /**
+   * Loads every index file into memory. Called once before a backup, restore or check.
+   *
+   * A damaged index file (failed hash or authentication, malformed) is left out and listed in
+   * {@link BlobStore.damaged}: with `tolerateDamage` the other index files are used (the blobs
+   * only the damaged file indexed are then missing, which `check` reports and a backup's
+   * {@link BlobStore.recoverUnindexedPacks} repairs); without it (the default, which prune uses,
+   * as it must know every stored blob) loading fails with `INTEGRITY` naming the file.
+   */
+  async loadIndex(signal?: AbortSignal, options: { tolerateDamage?: boolean } = {}): Promise<void> {
+    if (!this.#indexLoaded) {
+      const { files, damaged } = await readAllIndexFiles(this.#reader, signal);
+      const superseded = new Set(files.flatMap((f) => f.file.supersedes.map(hex)));
+      // A damaged file that a readable one replaces (left by an interrupted prune) is ignored anyway.
+      this.#damaged = damaged.filter((d) => !superseded.has(d.key.slice(6)));
+      let blobs = 0;
+      for (const f of files) for (const p of f.file.packs) blobs += p.blobs.length;
+      this.index.reserve(blobs);
+      for (const { id, file } of files) {
+        if (superseded.has(id)) continue;
+        this.indexFiles.add(id);
+        for (const g of file.garbage) this.garbage.set(hex(g.pack), g.markedAt);
+        for (const p of file.packs) this.index.addPack(p.id, p.blobs);
+      }
+      this.#indexLoaded = true;
+      this.#trees.clear();
     }
-    this.#indexLoaded = true;
-    this.#trees.clear();
+    const first = this.#damaged[0];
+    if (first && options.tolerateDamage !== true)
+      throw new KluisError(
+        'INTEGRITY',
+        `${this.#damaged.length} index file(s) damaged, first ${first.key}: ${first.message}`,
+      );
+  }
+
+  /** Index files found damaged by {@link BlobStore.loadIndex} (left out of the index). */
+  get damaged(): readonly DamagedObject[] {
+    return this.#damaged;
   }
 
   /**

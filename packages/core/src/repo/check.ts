@@ -1,10 +1,10 @@
 import pLimit from 'p-limit';
 import { KluisError, throwIfAborted } from '../errors';
-import { hex, unhex } from './_bytes';
+import { hex } from './_bytes';
+import { TreeChecker } from './_check-trees';
 import { ReadBuffers } from './_read-buffers';
-import { readPackHeader } from './pack';
+import { type PackEntry, readPackHeader } from './pack';
 import type { Repository } from './repository';
-import { walkTree } from './walk';
 
 /** One problem found by {@link check}. */
 export interface CheckProblem {
@@ -67,19 +67,16 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
     bytesRead: 0,
   };
   const signal = options.signal;
-  try {
-    await repo.blobs.loadIndex(signal);
-  } catch (e) {
-    if (!KluisError.is(e)) throw e;
-    r.problems.push({ kind: 'index', object: 'index/', message: e.message });
-  }
+  await repo.blobs.loadIndex(signal, { tolerateDamage: true });
+  for (const d of repo.blobs.damaged) r.problems.push({ kind: 'index', object: d.key, message: d.message });
   const stored = new Map<string, number>();
   for await (const o of repo.transport.list('data/', { signal })) stored.set(o.key.slice(5), o.size);
-  const packs = new Map<string, { end: number }>();
+  const packs = new Map<string, { end: number; blobs: number }>();
   for (const loc of repo.blobs.index.entries()) {
     const p = hex(loc.pack);
-    const e = packs.get(p) ?? { end: 0 };
+    const e = packs.get(p) ?? { end: 0, blobs: 0 };
     e.end = Math.max(e.end, loc.offset + loc.length);
+    e.blobs++;
     packs.set(p, e);
     r.blobs++;
   }
@@ -104,7 +101,10 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
     }
   }
   r.unindexedPacks = [...stored.keys()].filter((p) => !packs.has(p) && !repo.blobs.garbage.has(p));
-  if (options.readData) await readAllPacks(repo, packs, stored, bad, r, options);
+  if (options.readData) {
+    const unlisted = await readAllPacks(repo, packs, stored, bad, r, options);
+    if (unlisted.size > 0) reportUnlisted(repo, unlisted, bad, r);
+  }
   await checkSnapshots(repo, bad, r, signal);
   r.ok = r.problems.length === 0;
   return r;
@@ -112,12 +112,14 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
 
 async function readAllPacks(
   repo: Repository,
-  packs: Map<string, unknown>,
+  packs: Map<string, { blobs: number }>,
   sizes: ReadonlyMap<string, number>,
   bad: Set<string>,
   r: CheckReport,
   o: CheckOptions,
-) {
+): Promise<Map<string, Set<string>>> {
+  // Packs with index entries their header does not list: pack → the IDs the header lists.
+  const unlisted = new Map<string, Set<string>>();
   // Reading runs ahead of opening: enough packs in flight to keep every decoder thread busy.
   const decoder = repo.blobs.options.decoder;
   const inFlight = Math.max(2, decoder.parallelism + 1);
@@ -140,6 +142,8 @@ async function readAllPacks(
             // The header is read here (it is small); the pack's hash and every blob are checked
             // by the decoder, which may run on another thread.
             const blobs = readPackHeader(repo.sealer, bytes, key);
+            const matched = compareWithIndex(repo, p, blobs, bad, r);
+            if (matched < packs.get(p)!.blobs) unlisted.set(p, new Set(blobs.map((b) => hex(b.id))));
             const back = await decoder.verify(
               { bytes, blobs, where: key, sha256: p, wholeBuffer: pooled },
               true,
@@ -154,12 +158,13 @@ async function readAllPacks(
         }),
       ),
   );
+  return unlisted;
 }
 
 async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport, signal?: AbortSignal) {
   const ids: string[] = [];
   for await (const o of repo.transport.list('snapshots/', { signal })) ids.push(o.key.slice(10));
-  const clean = new Set<string>();
+  const trees = new TreeChecker(repo, bad, r, signal);
   for (const id of ids) {
     r.snapshots++;
     let tree: string;
@@ -170,83 +175,61 @@ async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport
       r.problems.push({ kind: 'snapshot', object: `snapshots/${id}`, message: e.message });
       continue;
     }
-    await checkTree(repo, id, tree, bad, r, clean, signal);
+    await trees.snapshot(id, tree);
   }
 }
 
 /**
- * Walks one snapshot's tree, reporting missing or damaged blobs and the files they affect.
- * `clean` holds the subtrees already walked (in this or an earlier snapshot) without finding
- * anything: they are not walked again, as nothing below them can be reported (`bad` no longer
- * changes). Snapshots of unchanged data share most subtrees, so checking many costs little more
- * than checking one.
+ * Compares the index entries of the blobs a pack's (authenticated) header lists with the header:
+ * the decoder verifies the blobs as the header describes them, so an index entry that differs in
+ * any field would fail every read of its blob. Each difference is named and the blob counted as
+ * damaged. Returns how many of the header's blobs the index places in this pack.
  */
-async function checkTree(
+function compareWithIndex(
   repo: Repository,
-  snapshot: string,
-  tree: string,
+  pack: string,
+  header: readonly PackEntry[],
   bad: Set<string>,
   r: CheckReport,
-  clean: Set<string>,
-  signal?: AbortSignal,
-) {
-  const packOf = (blob: string) => {
-    const loc = repo.blobs.index.get(unhex(blob));
-    return loc ? hex(loc.pack) : undefined;
-  };
-  if (clean.has(tree)) return;
-  const treePack = packOf(tree);
-  if (treePack === undefined || bad.has(treePack)) {
+): number {
+  let matched = 0;
+  for (const h of header) {
+    const loc = repo.blobs.index.get(h.id);
+    if (!loc || hex(loc.pack) !== pack) continue; // indexed elsewhere (a duplicate), or not at all
+    matched++;
+    const fields = (['type', 'offset', 'length', 'rawLength', 'codec'] as const).filter(
+      (f) => loc[f] !== h[f],
+    );
+    if (fields.length === 0) continue;
+    const blob = hex(h.id);
+    bad.add(blob); // like a blob in a damaged pack: every file using it is affected
     r.problems.push({
-      kind: 'tree',
-      object: tree,
-      message: `root tree of snapshot ${snapshot} is ${treePack ? 'damaged' : 'missing'}`,
+      kind: 'index',
+      object: blob,
+      message: `index entry disagrees with the header of data/${pack}: ${fields.map((f) => `${f} ${loc[f]} in the index, ${h[f]} in the pack`).join(', ')}`,
     });
-    r.affected.push({ snapshot, path: '/' });
-    return;
   }
-  const reports = () => r.problems.length + r.affected.length;
-  // Subtrees being walked (innermost last), with the report count when each was entered.
-  const open: { prefix: string; tree: string; reports: number }[] = [];
-  const close = (upTo: (o: { prefix: string }) => boolean) => {
-    while (open.length > 0 && upTo(open.at(-1)!)) {
-      const o = open.pop()!;
-      if (reports() === o.reports) clean.add(o.tree);
-    }
-  };
-  let lastDir = '';
-  const descend = (n: { subtree?: string }) => {
-    if (clean.has(n.subtree!)) return false;
-    const p = packOf(n.subtree!);
-    if (p === undefined || bad.has(p)) return false;
-    open.push({ prefix: `${lastDir}/`, tree: n.subtree!, reports: reports() });
-    return true;
-  };
-  try {
-    const before = reports();
-    for await (const { path, node } of walkTree(repo, tree, { signal, descend })) {
-      close((o) => !path.startsWith(o.prefix));
-      if (node.type === 'dir') lastDir = path;
-      const blobs = node.type === 'file' ? node.content! : node.type === 'dir' ? [node.subtree!] : [];
-      for (const b of blobs) {
-        const p = packOf(b);
-        if (p === undefined)
-          r.problems.push({
-            kind: 'missing-blob',
-            object: b,
-            message: `blob of ${path} in snapshot ${snapshot} is not indexed`,
-          });
-        if (p === undefined || bad.has(p)) {
-          r.affected.push({ snapshot, path });
-          break;
-        }
-      }
-    }
-    close(() => true);
-    if (reports() === before) clean.add(tree);
-  } catch (e) {
-    if (!reportable(e)) throw e;
-    r.problems.push({ kind: 'tree', object: tree, message: `snapshot ${snapshot}: ${e.message}` });
+  return matched;
+}
+
+/** Reports index entries that place a blob in a pack whose header does not list it (one pass over the index). */
+function reportUnlisted(
+  repo: Repository,
+  unlisted: Map<string, Set<string>>,
+  bad: Set<string>,
+  r: CheckReport,
+) {
+  for (const loc of repo.blobs.index.entries()) {
+    const pack = hex(loc.pack);
+    const listed = unlisted.get(pack);
+    const blob = hex(loc.id);
+    if (!listed || listed.has(blob)) continue;
+    bad.add(blob);
+    r.problems.push({
+      kind: 'index',
+      object: blob,
+      message: `index entry places the blob in data/${pack}, whose header does not list it`,
+    });
   }
 }
 

@@ -15,6 +15,7 @@ import { deriveSubkeys } from '../crypto/subkeys';
 import { KluisError, throwIfAborted } from '../errors';
 import type { Transport } from '../transport';
 import { equalBytes, hex, unhex } from './_bytes';
+import { isDamage } from './_damage';
 import { createSealer, type Sealer } from './_sealer';
 import { type BlobDecoderFactory, inlineBlobDecoder } from './blob-decoder';
 import { type BlobEncoderFactory, inlineBlobEncoder } from './blob-encoder';
@@ -27,6 +28,7 @@ import {
   FORMAT_VERSION,
   type RepositoryConfig,
 } from './config';
+import type { DamagedObject } from './damaged';
 import { SnapshotStore } from './snapshot-store';
 
 /** Options shared by {@link initRepository} and {@link openRepository}. */
@@ -152,9 +154,15 @@ export async function openRepository(
     throw e;
   }
   const config = decodeConfig(configBytes);
-  const slots = await listKeySlots(transport, options.signal);
+  const { slots, damaged } = await readKeySlots(transport, options.signal);
+  const skipped = damaged[0]
+    ? `; ${damaged.length} damaged key slot(s) skipped, first ${damaged[0].key}: ${damaged[0].message}`
+    : '';
   if (slots.length === 0)
-    throw new KluisError('INVALID_DATA', `repository at ${transport.name} has no key slots`);
+    throw new KluisError(
+      'INVALID_DATA',
+      `repository at ${transport.name} has no readable key slots${skipped}`,
+    );
   for (const { slot } of slots) {
     throwIfAborted(options.signal);
     let master: Uint8Array;
@@ -174,7 +182,7 @@ export async function openRepository(
   }
   throw new KluisError(
     'WRONG_PASSWORD',
-    `wrong password: none of the ${slots.length} key slot(s) opens with it (\`kluis key list\` shows the slots)`,
+    `wrong password: none of the ${slots.length} key slot(s) opens with it (\`kluis key list\` shows the slots)${skipped}`,
   );
 }
 
@@ -199,17 +207,37 @@ async function putKeySlot(
   return id;
 }
 
+/**
+ * The key slots that parse, oldest first, and those that do not (`damaged`): one damaged slot
+ * must not lock out the passwords of the others.
+ */
+async function readKeySlots(
+  transport: Transport,
+  signal?: AbortSignal,
+): Promise<{ slots: { id: string; slot: KeySlot }[]; damaged: DamagedObject[] }> {
+  const slots: { id: string; slot: KeySlot }[] = [];
+  const damaged: DamagedObject[] = [];
+  const listed: { key: string; size: number }[] = [];
+  for await (const o of transport.list('keys/', { signal })) listed.push(o);
+  for (const { key, size } of listed) {
+    try {
+      if (size > 64 * 1024)
+        throw new KluisError('INVALID_DATA', `key slot ${key} is ${size} bytes, more than 64 KiB`);
+      slots.push({ id: key.slice(5), slot: parseKeySlot(await transport.get(key, { signal })) });
+    } catch (e) {
+      if (isDamage(e)) damaged.push({ key, message: e.message });
+      else if (!KluisError.is(e, 'NOT_FOUND')) throw e;
+    }
+  }
+  slots.sort((a, b) => (a.slot.created < b.slot.created ? -1 : 1));
+  return { slots, damaged };
+}
+
 async function listKeySlots(
   transport: Transport,
   signal?: AbortSignal,
 ): Promise<{ id: string; slot: KeySlot }[]> {
-  const out: { id: string; slot: KeySlot }[] = [];
-  for await (const o of transport.list('keys/', { signal })) {
-    if (o.size > 64 * 1024) continue;
-    const slot = parseKeySlot(await transport.get(o.key, { signal }));
-    out.push({ id: o.key.slice(5), slot });
-  }
-  return out.sort((a, b) => (a.slot.created < b.slot.created ? -1 : 1));
+  return (await readKeySlots(transport, signal)).slots;
 }
 
 /** A key slot as listed by {@link Repository.listKeys}. */
@@ -303,16 +331,18 @@ export class Repository {
 
   /** Removes a key slot by ID (or unique ID prefix); refuses to remove the last one. */
   async removeKey(idOrPrefix: string): Promise<void> {
-    const slots = await listKeySlots(this.transport);
-    const match = slots.filter((s) => s.id.startsWith(idOrPrefix));
+    const { slots, damaged } = await readKeySlots(this.transport);
+    // A damaged slot can be removed too (it opens with no password).
+    const ids = [...slots.map((s) => s.id), ...damaged.map((d) => d.key.slice(5))];
+    const match = ids.filter((id) => id.startsWith(idOrPrefix));
     if (match.length !== 1)
       throw new KluisError('NOT_FOUND', `no unique key slot matches ${JSON.stringify(idOrPrefix)}`);
-    if (slots.length === 1)
+    if (slots.length === 1 && slots[0]!.id === match[0])
       throw new KluisError(
         'INVALID_CONFIG',
         'refusing to remove the last key slot: the repository would become unreadable',
       );
-    await this.transport.delete(`keys/${match[0]!.id}`);
+    await this.transport.delete(`keys/${match[0]!}`);
   }
 
   /** Replaces the slot `idOrPrefix` (default: the one `oldPassword` opens) with one for `newPassword`. */

@@ -1,4 +1,5 @@
-import { throwIfAborted } from '../errors';
+import { KluisError, throwIfAborted } from '../errors';
+import { unhex } from './_bytes';
 import { ReadBuffers } from './_read-buffers';
 import { openRunFiles, runOf, streamBlobs, streamRuns } from './_restore-decode';
 import { type DirState, DirTracker } from './_restore-dirs';
@@ -9,6 +10,7 @@ import { verifyRestored } from './_restore-verify';
 import type { NativeFile } from './blob-decoder';
 import type { Repository } from './repository';
 import type { TreeNode } from './tree';
+import { measureTree } from './tree-claim';
 
 /**
  * Where a restore writes. Paths are arrays of safe names (validated when trees are decoded);
@@ -74,6 +76,14 @@ export interface RestoreOptions {
   concurrency?: number;
   onEvent?: (e: RestoreEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Most entries (files, directories, symlinks) the snapshot may hold, counted from its trees
+   * before anything is written (trees name subtrees by ID, so a few kilobytes of damaged or
+   * hostile trees can claim 2^40 files). Default 2^30; more is refused with `INVALID_DATA`.
+   */
+  maxEntries?: number;
+  /** Most bytes of files the snapshot may hold, counted the same way. Default 2^50 (1 PiB). */
+  maxBytes?: number;
 }
 
 /** Counts of a finished restore. */
@@ -105,8 +115,13 @@ export async function restore(
   target: RestoreTarget,
   options: RestoreOptions = {},
 ): Promise<RestoreResult> {
-  await repo.blobs.loadIndex(options.signal);
+  await repo.blobs.loadIndex(options.signal, { tolerateDamage: true });
   const ref = await repo.snapshots.resolve(snapshot, {}, options.signal);
+  await measureTree(repo.blobs, ref.snapshot.tree, {
+    signal: options.signal,
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+  });
   return new RestoreRun(repo, target, options).run(ref.snapshot.tree);
 }
 
@@ -192,6 +207,7 @@ class RestoreRun {
           await this.target.symlink(p, n);
           this.result.symlinks++;
         } else {
+          this.#checkFile(p, n);
           this.#dirs.hold(dir);
           for (const job of this.#planner.add({ path: p, node: n, dir })) await this.#submit(job);
         }
@@ -302,15 +318,42 @@ class RestoreRun {
     this.#dirs.release(job.dir);
   }
 
+  /** Refuses a file whose content is not data blobs adding up to its size (it would restore wrong bytes). */
+  #checkFile(path: readonly string[], n: TreeNode): void {
+    let sum = 0;
+    for (const c of n.content ?? []) {
+      const loc = this.repo.blobs.index.get(unhex(c));
+      if (!loc)
+        throw new KluisError(
+          'NOT_FOUND',
+          `blob ${c} of ${path.join('/')} is not in the index (run \`kluis check\`)`,
+        );
+      if (loc.type !== 'data')
+        throw new KluisError(
+          'INVALID_DATA',
+          `${path.join('/')}: its content names tree blob ${c}, not file data (run \`kluis check\`)`,
+        );
+      sum += loc.rawLength;
+    }
+    if (sum !== n.size)
+      throw new KluisError(
+        'INVALID_DATA',
+        `${path.join('/')}: the snapshot gives its size as ${n.size} bytes but its content holds ${sum} (run \`kluis check\`)`,
+      );
+  }
+
   async #finishDir(dir: DirState): Promise<void> {
     this.#check();
     if (dir.node && this.#made.has(dir.path.join('/'))) await this.target.finishDir?.(dir.path, dir.node);
   }
 
   async #mkdirs(path: readonly string[], node: TreeNode | undefined): Promise<void> {
-    for (let i = 1; i <= path.length; i++) {
+    // Start after the deepest directory already made: its ancestors were made before it (this
+    // keeps a deep tree from costing depth² path joins per directory).
+    let from = path.length;
+    while (from > 0 && !this.#made.has(path.slice(0, from).join('/'))) from--;
+    for (let i = from + 1; i <= path.length; i++) {
       const key = path.slice(0, i).join('/');
-      if (this.#made.has(key)) continue;
       this.#made.add(key);
       const n =
         i === path.length && node

@@ -5,7 +5,8 @@ import { decodeTree, type TreeNode } from './tree';
 
 /**
  * Visits every node of a snapshot's tree, depth first, with its '/'-joined path. Shared trees are
- * loaded once per call when `seen` is passed (check and prune walk many snapshots).
+ * loaded once per call when `seen` is passed (check and prune walk many snapshots). The walk keeps
+ * its own stack (no recursion), so a tree of any depth is walked in memory proportional to it.
  *
  * @example
  * ```ts
@@ -22,16 +23,29 @@ export async function* walkTree(
     descend?: (node: TreeNode) => boolean;
   } = {},
 ): AsyncGenerator<{ path: string; node: TreeNode; tree: string }> {
-  throwIfAborted(options.signal);
-  if (options.seen) {
-    if (options.seen.has(treeId)) return;
-    options.seen.add(treeId);
-  }
-  const nodes = decodeTree(await repo.blobs.load(unhex(treeId), options.signal), `tree ${treeId}`);
-  for (const node of nodes) {
-    const path = options.prefix ? `${options.prefix}/${node.name}` : node.name;
-    yield { path, node, tree: treeId };
-    if (node.type === 'dir' && (options.descend?.(node) ?? true))
-      yield* walkTree(repo, node.subtree!, { ...options, prefix: path });
+  const { signal, seen, descend } = options;
+  const load = async (id: string): Promise<TreeNode[] | undefined> => {
+    throwIfAborted(signal);
+    if (seen) {
+      if (seen.has(id)) return undefined;
+      seen.add(id);
+    }
+    return decodeTree(await repo.blobs.load(unhex(id), signal), `tree ${id}`);
+  };
+  const first = await load(treeId);
+  if (!first) return;
+  const stack = [{ tree: treeId, prefix: options.prefix ?? '', nodes: first, next: 0 }];
+  while (stack.length > 0) {
+    const f = stack.at(-1)!;
+    const node = f.nodes[f.next++];
+    if (node === undefined) {
+      stack.pop();
+      continue;
+    }
+    const path = f.prefix ? `${f.prefix}/${node.name}` : node.name;
+    yield { path, node, tree: f.tree };
+    if (node.type !== 'dir' || !(descend?.(node) ?? true)) continue;
+    const nodes = await load(node.subtree!);
+    if (nodes) stack.push({ tree: node.subtree!, prefix: path, nodes, next: 0 });
   }
 }
