@@ -11,7 +11,7 @@ import { hashPassword } from './password.ts';
 
 /** Parsed arguments of a command: flag values and positional arguments (without the subcommand). */
 export interface Args {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 

@@ -1,7 +1,7 @@
 import type { Args, Command } from './cli-admin.ts';
 import { type CliIo, configOf } from './cli-io.ts';
-import { UsageError, withFileFlags } from './cli-usage.ts';
-import type { ServerConfig } from './config.ts';
+import { flagValue, UsageError, withFileFlags } from './cli-usage.ts';
+import { checkOrigin, type ServerConfig } from './config.ts';
 
 const FLAGS = withFileFlags({
   host: { type: 'string', arg: 'HOST', help: 'address to listen on (default: 127.0.0.1)' },
@@ -26,6 +26,12 @@ const FLAGS = withFileFlags({
     type: 'string',
     arg: 'URL',
     help: 'POST security alerts (lockouts) as JSON to this URL',
+  },
+  'cors-origin': {
+    type: 'string',
+    multiple: true,
+    arg: 'ORIGIN',
+    help: 'let browser pages from this origin (https://host[:port]) call the server; repeat for more, * for any',
   },
 });
 
@@ -57,6 +63,11 @@ function applyFlags(config: ServerConfig, v: Args['values'], env: CliIo['env']):
   if (webhook !== undefined && !/^https?:\/\//.test(webhook))
     throw new UsageError('--alert-webhook: expected an http(s) URL', 'serve');
   if (webhook) c.alertWebhook = webhook;
+  const origins = v['cors-origin'] as string[] | undefined;
+  if (origins) {
+    const checked = origins.map((o) => flagValue('serve', () => checkOrigin(o, '--cors-origin')));
+    c.cors = { ...c.cors, origins: checked };
+  }
   if (env.KLUIS_METRICS_TOKEN) c.metricsToken = env.KLUIS_METRICS_TOKEN;
   return c;
 }

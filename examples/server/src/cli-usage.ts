@@ -16,6 +16,8 @@ export class UsageError extends Error {
 export interface FlagSpec {
   type: 'string' | 'boolean';
   short?: string;
+  /** The flag may be repeated; its value is then a list. */
+  multiple?: boolean;
   /** Placeholder of the value in the help (`N`, `FILE`). */
   arg?: string;
   help: string;
@@ -98,7 +100,7 @@ export function wantsHelp(args: string[]): boolean {
   return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
-type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+type Parsed = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
 
 /**
  * Parses a command's arguments strictly; every mistake becomes a {@link UsageError} with one

@@ -92,6 +92,7 @@ describe('kluis-server help and usage errors, through the built command', () => 
       [['serve', 'now'], /serve: unexpected argument "now"/],
       [['serve', '--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
       [['serve', '--port'], /--port needs a value/],
+      [['serve', '--cors-origin', 'app.example.org'], /--cors-origin: "app.example.org" is not an origin/],
       [['account'], /account: name a subcommand: add, list/],
       [['account', 'ad', 'alice'], /account: unknown subcommand "ad": did you mean "add"\?/],
       [['account', 'add', 'alice', '--quotaa', '1G'], /unknown option --quotaa: did you mean --quota\?/],
