@@ -2,6 +2,7 @@ import type { Args, Command } from './cli-admin.ts';
 import { type CliIo, configOf } from './cli-io.ts';
 import { flagValue, UsageError, withFileFlags } from './cli-usage.ts';
 import { checkOrigin, type ServerConfig } from './config.ts';
+import { redact } from './redact.ts';
 
 const FLAGS = withFileFlags({
   host: { type: 'string', arg: 'HOST', help: 'address to listen on (default: 127.0.0.1)' },
@@ -86,7 +87,7 @@ async function serve({ values: v }: Args, io: CliIo): Promise<void> {
     v,
     io.env,
   );
-  const log = (line: string) => io.err(`${new Date().toISOString()} ${line}\n`);
+  const log = (line: string) => io.err(`${new Date().toISOString()} ${redact(line)}\n`);
   const app = await createApp({ config, log });
   let server: Awaited<ReturnType<typeof import('./listen.ts').listen>>;
   try {

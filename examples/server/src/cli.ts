@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.ts';
 import { LOG_COMMANDS } from './cli-log.ts';
 import { SERVE_COMMAND } from './cli-serve.ts';
 import { helpOf, nearest, parseCommand, UsageError, wantsHelp, wrap } from './cli-usage.ts';
+import { redact } from './redact.ts';
 
 /** Top-level commands: one command, or a group of subcommands (`account add`). */
 const COMMANDS: Record<string, Command | Record<string, Command>> = {
@@ -120,11 +121,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (e) {
     if (e instanceof UsageError) {
       const help = `kluis-server ${e.command ? `${e.command} ` : ''}--help`;
-      io.err(`kluis-server: ${e.command ? `${e.command}: ` : ''}${e.message} (see ${help})\n`);
+      io.err(redact(`kluis-server: ${e.command ? `${e.command}: ` : ''}${e.message} (see ${help})\n`));
       return 2;
     }
     const known = KluisError.is(e) || typeof (e as { code?: unknown }).code === 'string';
-    io.err(`kluis-server: ${known || !(e instanceof Error) ? (e as Error).message : e.stack}\n`);
+    io.err(redact(`kluis-server: ${known || !(e instanceof Error) ? (e as Error).message : e.stack}\n`));
     return 1;
   }
 }
