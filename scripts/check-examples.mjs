@@ -121,6 +121,25 @@ declare global {
 export {};
 `;
 
+// A documented declaration whose example has one known error on its line 7. It is checked with the
+// others: if the checker stops reporting exactly that error at that line (a name typed \`any\` in
+// AMBIENT, a broken line mapping), the check fails instead of passing everything.
+const CANARY = {
+  file: '(canary)',
+  text: [
+    '/**',
+    ' * A canary.',
+    ' *',
+    ' * @example',
+    ' * ```ts',
+    ' * const keys = await repo.listKeys();',
+    ' * await repo.noSuchMethod(keys);',
+    ' * ```',
+    ' */',
+  ].join('\n'),
+  expected: ["(canary):7: Property 'noSuchMethod' does not exist on type 'Repository'. (TS2339)"],
+};
+
 /** Publishable packages: [{ dir, name, entries: [{ specifier, file }] }], in directory order. */
 function packages() {
   const out = [];
@@ -298,6 +317,8 @@ function check() {
   const ambientFile = join(root, '.examples', 'ambient.ts');
   virtual.set(ambientFile, { text: AMBIENT });
   let skipped = 0;
+  exports.set(CANARY.file, []);
+  blocks.push({ pkg: pkgs[0], file: CANARY.file, examples: examplesOf(CANARY.text) });
   for (const { pkg, file, examples } of blocks) {
     if (SKIP.has(file)) {
       skipped += examples.length;
@@ -306,7 +327,7 @@ function check() {
     for (const ex of examples) {
       const head = prelude(file, pkg, pkgs, exports, ownNames(ex.code));
       const text = `${head}\n${ex.code}\nexport {};\n`;
-      const name = join(root, '.examples', `${file.replaceAll('/', '__')}__${ex.line}.ts`);
+      const name = join(root, '.examples', `${file.replaceAll(/[/()]/g, '_')}__${ex.line}.ts`);
       virtual.set(name, { text, source: file, line: ex.line, preludeLines: head.split('\n').length });
     }
   }
@@ -338,12 +359,20 @@ function check() {
       failures.push(`${v.source}:${line}: ${message} (TS${d.code})`);
     }
   }
-  const count = virtual.size - 1;
+  const count = virtual.size - 2; // without the ambient declarations and the canary
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   return { failures, count, skipped, seconds };
 }
 
-const { failures, count, skipped, seconds } = check();
+const { failures: all, count, skipped, seconds } = check();
+const canary = all.filter((f) => f.startsWith(CANARY.file));
+const failures = all.filter((f) => !f.startsWith(CANARY.file));
+if (JSON.stringify(canary) !== JSON.stringify(CANARY.expected)) {
+  failures.push(
+    `scripts/check-examples.mjs: the canary example's error was reported as ${JSON.stringify(canary)}, ` +
+      `expected ${JSON.stringify(CANARY.expected)}: the checker is broken`,
+  );
+}
 for (const f of failures) console.log(f);
 console.log(
   `examples: type-checked ${count} @example blocks in ${seconds} s` +
