@@ -34,16 +34,16 @@ const HELP = () => `kluis-server: the kluis reference backup server (restic REST
 usage:
 ${allCommands().map(usageLine).join('\n')}
 
-Every command takes --config FILE or --data DIR (default: $KLUIS_SERVER_DATA or ./kluis-data),
-and administrative changes take --by NAME (default: your OS user), recorded with the change.
-Passwords are prompted for on a terminal, or read as one line from standard input.
-\`kluis-server COMMAND --help\` lists a command's options.
+Every command takes --config FILE or --data DIR (default: $KLUIS_SERVER_DATA
+or ./kluis-data); administrative changes take --by NAME (default: your OS user),
+recorded with the change. Passwords are prompted for on a terminal, or read as
+one line from standard input. \`kluis-server COMMAND --help\` lists the options
+of a command.
 `;
 
+/** The help of a command group (`account --help`): each subcommand and what it does. */
 function groupHelp(name: string, group: Record<string, Command>): string {
-  const lines = Object.values(group).map(
-    (c) => `${usageLine(c).padEnd(52)}${c.spec.summary.split(/(?<=\.) /)[0]}`,
-  );
+  const lines = Object.values(group).map(usageLine);
   return `usage:\n${lines.join('\n')}\n\n\`kluis-server ${name} SUBCOMMAND --help\` lists its options.\n`;
 }
 
@@ -99,13 +99,13 @@ function resolve(argv: string[], io: CliIo): { command: Command; args: string[] 
 }
 
 /**
- * Runs one \`kluis-server\` command; resolves to the process exit code: 0 done, 1 failed, 2 a wrong
+ * Runs one `kluis-server` command; resolves to the process exit code: 0 done, 1 failed, 2 a wrong
  * command line (one line on standard error; nothing was touched).
  *
  * @example
- * \`\`\`ts
+ * ```ts
  * process.exitCode = await main(process.argv.slice(2));
- * \`\`\`
+ * ```
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {

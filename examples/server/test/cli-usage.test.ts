@@ -68,6 +68,11 @@ describe('kluis-server help and usage errors, through the built command', () => 
       const args = cases[i]!.join(' ');
       expect({ args, code: r.code, err: r.err }).toEqual({ args, code: 0, err: '' });
       expect(r.out, args).toMatch(/^(kluis-server: |usage:)/);
+      // Fits an 80-column terminal.
+      expect(
+        r.out.split('\n').filter((l) => l.length > 80),
+        args,
+      ).toEqual([]);
     });
     COMMANDS.forEach((c, i) => {
       const help = results[4 + i]!.out;
