@@ -19,6 +19,7 @@ import { type Context, createContext, GLOBAL_OPTIONS } from './context';
 import type { EarlyKdf } from './early-kdf';
 import { EXIT, exitCodeOf, UsageError } from './errors';
 import type { Io } from './io';
+import { redact } from './repository-url';
 
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 interface Command {
@@ -177,9 +178,9 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
   } catch (e) {
     const code = exitCodeOf(e) === EXIT.error && isParseError(e) ? EXIT.usage : exitCodeOf(e);
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr(`kluis: ${message}\n`);
+    io.stderr(`kluis: ${redact(message)}\n`);
     if (code === EXIT.usage) io.stderr(`usage: kluis ${command.usage}\n`);
-    if (debug && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+    if (debug && e instanceof Error && e.stack) io.stderr(`${redact(e.stack)}\n`);
     else if (!KluisError.is(e) && !(e instanceof UsageError) && code === EXIT.error)
       io.stderr('(run with --debug for details)\n');
     return code;

@@ -18,6 +18,15 @@ export async function openTransport(location: string, env: Env): Promise<Transpo
   return (await locate(location, env)).transport;
 }
 
+/**
+ * Hides the password of every URL in `text` (`http://alice:secret@host/` → `http://alice:***@host/`),
+ * so no message or log line shows it. The user name stays, as restic shows it. The password runs
+ * to the last `@` before the host, as URL parsers read it (`a:p@ss@host`: the password is `p@ss`).
+ */
+export function redact(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*):[^\s/?#]*@/gi, '$1$2:***@');
+}
+
 /** Whether a repository location is a local directory (not `s3:`, `rest:` or an http(s) URL). */
 export function isLocalLocation(location: string): boolean {
   return !/^(s3:|rest:|https?:\/\/)/.test(location);

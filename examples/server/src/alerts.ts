@@ -1,3 +1,4 @@
+import { redact } from './redact.ts';
 /** A security event worth a person's attention. */
 export interface Alert {
   kind: 'lockout';
@@ -56,19 +57,30 @@ export class Alerter {
     while (this.pending.size > 0) await Promise.all(this.pending);
   }
 
-  private async post(url: string, alert: Alert): Promise<void> {
+  private async post(webhook: string, alert: Alert): Promise<void> {
     const f = this.o.fetch ?? fetch;
+    // fetch refuses URLs with credentials: send them as Basic authentication instead.
+    const url = new URL(webhook);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (url.username || url.password) {
+      const user = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      headers.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
     try {
       const res = await f(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body: JSON.stringify({ alert }),
         signal: AbortSignal.timeout(this.o.webhookTimeoutMs ?? 5000),
       });
       await res.body?.cancel();
-      if (!res.ok) this.o.log(`alert webhook answered ${res.status}`);
+      if (!res.ok) this.o.log(`alert webhook ${url} answered ${res.status}`);
     } catch (e) {
-      this.o.log(`alert webhook failed: ${e instanceof Error ? e.message : String(e)}`);
+      const why =
+        e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}` : e;
+      this.o.log(redact(`alert webhook ${url} failed: ${String(why)}`));
     }
   }
 }

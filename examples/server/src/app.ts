@@ -120,6 +120,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const deps = { accounts, grants, auth, ledger, uploads, lock, metrics, now, maintenance, log };
   const rest = createRestHandler((repo) => storage.repository(repo), restHooks({ ...deps, onError }), {
     maxUploadBytes: config.maxObjectBytes,
+    cors: config.cors,
   });
   const handler = route(rest, {
     ...deps,

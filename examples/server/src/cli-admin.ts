@@ -1,47 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KluisError } from '@kluis/core';
 import { AccountStore } from './accounts.ts';
-import {
-  actorOf,
-  type CliIo,
-  COMMON_OPTIONS,
-  configOf,
-  formatBytes,
-  parseExpiry,
-  parseSize,
-} from './cli-io.ts';
+import { actorOf, type CliIo, configOf, formatBytes, parseExpiry, parseSize } from './cli-io.ts';
+import { type CommandSpec, flagValue, UsageError, withFileFlags } from './cli-usage.ts';
 import { openDb } from './db.ts';
 import { type Grant, GrantStore } from './grants.ts';
 import { ROLES, type Role } from './matrix.ts';
 import { hashPassword } from './password.ts';
 
-const OPTIONS = {
-  ...COMMON_OPTIONS,
-  by: { type: 'string' },
-  json: { type: 'boolean' },
-  quota: { type: 'string' },
-  role: { type: 'string' },
-  scope: { type: 'string' },
-  expires: { type: 'string' },
-  note: { type: 'string' },
-  days: { type: 'string' },
-  'protect-days': { type: 'string' },
-} as const;
-
-type Values = ReturnType<typeof parse>['values'];
-
-function parse(args: string[]) {
-  return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+/** Parsed arguments of a command: flag values and positional arguments (without the subcommand). */
+export interface Args {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
 }
 
-function usage(message: string): never {
-  throw new KluisError('INVALID_CONFIG', `${message} (kluis-server --help)`);
+/** A command of the CLI: its specification (for parsing and help) and what it does. */
+export interface Command {
+  spec: CommandSpec;
+  run: (args: Args, io: CliIo) => Promise<void>;
 }
 
-function withStores<T>(v: Values, io: CliIo, run: (a: AccountStore, g: GrantStore) => T): T {
-  const file = configOf(v, io.env).database;
+const str = (v: Args['values'], k: string) => v[k] as string | undefined;
+
+function withStores<T>(v: Args['values'], io: CliIo, run: (a: AccountStore, g: GrantStore) => T): T {
+  const file = configOf({ config: str(v, 'config'), data: str(v, 'data') }, io.env).database;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = openDb(file);
   try {
@@ -51,120 +34,236 @@ function withStores<T>(v: Values, io: CliIo, run: (a: AccountStore, g: GrantStor
   }
 }
 
-async function newPassword(io: CliIo, name: string): Promise<string> {
+async function newPassword(io: CliIo, name: string, v: Args['values']): Promise<string> {
   const pw = await io.readPassword(`new password for ${name}: `);
-  if (pw.length < 8) usage('passwords need at least 8 characters');
-  return pw;
+  if (pw.length < 8) throw new KluisError('INVALID_CONFIG', 'passwords need at least 8 characters');
+  const config = configOf({ config: str(v, 'config'), data: str(v, 'data') }, io.env);
+  return hashPassword(pw, config.scrypt);
 }
 
-function days(v: string | undefined, flag: string): number | undefined {
+function days(command: string, v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d{1,5})d?$/.exec(v);
-  if (!m) usage(`${flag}: expected a whole number of days, e.g. 7 or 7d`);
+  if (!m) throw new UsageError(`${flag}: expected a whole number of days, e.g. 7 or 7d`, command);
   return Number(m[1]);
 }
 
-/**
- * `account add|list|passwd|disable|enable|retention`.
- *
- * @example
- * ```ts
- * await accountCommand(['add', 'alice', '--quota', '50GiB'], io);
- * ```
- */
-export async function accountCommand(args: string[], io: CliIo): Promise<void> {
-  const {
-    values: v,
-    positionals: [sub, name],
-  } = parse(args);
-  const by = actorOf(v.by);
-  if (sub === 'list') return listAccounts(v, io);
-  if (!name) usage(`account ${sub ?? ''}: name the account`);
-  const config = configOf(v, io.env);
-  if (sub === 'add') {
-    const role = (v.role ?? 'backup') as Role | 'none';
-    if (role !== 'none' && !ROLES.includes(role)) usage(`--role must be one of ${ROLES.join(', ')} or none`);
-    const hash = await hashPassword(await newPassword(io, name), config.scrypt);
+function role(command: string, value: string, extra: string[] = []): Role | 'none' {
+  if ((ROLES as readonly string[]).includes(value) || extra.includes(value)) return value as Role;
+  throw new UsageError(`role must be one of ${[...ROLES, ...extra].join(', ')}`, command);
+}
+
+const NAME = { min: 1, max: 1 };
+
+const accountAdd: Command = {
+  spec: {
+    name: 'account add',
+    args: 'NAME',
+    summary: 'Creates an account (its password is prompted for) with a role on its own area.',
+    positionals: NAME,
+    flags: withFileFlags(
+      {
+        quota: {
+          type: 'string',
+          arg: 'SIZE',
+          help: 'capacity limit, e.g. 500MB or 50GiB (default: unlimited)',
+        },
+        role: {
+          type: 'string',
+          arg: 'ROLE',
+          help: `role on its own area: ${ROLES.join(', ')} or none (default: backup)`,
+        },
+      },
+      true,
+    ),
+  },
+  async run({ values: v, positionals: [name = ''] }, io) {
+    const r = role('account add', str(v, 'role') ?? 'backup', ['none']);
+    const quota = str(v, 'quota');
+    const quotaBytes = quota === undefined ? undefined : flagValue('account add', () => parseSize(quota));
+    const by = actorOf(str(v, 'by'));
+    const hash = await newPassword(io, name, v);
     withStores(v, io, (accounts, grants) => {
-      accounts.add(name, hash, {
-        actor: by,
-        quotaBytes: v.quota === undefined ? undefined : parseSize(v.quota),
-      });
-      if (role !== 'none')
-        grants.grant({ account: name, role, scope: name, by, note: 'own area, at creation' });
+      accounts.add(name, hash, { actor: by, quotaBytes });
+      if (r !== 'none')
+        grants.grant({ account: name, role: r, scope: name, by, note: 'own area, at creation' });
     });
-    io.out(`account ${name} created${role === 'none' ? '' : ` with role ${role} on its own area`}\n`);
-  } else if (sub === 'passwd') {
-    const hash = await hashPassword(await newPassword(io, name), config.scrypt);
+    io.out(`account ${name} created${r === 'none' ? '' : ` with role ${r} on its own area`}\n`);
+  },
+};
+
+const accountList: Command = {
+  spec: {
+    name: 'account list',
+    args: '',
+    summary: 'Lists the accounts with their usage, quota, retention and state.',
+    positionals: { min: 0, max: 0 },
+    flags: withFileFlags({ json: { type: 'boolean', help: 'print one JSON array instead of text' } }),
+  },
+  async run({ values: v }, io) {
+    const list = withStores(v, io, (accounts) => accounts.list());
+    if (v.json) {
+      io.out(`${JSON.stringify(list.map(({ passwordHash: _, ...a }) => a))}\n`);
+      return;
+    }
+    for (const a of list) {
+      const quota = a.quotaBytes === undefined ? 'unlimited' : formatBytes(a.quotaBytes);
+      const state = a.disabledAt === undefined ? '' : `  disabled ${new Date(a.disabledAt).toISOString()}`;
+      const keep = `retention ${a.retentionDays} d, protected ${a.protectDays} d`;
+      io.out(`${a.name}  used ${formatBytes(a.usedBytes)} of ${quota}  ${keep}${state}\n`);
+    }
+  },
+};
+
+const accountPasswd: Command = {
+  spec: {
+    name: 'account passwd',
+    args: 'NAME',
+    summary: "Sets an account's password (prompted for, or one line of standard input).",
+    positionals: NAME,
+    flags: withFileFlags({}, true),
+  },
+  async run({ values: v, positionals: [name = ''] }, io) {
+    const by = actorOf(str(v, 'by'));
+    const hash = await newPassword(io, name, v);
     withStores(v, io, (accounts) => accounts.setPassword(name, hash, by));
     io.out(`password of ${name} changed\n`);
-  } else if (sub === 'retention') {
-    const retention = days(v.days, '--days') ?? usage('account retention: give --days N');
-    const protectDays = days(v['protect-days'], '--protect-days');
-    withStores(v, io, (accounts) => accounts.setRetention(name, { days: retention, protectDays }, by));
+  },
+};
+
+function toggle(sub: 'disable' | 'enable', summary: string): Command {
+  return {
+    spec: {
+      name: `account ${sub}`,
+      args: 'NAME',
+      summary,
+      positionals: NAME,
+      flags: withFileFlags({}, true),
+    },
+    async run({ values: v, positionals: [name = ''] }, io) {
+      withStores(v, io, (accounts) => accounts.setDisabled(name, sub === 'disable', actorOf(str(v, 'by'))));
+      io.out(`account ${name} ${sub}d\n`);
+    },
+  };
+}
+
+const accountRetention: Command = {
+  spec: {
+    name: 'account retention',
+    args: 'NAME',
+    summary: 'Sets how long an account keeps snapshots, and how long objects are protected from deletion.',
+    positionals: NAME,
+    flags: withFileFlags(
+      {
+        days: {
+          type: 'string',
+          arg: 'N',
+          help: 'days of snapshots the account keeps (required), e.g. 7 or 7d',
+        },
+        'protect-days': {
+          type: 'string',
+          arg: 'N',
+          help: 'objects younger than this many days can be deleted by an admin only (default: --days)',
+        },
+      },
+      true,
+    ),
+  },
+  async run({ values: v, positionals: [name = ''] }, io) {
+    const command = 'account retention';
+    const retention = days(command, str(v, 'days'), '--days');
+    if (retention === undefined) throw new UsageError('give --days N', command);
+    const protectDays = days(command, str(v, 'protect-days'), '--protect-days');
+    withStores(v, io, (accounts) =>
+      accounts.setRetention(name, { days: retention, protectDays }, actorOf(str(v, 'by'))),
+    );
     io.out(
       `account ${name} keeps ${retention} days; objects younger than ${protectDays ?? retention} days ` +
         'can be deleted by an admin only\n',
     );
-  } else if (sub === 'disable' || sub === 'enable') {
-    withStores(v, io, (accounts) => accounts.setDisabled(name, sub === 'disable', by));
-    io.out(`account ${name} ${sub}d\n`);
-  } else {
-    usage(`unknown account command ${JSON.stringify(sub)}: add, list, passwd, disable, enable, retention`);
-  }
-}
+  },
+};
 
-function listAccounts(v: Values, io: CliIo): void {
-  const list = withStores(v, io, (accounts) => accounts.list());
-  if (v.json) {
-    io.out(`${JSON.stringify(list.map(({ passwordHash: _, ...a }) => a))}\n`);
-    return;
-  }
-  for (const a of list) {
-    const quota = a.quotaBytes === undefined ? 'unlimited' : formatBytes(a.quotaBytes);
-    const state = a.disabledAt === undefined ? '' : `  disabled ${new Date(a.disabledAt).toISOString()}`;
-    const keep = `retention ${a.retentionDays} d, protected ${a.protectDays} d`;
-    io.out(`${a.name}  used ${formatBytes(a.usedBytes)} of ${quota}  ${keep}${state}\n`);
-  }
-}
+/** `account add|list|passwd|disable|enable|retention`. */
+export const ACCOUNT_COMMANDS: Record<string, Command> = {
+  add: accountAdd,
+  list: accountList,
+  passwd: accountPasswd,
+  disable: toggle('disable', 'Disables an account: it can no longer log in; its data stays.'),
+  enable: toggle('enable', 'Enables a disabled account again.'),
+  retention: accountRetention,
+};
 
-/**
- * `grant <account> <role> [--scope] [--expires] [--note]`, `grants [account]`, `revoke <id>`.
- *
- * @example
- * ```ts
- * await grantCommand('grant', ['bob', 'restore', '--scope', 'alice/laptop', '--expires', '7d'], io);
- * ```
- */
-export async function grantCommand(
-  command: 'grant' | 'grants' | 'revoke',
-  args: string[],
-  io: CliIo,
-): Promise<void> {
-  const { values: v, positionals: p } = parse(args);
-  const by = actorOf(v.by);
-  if (command === 'grants') {
-    const list = withStores(v, io, (_, grants) => grants.list(p[0]));
-    io.out(v.json ? `${JSON.stringify(list)}\n` : list.map(formatGrant).join(''));
-  } else if (command === 'revoke') {
-    const id = Number(p[0]);
-    if (!Number.isSafeInteger(id)) usage('revoke: give the grant id (kluis-server grants)');
-    const g = withStores(v, io, (_, grants) => grants.revoke(id, by));
-    io.out(formatGrant(g));
-  } else {
-    const [account, role] = p;
-    if (!account || !role) usage('grant: give the account and the role');
-    if (!ROLES.includes(role as Role)) usage(`grant: role must be one of ${ROLES.join(', ')}`);
-    const expiresAt = v.expires === undefined ? undefined : parseExpiry(v.expires, Date.now());
-    const scope = v.scope ?? account;
+const grant: Command = {
+  spec: {
+    name: 'grant',
+    args: 'ACCOUNT ROLE',
+    summary: `Gives ACCOUNT a role (${ROLES.join(', ')}) on an area or repository.`,
+    positionals: { min: 2, max: 2 },
+    flags: withFileFlags(
+      {
+        scope: {
+          type: 'string',
+          arg: 'AREA[/REPO]',
+          help: "where the role applies: an account's area, one repository in it, or '*' (default: ACCOUNT)",
+        },
+        expires: {
+          type: 'string',
+          arg: 'WHEN',
+          help: 'end of the grant: an ISO time, or 90m, 12h, 30d, 8w from now',
+        },
+        note: { type: 'string', arg: 'TEXT', help: 'why the grant exists, kept with it' },
+      },
+      true,
+    ),
+  },
+  async run({ values: v, positionals: [account = '', value = ''] }, io) {
+    const r = role('grant', value) as Role;
+    const expires = str(v, 'expires');
+    const expiresAt =
+      expires === undefined ? undefined : flagValue('grant', () => parseExpiry(expires, Date.now()));
+    const scope = str(v, 'scope') ?? account;
+    const by = actorOf(str(v, 'by'));
     const id = withStores(v, io, (_, grants) =>
-      grants.grant({ account, role: role as Role, scope, expiresAt, note: v.note, by }),
+      grants.grant({ account, role: r, scope, expiresAt, note: str(v, 'note'), by }),
     );
-    io.out(
-      `grant ${id}: ${account} is ${role} on ${scope}${expiresAt ? ` until ${new Date(expiresAt).toISOString()}` : ''}\n`,
-    );
-  }
-}
+    const until = expiresAt ? ` until ${new Date(expiresAt).toISOString()}` : '';
+    io.out(`grant ${id}: ${account} is ${r} on ${scope}${until}\n`);
+  },
+};
+
+const grants: Command = {
+  spec: {
+    name: 'grants',
+    args: '[ACCOUNT]',
+    summary: 'Lists the grants (of one account), including expired and revoked ones.',
+    positionals: { min: 0, max: 1 },
+    flags: withFileFlags({ json: { type: 'boolean', help: 'print one JSON array instead of text' } }),
+  },
+  async run({ values: v, positionals: p }, io) {
+    const list = withStores(v, io, (_, g) => g.list(p[0]));
+    io.out(v.json ? `${JSON.stringify(list)}\n` : list.map(formatGrant).join(''));
+  },
+};
+
+const revoke: Command = {
+  spec: {
+    name: 'revoke',
+    args: 'GRANT-ID',
+    summary: 'Revokes a grant (the id is shown by kluis-server grants); the record stays.',
+    positionals: NAME,
+    flags: withFileFlags({}, true),
+  },
+  async run({ values: v, positionals: [raw = ''] }, io) {
+    const id = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(id)) throw new UsageError('give the grant id (kluis-server grants)', 'revoke');
+    const g = withStores(v, io, (_, all) => all.revoke(id, actorOf(str(v, 'by'))));
+    io.out(formatGrant(g));
+  },
+};
+
+/** `grant`, `grants`, `revoke`. */
+export const GRANT_COMMANDS: Record<string, Command> = { grant, grants, revoke };
 
 function formatGrant(g: Grant): string {
   const iso = (t: number) => new Date(t).toISOString();
@@ -175,21 +274,20 @@ function formatGrant(g: Grant): string {
   return `${parts.join('  ')}\n`;
 }
 
-/**
- * `quota set <account> <size|unlimited>`.
- *
- * @example
- * ```ts
- * await quotaCommand(['set', 'alice', '100GiB'], io);
- * ```
- */
-export async function quotaCommand(args: string[], io: CliIo): Promise<void> {
-  const {
-    values: v,
-    positionals: [sub, name, size],
-  } = parse(args);
-  if (sub !== 'set' || !name || !size) usage('quota set <account> <size|unlimited>');
-  const bytes = size === 'unlimited' ? undefined : parseSize(size);
-  withStores(v, io, (accounts) => accounts.setQuota(name, bytes, actorOf(v.by)));
-  io.out(`quota of ${name}: ${bytes === undefined ? 'unlimited' : formatBytes(bytes)}\n`);
-}
+/** `quota set ACCOUNT SIZE|unlimited`. */
+export const QUOTA_COMMANDS: Record<string, Command> = {
+  set: {
+    spec: {
+      name: 'quota set',
+      args: 'ACCOUNT SIZE|unlimited',
+      summary: "Sets an account's capacity limit: bytes, 500MB, 10GiB, or unlimited.",
+      positionals: { min: 2, max: 2 },
+      flags: withFileFlags({}, true),
+    },
+    async run({ values: v, positionals: [name = '', size = ''] }, io) {
+      const bytes = size === 'unlimited' ? undefined : flagValue('quota set', () => parseSize(size));
+      withStores(v, io, (accounts) => accounts.setQuota(name, bytes, actorOf(str(v, 'by'))));
+      io.out(`quota of ${name}: ${bytes === undefined ? 'unlimited' : formatBytes(bytes)}\n`);
+    },
+  },
+};

@@ -1,40 +1,46 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { KluisError } from '@kluis/core';
 import { type AccessLogEntry, readLogTail } from './access-log.ts';
-import { type CliIo, COMMON_OPTIONS, configOf } from './cli-io.ts';
+import type { Command } from './cli-admin.ts';
+import { type CliIo, configOf } from './cli-io.ts';
+import { UsageError, withFileFlags } from './cli-usage.ts';
 
-const OPTIONS = {
-  ...COMMON_OPTIONS,
-  lines: { type: 'string', short: 'n' },
-  user: { type: 'string' },
-  event: { type: 'string' },
-  follow: { type: 'boolean', short: 'f' },
-} as const;
+const EVENTS = ['access', 'denied', 'refused', 'login-failed', 'lockout', 'rejected'];
 
 /**
  * `log tail [-n N] [--user U] [--event E] [--follow]`: the last entries of the access log as
- * JSON lines; with `--follow`, keeps printing new ones until interrupted.
- *
- * @example
- * ```ts
- * await logCommand(['tail', '-n', '50', '--event', 'login-failed'], io);
- * ```
+ * JSON lines; with `--follow`, keeps printing new ones until interrupted (or until the reader of
+ * standard output goes away).
  */
-export async function logCommand(args: string[], io: CliIo, signal?: AbortSignal): Promise<void> {
-  const { values: v, positionals } = parseArgs({
-    args,
-    options: OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals[0] !== 'tail')
-    throw new Error('usage: kluis-server log tail [-n N] [--user U] [--event E] [-f]');
-  const file = configOf(v, io.env).accessLog;
-  const keep = (e: AccessLogEntry) => (!v.user || e.user === v.user) && (!v.event || e.event === v.event);
-  if (!existsSync(file)) throw new Error(`no access log at ${file} yet (has the server run?)`);
-  for (const e of readLogTail(file, { limit: Number(v.lines ?? 20), keep })) io.out(`${JSON.stringify(e)}\n`);
-  if (v.follow) await follow(file, keep, io, signal);
-}
+export const LOG_COMMANDS: Record<string, Command> = {
+  tail: {
+    spec: {
+      name: 'log tail',
+      args: '',
+      summary: 'Prints the last entries of the access log as JSON lines.',
+      positionals: { min: 0, max: 0 },
+      flags: withFileFlags({
+        lines: { type: 'string', short: 'n', arg: 'N', help: 'how many entries to print (default: 20)' },
+        user: { type: 'string', arg: 'NAME', help: 'only entries of this account' },
+        event: { type: 'string', arg: 'EVENT', help: `only entries of this event: ${EVENTS.join(', ')}` },
+        follow: { type: 'boolean', short: 'f', help: 'keep printing new entries until interrupted' },
+      }),
+    },
+    async run({ values: v }, io) {
+      const limit = Number(v.lines ?? 20);
+      if (!Number.isSafeInteger(limit) || limit < 1)
+        throw new UsageError('-n: expected a whole number of entries, e.g. 50', 'log tail');
+      if (v.event !== undefined && !EVENTS.includes(v.event as string))
+        throw new UsageError(`--event must be one of ${EVENTS.join(', ')}`, 'log tail');
+      const file = configOf({ config: v.config as string, data: v.data as string }, io.env).accessLog;
+      const keep = (e: AccessLogEntry) => (!v.user || e.user === v.user) && (!v.event || e.event === v.event);
+      if (!existsSync(file))
+        throw new KluisError('NOT_FOUND', `no access log at ${file} yet (has the server run?)`);
+      for (const e of readLogTail(file, { limit, keep })) io.out(`${JSON.stringify(e)}\n`);
+      if (v.follow) await follow(file, keep, io, io.outputGone);
+    },
+  },
+};
 
 async function follow(file: string, keep: (e: AccessLogEntry) => boolean, io: CliIo, signal?: AbortSignal) {
   let offset = statSize(file);

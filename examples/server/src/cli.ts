@@ -1,33 +1,106 @@
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { KluisError } from '@kluis/core';
-import { accountCommand, grantCommand, quotaCommand } from './cli-admin.ts';
+import { ACCOUNT_COMMANDS, type Command, GRANT_COMMANDS, QUOTA_COMMANDS } from './cli-admin.ts';
 import type { CliIo } from './cli-io.ts';
-import { logCommand } from './cli-log.ts';
-import { serveCommand } from './cli-serve.ts';
+import { LOG_COMMANDS } from './cli-log.ts';
+import { SERVE_COMMAND } from './cli-serve.ts';
+import { helpOf, nearest, parseCommand, UsageError, wantsHelp, wrap } from './cli-usage.ts';
+import { redact } from './redact.ts';
 
-const HELP = `kluis-server: the kluis reference backup server (restic REST protocol v2)
+/** Top-level commands: one command, or a group of subcommands (`account add`). */
+const COMMANDS: Record<string, Command | Record<string, Command>> = {
+  serve: SERVE_COMMAND,
+  account: ACCOUNT_COMMANDS,
+  ...GRANT_COMMANDS,
+  quota: QUOTA_COMMANDS,
+  log: LOG_COMMANDS,
+};
 
-  kluis-server serve [--config server.json] [--data DIR] [--host H] [--port P]
-                     [--tls-cert cert.pem --tls-key key.pem] [--insecure-http]
-                     [--maintenance-mode unavailable|read-only|off] [--alert-webhook URL]
-  kluis-server account add NAME [--quota 50GiB] [--role backup|maintenance|restore|admin|auditor|none]
-  kluis-server account list [--json]
-  kluis-server account passwd|disable|enable NAME
-  kluis-server account retention NAME --days 7 [--protect-days 7]
-  kluis-server grant ACCOUNT ROLE [--scope AREA[/REPO] | '*'] [--expires 30d|ISO-TIME] [--note TEXT]
-  kluis-server grants [ACCOUNT] [--json]
-  kluis-server revoke GRANT-ID
-  kluis-server quota set ACCOUNT SIZE|unlimited
-  kluis-server log tail [-n 20] [--user NAME] [--event login-failed|lockout|denied|refused|rejected|access] [-f]
+const isCommand = (c: Command | Record<string, Command>): c is Command => 'spec' in c && 'run' in c;
 
-Every command takes --config FILE or --data DIR (default: $KLUIS_SERVER_DATA or ./kluis-data),
-and administrative changes take --by NAME (default: your OS user), recorded with the change.
-Passwords are prompted for on a terminal, or read as one line from standard input.
+/** A command's usage line, and the first sentence of its summary under it. */
+function usageLine(c: Command): string {
+  const first = c.spec.summary.split(/(?<=\.) /)[0] ?? '';
+  return `  kluis-server ${c.spec.name}${c.spec.args ? ` ${c.spec.args}` : ''}\n${wrap(first, '      ')}`;
+}
+
+function allCommands(): Command[] {
+  return Object.values(COMMANDS).flatMap((c) => (isCommand(c) ? [c] : Object.values(c)));
+}
+
+const HELP = () => `kluis-server: the kluis reference backup server (restic REST protocol v2)
+
+usage:
+${allCommands().map(usageLine).join('\n')}
+
+Every command takes --config FILE or --data DIR (default: $KLUIS_SERVER_DATA
+or ./kluis-data); administrative changes take --by NAME (default: your OS user),
+recorded with the change. Passwords are prompted for on a terminal, or read as
+one line from standard input. \`kluis-server COMMAND --help\` lists the options
+of a command.
 `;
 
+/** The help of a command group (`account --help`): each subcommand and what it does. */
+function groupHelp(name: string, group: Record<string, Command>): string {
+  const lines = Object.values(group).map(usageLine);
+  return `usage:\n${lines.join('\n')}\n\n\`kluis-server ${name} SUBCOMMAND --help\` lists its options.\n`;
+}
+
+/** An unknown command (`group` '') or subcommand of `group`, with the nearest known one. */
+function unknown(word: string, candidates: string[], group: string): UsageError {
+  const guess = nearest(word, candidates);
+  const hint = guess ? `did you mean "${guess}"?` : `one of ${candidates.join(', ')}`;
+  return new UsageError(
+    `unknown ${group ? 'subcommand' : 'command'} ${JSON.stringify(word)}: ${hint}`,
+    group,
+  );
+}
+
+/** Index of the first positional argument (the subcommand), skipping the values of flags. */
+function firstPositional(args: string[], group: Record<string, Command>): number {
+  const takesValue = new Set<string>();
+  for (const c of Object.values(group))
+    for (const [flag, f] of Object.entries(c.spec.flags))
+      if (f.type === 'string') {
+        takesValue.add(`--${flag}`);
+        if (f.short) takesValue.add(`-${f.short}`);
+      }
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '--') return i + 1 < args.length ? i + 1 : -1;
+    if (!a.startsWith('-')) return i;
+    if (takesValue.has(a)) i++;
+  }
+  return -1;
+}
+
+/** Finds the command of `argv`, or prints help; parses its arguments before anything runs. */
+function resolve(argv: string[], io: CliIo): { command: Command; args: string[] } | undefined {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP());
+    return undefined;
+  }
+  if (name.startsWith('-')) throw new UsageError(`give a command before the option ${name}`);
+  const entry = COMMANDS[name];
+  if (entry === undefined) throw unknown(name, Object.keys(COMMANDS), '');
+  if (isCommand(entry)) return { command: entry, args: rest };
+  const subIndex = firstPositional(rest, entry);
+  const sub = rest[subIndex];
+  if (wantsHelp(subIndex < 0 ? rest : rest.slice(0, subIndex))) {
+    io.out(groupHelp(name, entry));
+    return undefined;
+  }
+  if (sub === undefined) throw new UsageError(`name a subcommand: ${Object.keys(entry).join(', ')}`, name);
+  const command = entry[sub];
+  if (command === undefined) throw unknown(sub, Object.keys(entry), name);
+  return { command, args: rest.filter((_, i) => i !== subIndex) };
+}
+
 /**
- * Runs one `kluis-server` command; resolves to the process exit code.
+ * Runs one `kluis-server` command; resolves to the process exit code: 0 done, 1 failed, 2 a wrong
+ * command line (one line on standard error; nothing was touched).
  *
  * @example
  * ```ts
@@ -35,24 +108,24 @@ Passwords are prompted for on a terminal, or read as one line from standard inpu
  * ```
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.out(HELP);
-    } else if (command === 'serve') await serveCommand(rest, io);
-    else if (command === 'account') await accountCommand(rest, io);
-    else if (command === 'grant' || command === 'grants' || command === 'revoke')
-      await grantCommand(command, rest, io);
-    else if (command === 'quota') await quotaCommand(rest, io);
-    else if (command === 'log') await logCommand(rest, io, io.outputGone);
-    else {
-      io.err(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-      return 2;
+    const found = resolve(argv, io);
+    if (!found) return 0;
+    const { command, args } = found;
+    if (wantsHelp(args)) {
+      io.out(helpOf(command.spec));
+      return 0;
     }
+    await command.run(parseCommand(command.spec, args), io);
     return 0;
   } catch (e) {
-    const known = KluisError.is(e) || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.err(`kluis-server: ${known || !(e instanceof Error) ? (e as Error).message : e.stack}\n`);
+    if (e instanceof UsageError) {
+      const help = `kluis-server ${e.command ? `${e.command} ` : ''}--help`;
+      io.err(redact(`kluis-server: ${e.command ? `${e.command}: ` : ''}${e.message} (see ${help})\n`));
+      return 2;
+    }
+    const known = KluisError.is(e) || typeof (e as { code?: unknown }).code === 'string';
+    io.err(redact(`kluis-server: ${known || !(e instanceof Error) ? (e as Error).message : e.stack}\n`));
     return 1;
   }
 }

@@ -41,6 +41,46 @@ export interface ServerConfig {
   maxObjectBytes: number;
   /** Connections, timeouts and uploads in progress. */
   limits: ServerLimits;
+  /** Browser pages on other origins allowed to call the server (CORS); `undefined`: none. */
+  cors: CorsConfig | undefined;
+}
+
+/** Cross-origin access for browser pages (see `CorsOptions` of `@kluis/transport-http`). */
+export interface CorsConfig {
+  /** `https://app.example.org` (scheme, host and port), or `*` for every origin. */
+  origins: string[];
+  /** How long browsers may cache a preflight answer. Default 600. */
+  maxAgeSeconds?: number | undefined;
+}
+
+const ORIGIN = /^https?:\/\/[^/?#\s]+$/i;
+
+/**
+ * Checks one allowed origin: `scheme://host[:port]` without a path, or `*`.
+ *
+ * @example
+ * ```ts
+ * checkOrigin('https://app.example.org'); // 'https://app.example.org'
+ * ```
+ */
+export function checkOrigin(origin: string, where = 'cors.origins'): string {
+  if (origin === '*' || ORIGIN.test(origin)) return origin;
+  const message = `${JSON.stringify(origin)} is not an origin: use scheme://host[:port] (no path), or *`;
+  if (where.startsWith('--')) throw new KluisError('INVALID_CONFIG', `${where}: ${message}`);
+  bad(where, message);
+}
+
+function cors(v: unknown): CorsConfig | undefined {
+  if (v === undefined) return undefined;
+  const c = obj(v, 'cors');
+  for (const k of Object.keys(c))
+    if (k !== 'origins' && k !== 'maxAgeSeconds') bad(`cors.${k}`, 'unknown (known: origins, maxAgeSeconds)');
+  if (!Array.isArray(c.origins) || c.origins.length === 0)
+    bad('cors.origins', 'expected a list of origins, e.g. ["https://app.example.org"]');
+  const origins = c.origins.map((o, i) =>
+    checkOrigin(str(o, `cors.origins[${i}]`) ?? '', `cors.origins[${i}]`),
+  );
+  return { origins, maxAgeSeconds: int(c.maxAgeSeconds, 'cors.maxAgeSeconds', 0, 86_400) };
 }
 
 type Json = Record<string, unknown>;
@@ -125,7 +165,16 @@ function maintenance(v: unknown): MaintenanceConfig {
 export function parseConfig(input: unknown, base: string): ServerConfig {
   const c = obj(input, '(root)');
   const known = ['host', 'port', 'dataDir', 'database', 'accessLog', 'storage', 'tls', 'insecureHttp'];
-  known.push('maintenance', 'lockout', 'alertWebhook', 'metricsToken', 'scrypt', 'maxObjectBytes', 'limits');
+  known.push(
+    'maintenance',
+    'lockout',
+    'alertWebhook',
+    'metricsToken',
+    'scrypt',
+    'maxObjectBytes',
+    'limits',
+    'cors',
+  );
   for (const k of Object.keys(c))
     if (!known.includes(k)) bad(k, `unknown setting (known: ${known.join(', ')})`);
   const dataDir = resolve(base, str(c.dataDir, 'dataDir') ?? 'kluis-data');
@@ -163,6 +212,7 @@ export function parseConfig(input: unknown, base: string): ServerConfig {
     },
     maxObjectBytes: int(c.maxObjectBytes, 'maxObjectBytes', 1, 2 ** 40) ?? 128 * 2 ** 20,
     limits: limits(c.limits),
+    cors: cors(c.cors),
   };
 }
 

@@ -14,6 +14,7 @@ afterEach(async () => {
 /** A webhook receiver on 127.0.0.1 that records the JSON bodies it gets. */
 async function receiver() {
   const got: unknown[] = [];
+  const authorizations: (string | undefined)[] = [];
   let arrived: () => void = () => {};
   const first = new Promise<void>((r) => {
     arrived = r;
@@ -22,6 +23,7 @@ async function receiver() {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      authorizations.push(req.headers.authorization);
       got.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       res.end('ok');
       arrived();
@@ -29,7 +31,7 @@ async function receiver() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, got, first, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, got, authorizations, first, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 const list = (t: TestServer, auth: string) =>
@@ -54,6 +56,21 @@ describe('failed logins', () => {
     const events = s.accessLog().map((e) => e.event);
     expect(events.filter((e) => e === 'login-failed')).toHaveLength(3);
     expect(events.filter((e) => e === 'lockout')).toHaveLength(2);
+    await hook.close();
+  });
+
+  it('send the credentials of a webhook URL as Basic authentication', async () => {
+    const hook = await receiver();
+    s = await startServer({
+      lockout,
+      alertWebhook: hook.url.replace('http://', 'http://ops:hook%40secret@'),
+    });
+    await s.addAccount('alice');
+    for (let i = 0; i < 3; i++) await list(s, basic('alice', `guess-${i}`));
+    await hook.first;
+    await s.app.alerter.idle();
+    expect(hook.authorizations[0]).toBe(`Basic ${Buffer.from('ops:hook@secret').toString('base64')}`);
+    expect(s.lines.join('\n')).not.toContain('secret');
     await hook.close();
   });
 

@@ -76,7 +76,11 @@ export class KluisError extends Error {
    *
    * @example
    * ```ts
-   * if (KluisError.is(err, 'NOT_FOUND', 'INTEGRITY')) { ... }
+   * try {
+   *   await transport.get('config');
+   * } catch (e) {
+   *   if (!KluisError.is(e, 'NOT_FOUND', 'INTEGRITY')) throw e;
+   * }
    * ```
    */
   static is(e: unknown, ...codes: ErrorCode[]): e is KluisError {
@@ -145,7 +149,7 @@ export class ValidationError extends KluisError {
  *
  * @example
  * ```ts
- * throwIfAborted(options.signal);
+ * throwIfAborted(signal);
  * ```
  */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

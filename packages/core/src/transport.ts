@@ -78,7 +78,7 @@ export interface Transport {
  * ```ts
  * const w = await transport.openWriter!();
  * await Promise.all([w.write(head), w.write(tail)]); // lands in call order
- * await w.commit(`data/${hex(sha256(concat([head, tail])))}`, { ifAbsent: true });
+ * await w.commit(`data/${packName}`, { ifAbsent: true }); // the SHA-256 of head ‖ tail, in hex
  * ```
  */
 export interface ObjectWriter {

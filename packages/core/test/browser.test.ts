@@ -3,8 +3,6 @@
 // Security Policy, and run in headless Chromium (Debian's package, driven by playwright-core).
 // It backs up, restores with verify and checks every byte of an in-memory repository, using
 // web standards only (WebCrypto, CompressionStream, WebAssembly).
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,67 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_FLAGS, ensureChromium, INSTALL_TIMEOUT_MS } from '../../../scripts/chromium.ts';
 import type { BrowserResult } from './browser/program';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const INSTALL_TIMEOUT_MS = 20 * 60_000;
-
-function run(cmd: string, args: string[]): Promise<void> {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const options = { env, timeout: INSTALL_TIMEOUT_MS, maxBuffer: 64 << 20 };
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, options, (error, _stdout, stderr) => {
-      if (error)
-        reject(new Error(`${cmd} ${args.join(' ')} failed: ${error.message}\n${stderr.slice(-2000)}`));
-      else resolve();
-    });
-  });
-}
-
-/** Installs Debian's Chromium when it is missing (CI machines start without it; needs root). */
-async function installChromium(): Promise<void> {
-  if (existsSync(CHROMIUM)) return;
-  const how = 'apt-get update && apt-get install -y --no-install-recommends chromium';
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    throw new Error(`the browser test needs Chromium at ${CHROMIUM}; install it as root: ${how}`);
-  }
-  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  const update = () => run('apt-get', [...lock, 'update', '-qq']);
-  const install = () =>
-    run('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', 'chromium']);
-  // `apt-get update` does not wait for the lists lock: when another apt-get holds it, install
-  // from the lists that one leaves behind, and only if that fails update and install again.
-  const updated = await update().then(
-    () => true,
-    () => false,
-  );
-  try {
-    await install().catch(async (e: unknown) => {
-      if (updated) throw e;
-      await update();
-      await install();
-    });
-  } catch (e) {
-    throw new Error(`could not install Chromium for the browser test (${how}):\n${e}`);
-  }
-  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
-}
-
-let chromiumReady: Promise<void> | undefined;
-const ensureChromium = () => {
-  chromiumReady ??= installChromium();
-  return chromiumReady;
-};
 
 async function bundleProgram(): Promise<{ code: string; metafile: Metafile }> {
   const result = await build({

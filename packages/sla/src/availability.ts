@@ -37,7 +37,9 @@ export interface DowntimeLog {
  *
  * @example
  * ```ts
- * const p: DowntimePeriod = { kind: 'unplanned', start, end, sources: ['INC-1', 'INC-2'] };
+ * import { Temporal } from 'temporal-polyfill';
+ *
+ * const p: DowntimePeriod = { kind: 'unplanned', start: Temporal.Instant.from('2026-03-10T07:00Z'), end: Temporal.Instant.from('2026-03-10T08:30Z'), sources: ['INC-1', 'INC-2'] };
  * ```
  */
 export interface DowntimePeriod {

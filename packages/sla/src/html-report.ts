@@ -45,6 +45,8 @@ const LEGEND = `<div class="legend"><span><i style="background:#dcebfb"></i>serv
  *
  * @example
  * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ *
  * const html = renderHtmlReport(sla.report({ month: '2026-03' }, log));
  * await writeFile('sla-2026-03.html', html);
  * ```

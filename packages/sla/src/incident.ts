@@ -69,6 +69,8 @@ export interface Incident {
  *
  * @example
  * ```ts
+ * import { Temporal } from 'temporal-polyfill';
+ *
  * const b: Breach = { incident: 'INC-1', kind: 'update', due: Temporal.Instant.from('2026-03-10T09:20Z'), message: 'no update for 1 h 40 min (target: every 1 h)' };
  * ```
  */
@@ -126,6 +128,8 @@ export interface IncidentEvaluation {
  *
  * @example
  * ```ts
+ * import { Temporal } from 'temporal-polyfill';
+ *
  * const c: TargetCheck = { due: Temporal.Instant.from('2026-03-10T07:27Z'), met: true, at: Temporal.Instant.from('2026-03-10T07:20Z') };
  * ```
  */

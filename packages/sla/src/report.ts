@@ -19,7 +19,7 @@ export interface ReportSpan {
  *
  * @example
  * ```ts
- * report.incidents[0]?.endRule; // 'signed-off'
+ * sla.report({ month: '2026-03' }, log).incidents[0]?.endRule; // 'signed-off'
  * ```
  */
 export interface ReportIncident extends ReportSpan {
@@ -39,6 +39,8 @@ export interface ReportIncident extends ReportSpan {
  *
  * @example
  * ```ts
+ * import { writeFileSync } from 'node:fs';
+ *
  * const report: SlaReport = sla.report({ month: '2026-03' }, log);
  * writeFileSync('2026-03.json', JSON.stringify(report, null, 2));
  * ```

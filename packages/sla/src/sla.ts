@@ -104,8 +104,10 @@ export interface Sla {
    * @example
    * ```ts
    * const isUnavailable = sla.unavailabilityCheck();
-   * const s = isUnavailable(new Date());
-   * if (s.unavailable) return new Response(s.reason, { status: 503, headers: { 'Retry-After': String(s.retryAfterSeconds) } });
+   * const refuse = (): Response | undefined => {
+   *   const s = isUnavailable(new Date());
+   *   if (s.unavailable) return new Response(s.reason, { status: 503, headers: { 'Retry-After': String(s.retryAfterSeconds) } });
+   * };
    * ```
    */
   unavailabilityCheck(options?: UnavailabilityOptions): (now?: InstantInput) => UnavailabilityStatus;

@@ -16,6 +16,8 @@ export type InstantInput = Temporal.Instant | Date | string | number;
  *
  * @example
  * ```ts
+ * import { Temporal } from 'temporal-polyfill';
+ *
  * const i: Interval = { start: Temporal.Instant.from('2026-01-01T00:00Z'), end: Temporal.Instant.from('2026-01-02T00:00Z') };
  * ```
  */
@@ -154,7 +156,7 @@ export interface CalendarSpec {
  *
  * @example
  * ```ts
- * const o: Occurrence | undefined = createCalendar(spec).occurrenceAt('2026-03-28T10:00:00+01:00');
+ * const o: Occurrence | undefined = calendar.occurrenceAt('2026-03-28T10:00:00+01:00');
  * ```
  */
 export interface Occurrence {
@@ -185,7 +187,7 @@ export interface ValidationIssue {
  * @example
  * ```ts
  * const r: ValidationResult = validateCalendar({ zone: 'Mars/Base', windows: [] });
- * if (!r.ok) for (const i of r.issues) report(i.path, i.message);
+ * if (!r.ok) for (const i of r.issues) console.error(`${i.path}: ${i.message}`);
  * ```
  */
 export interface ValidationResult {

@@ -1,4 +1,5 @@
 import type { Transport } from '@kluis/core';
+import { type CorsConfig, preflight, withCors } from './_cors';
 import { HASHED_TYPES } from './_keys';
 import { dispatch } from './_operations';
 import { CREATE_ONLY_HEADER, errorResponse } from './_protocol';
@@ -16,6 +17,7 @@ export interface HandlerConfig<P extends Principal> {
   deleteRepository: boolean;
   clientAddress: ((request: Request, info: RestRequestInfo | undefined) => string | undefined) | undefined;
   realm: string;
+  cors: CorsConfig | undefined;
   serialise: <T>(name: string, task: () => Promise<T>) => Promise<T>;
 }
 
@@ -46,13 +48,16 @@ export async function serve<P extends Principal>(
   const clientAddress =
     config.clientAddress?.(request, info) ?? info?.clientAddress ?? info?.remoteAddr?.hostname;
   const ex: Exchange<P> = { config, request, path, clientAddress, bytesIn: 0, bytesOut: 0 };
+  // A CORS preflight is answered before availability and authentication.
+  const early = config.cors && preflight(config.cors, request);
   let response: Response;
   try {
-    response = await pipeline(ex, url);
+    response = early ?? (await pipeline(ex, url));
   } catch (e) {
     config.hooks.onError?.(e, { method: request.method, path });
     response = errorResponse(500, 'internal', 'internal server error');
   }
+  if (config.cors && !early) response = withCors(config.cors, request, response);
   try {
     config.hooks.onAccess?.({
       time,

@@ -80,7 +80,10 @@ export interface SizedContext<P extends Principal = Principal> extends RequestCo
  *
  * @example
  * ```ts
- * const afterWrite = (ctx: WriteOutcome) => quota.settle(ctx.repo, ctx.size, ctx.ok);
+ * const used = new Map<string, number>();
+ * const afterWrite = (ctx: WriteOutcome) => {
+ *   if (ctx.ok) used.set(ctx.repo, (used.get(ctx.repo) ?? 0) + ctx.size);
+ * };
  * ```
  */
 export interface WriteOutcome<P extends Principal = Principal> extends SizedContext<P> {
@@ -109,7 +112,9 @@ export interface Availability {
  *
  * @example
  * ```ts
- * const onAccess = (e: AccessLogEntry) => logFile.write(`${JSON.stringify(e)}\n`);
+ * import { appendFileSync } from 'node:fs';
+ *
+ * const onAccess = (e: AccessLogEntry) => appendFileSync('access.log', `${JSON.stringify(e)}\n`);
  * ```
  */
 export interface AccessLogEntry {
@@ -150,8 +155,10 @@ export type Awaitable<T> = T | Promise<T>;
  *
  * @example
  * ```ts
+ * interface Account extends Principal { repos: string[] }
+ * const accounts = new Map<string, Account>([['Bearer alice-token', { name: 'alice', repos: ['alice'] }]]);
  * const hooks: RestHooks<Account> = {
- *   authenticate: (req) => accounts.check(req.headers.get('authorization')),
+ *   authenticate: (req) => accounts.get(req.headers.get('authorization') ?? ''),
  *   authorize: (ctx) => ctx.repo === ctx.principal?.name,
  * };
  * ```

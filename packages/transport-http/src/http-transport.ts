@@ -71,7 +71,7 @@ export function httpTransport(options: HttpTransportOptions): Transport {
   const forced = options.conditionalPut ?? 'auto';
   const maxConcurrency = options.maxConcurrency ?? 8;
   const raw: Transport = {
-    name: `http:${client.base.href}`,
+    name: client.base.href,
     capabilities: {
       rangeRead: true,
       get conditionalPut() {

@@ -22,5 +22,5 @@ export type {
 } from './hooks';
 export type { HttpTransportOptions } from './http-transport';
 export { createRepository, httpTransport } from './http-transport';
-export type { RestHandler, RestHandlerOptions, RestRequestInfo } from './rest-handler';
+export type { CorsOptions, RestHandler, RestHandlerOptions, RestRequestInfo } from './rest-handler';
 export { createRestHandler } from './rest-handler';

@@ -1,4 +1,5 @@
 import { keyedMutex } from './_body';
+import { resolveCors } from './_cors';
 import { type HandlerConfig, serve } from './_pipeline';
 import { normaliseBasePath } from './_route';
 import type { Principal, RestHooks, RestStore } from './hooks';
@@ -27,6 +28,38 @@ export interface RestHandlerOptions {
   clientAddress?: ((request: Request, info: RestRequestInfo | undefined) => string | undefined) | undefined;
   /** Realm announced in `WWW-Authenticate`. Default `kluis`. */
   realm?: string | undefined;
+  /**
+   * Lets pages on other origins call the handler from a browser (cross-origin resource sharing).
+   * Off by default: without it `OPTIONS` is answered 405 and responses carry no CORS headers.
+   */
+  cors?: CorsOptions | undefined;
+}
+
+/**
+ * Cross-origin access for browsers ({@link RestHandlerOptions.cors}). Preflight requests
+ * (`OPTIONS` with `Access-Control-Request-Method`) are answered before availability and
+ * authentication: 204 with the allowed methods and headers for an allowed origin, 403 for any
+ * other. Every other response carries `Access-Control-Allow-Origin` (the request's origin) and
+ * `Access-Control-Expose-Headers` only when the request's `Origin` is allowed, and always
+ * `Vary: Origin`. Credentials travel in the `Authorization` header, never in cookies, so
+ * `Access-Control-Allow-Credentials` is not sent. CORS does not replace authentication: it only
+ * lets a browser show an allowed page the answers the server gives anyway.
+ */
+export interface CorsOptions {
+  /**
+   * Origins allowed, exactly as browsers send them: `https://app.example.org`,
+   * `http://localhost:5173` (scheme, host and port; no path). `"*"` allows every origin.
+   */
+  origins: readonly string[];
+  /** Methods announced to preflights. Default `GET, HEAD, POST, DELETE` (all the protocol uses). */
+  methods?: readonly string[] | undefined;
+  /**
+   * Request headers allowed besides those `httpTransport` sends (`Authorization`, `Accept`,
+   * `Content-Type`, `Range`, which are always allowed): add the ones you pass in its `headers`.
+   */
+  headers?: readonly string[] | undefined;
+  /** How long browsers may cache a preflight answer, in seconds. Default 600. */
+  maxAgeSeconds?: number | undefined;
 }
 
 /**
@@ -84,6 +117,11 @@ export type RestHandler = (request: Request, info?: RestRequestInfo) => Promise<
  *   authorize: (ctx) => ctx.operation !== 'delete' || ctx.type === 'locks', // append-only
  * });
  * export default { fetch: handler }; // Deno / Bun
+ *
+ * // A page on https://app.example.org may call it from a browser:
+ * const forBrowsers = createRestHandler(memoryTransport(), {}, {
+ *   cors: { origins: ['https://app.example.org'] },
+ * });
  * ```
  */
 export function createRestHandler<P extends Principal = Principal>(
@@ -104,6 +142,7 @@ export function createRestHandler<P extends Principal = Principal>(
     deleteRepository: options.deleteRepository ?? false,
     clientAddress: options.clientAddress,
     realm: options.realm ?? 'kluis',
+    cors: options.cors === undefined ? undefined : resolveCors(options.cors),
     serialise: keyedMutex(),
   };
   return (request, info) => serve(config, request, info);

@@ -53,6 +53,8 @@ export async function s3TransportFromUrl(
  *
  * @example
  * ```ts
+ * import { S3Client } from '@aws-sdk/client-s3';
+ *
  * const config = s3ClientConfigFromEnv(parseS3Url('s3:http://127.0.0.1:7480/b'), process.env);
  * const client = new S3Client(config);
  * ```

@@ -6,7 +6,7 @@ import { EXIT, UsageError } from '../errors';
 import { bytes, seconds, short } from '../format';
 import { readPassword } from '../password';
 import { ProgressBar } from '../progress';
-import { createStorage } from '../repository-url';
+import { createStorage, redact } from '../repository-url';
 
 export const initOptions = { 'scrypt-n': { type: 'string' } } as const;
 
@@ -21,8 +21,9 @@ export async function init(ctx: Context): Promise<number> {
     username: defaultUser(),
     ...(scryptFrom(ctx.values) ? { scrypt: scryptFrom(ctx.values)! } : {}),
   });
-  if (ctx.json) ctx.printJson({ id: repo.config.id, location: ctx.location, chunker: repo.config.chunker });
-  ctx.print(`created kluis repository ${short(repo.config.id)} at ${ctx.location}`);
+  const location = redact(ctx.location);
+  if (ctx.json) ctx.printJson({ id: repo.config.id, location, chunker: repo.config.chunker });
+  ctx.print(`created kluis repository ${short(repo.config.id)} at ${location}`);
   ctx.print('Keep the password safe: without it the data cannot be recovered.');
   return EXIT.ok;
 }

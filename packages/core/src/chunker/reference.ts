@@ -14,7 +14,8 @@ import { type ChunkerOptions, type ResolvedOptions, resolveOptions } from './opt
  * @example
  * ```ts
  * const chunker = referenceChunker({ minSize: 4096, avgSize: 16384, maxSize: 65536 });
- * const chunks = [...chunker.push(piece1), ...chunker.push(piece2), ...chunker.finish()];
+ * const [piece1, piece2] = pieces;
+ * const chunks = [...chunker.push(piece1!), ...chunker.push(piece2!), ...chunker.finish()];
  * ```
  */
 export interface StreamChunker {
@@ -203,8 +204,9 @@ export function referenceWindow(options: ChunkerOptions): WindowedChunker {
  * @example
  * ```ts
  * const chunker = referenceChunker({ minSize: 16384, avgSize: 65536, maxSize: 262144 });
- * for (const piece of pieces) for (const chunk of chunker.push(piece)) store(chunk);
- * for (const chunk of chunker.finish()) store(chunk);
+ * const kept: Uint8Array[] = [];
+ * for (const piece of pieces) for (const chunk of chunker.push(piece)) kept.push(chunk);
+ * for (const chunk of chunker.finish()) kept.push(chunk);
  * ```
  */
 export function referenceChunker(options: ChunkerOptions): StreamChunker {

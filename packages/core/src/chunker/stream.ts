@@ -23,9 +23,11 @@ export type ChunkStreamOptions = ChunkerOptions & {
  *
  * @example
  * ```ts
+ * import { createReadStream } from 'node:fs';
+ *
  * const gear = keyedGearTable(chunkerKey);
- * for await (const chunk of chunkStream(file.stream(), { minSize: 256 * 1024, avgSize: 1 << 20, maxSize: 4 << 20, gear })) {
- *   await store(chunk);
+ * for await (const chunk of chunkStream(createReadStream('/data/disk.img'), { minSize: 256 * 1024, avgSize: 1 << 20, maxSize: 4 << 20, gear })) {
+ *   await save(chunk);
  * }
  * ```
  */

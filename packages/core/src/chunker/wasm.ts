@@ -61,9 +61,10 @@ let loading: Promise<ChunkerFactory> | undefined;
  * @example
  * ```ts
  * const factory = await loadChunker();
+ * const gear = keyedGearTable(chunkerKey);
  * const chunker = factory.create({ minSize: 256 * 1024, avgSize: 1 << 20, maxSize: 4 << 20, gear });
- * for await (const piece of file) for (const chunk of chunker.push(piece)) await store(chunk);
- * for (const chunk of chunker.finish()) await store(chunk);
+ * for (const piece of pieces) for (const chunk of chunker.push(piece)) await save(chunk);
+ * for (const chunk of chunker.finish()) await save(chunk);
  * ```
  */
 export function loadChunker(): Promise<ChunkerFactory> {

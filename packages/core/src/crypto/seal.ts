@@ -72,7 +72,7 @@ export function sealWithNonce(
  * const aad = new Uint8Array(0);
  * const box = seal(portableCrypto, key, new Uint8Array([1, 2, 3]), aad);
  * open(portableCrypto, key, box, aad); // Uint8Array [1, 2, 3]
- * box[30] ^= 1;
+ * box[30]! ^= 1; // one flipped bit
  * try { open(portableCrypto, key, box, aad, 'index/ab12'); } catch (e) { KluisError.is(e, 'INTEGRITY'); }
  * ```
  */

@@ -132,8 +132,12 @@ export const testName = (c: ConformanceCase): string => `${c.id}: ${c.title}`;
  * import { describe, expect, it } from 'vitest';
  * import { describeTransportConformance } from '@kluis/core/testing';
  *
+ * import { localTransport } from '@kluis/core/node';
+ * import { mkdtemp, rm } from 'node:fs/promises';
+ *
+ * let root = '';
  * describeTransportConformance(
- *   { setup: async () => myTransport(await freshBucket()), teardown: (t) => dropBucket(t) },
+ *   { setup: async () => localTransport({ root: (root = await mkdtemp('/tmp/conformance-')) }), teardown: () => rm(root, { recursive: true }) },
  *   { describe, it, expect },
  *   { skip: ['list-many'] },
  * );

@@ -32,7 +32,7 @@ export interface StandaloneOptions extends ConformanceOptions {
  * ```ts
  * import { runTransportConformance } from '@kluis/core/testing';
  *
- * const result = await runTransportConformance({ setup: async () => myTransport() }, {
+ * const result = await runTransportConformance({ setup: async () => memoryTransport() }, {
  *   onResult: (name, error) => console.log(error ? `FAIL ${name}: ${error}` : `ok   ${name}`),
  * });
  * if (result.failed.length > 0) process.exitCode = 1;

@@ -70,7 +70,7 @@ interface Policy {
  * ```ts
  * const transport = withRetry(s3Transport({ client, bucket }), {
  *   retries: 6,
- *   onRetry: (e) => log.warn(`${e.op} ${e.key} failed (${e.error.code}), retry in ${e.delayMs} ms`),
+ *   onRetry: (e) => console.warn(`${e.op} ${e.key} failed (${e.error.code}), retry in ${e.delayMs} ms`),
  * });
  * ```
  */

@@ -22,8 +22,11 @@ export interface NodeListenerOptions {
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
  * import { createServer } from 'node:https';
- * const server = createServer({ key, cert }, toNodeListener(createRestHandler(store, hooks)));
+ *
+ * const tls = { key: readFileSync('privkey.pem'), cert: readFileSync('fullchain.pem') };
+ * const server = createServer(tls, toNodeListener(createRestHandler(store, hooks)));
  * server.listen(8443);
  * ```
  */
