@@ -73,9 +73,9 @@ export type { AffectedFile, CheckOptions, CheckProblem, CheckReport } from './re
 export { check } from './repo/check';
 export type { ChunkerParams, RepositoryConfig } from './repo/config';
 export { decodeConfig, encodeConfig, FORMAT_VERSION } from './repo/config';
+export type { DamagedObject } from './repo/damaged';
 export type { ForgetCapacity, ForgetOptions, ForgetResult, ForgetSelection } from './repo/forget';
 export { forget } from './repo/forget';
-export type { DamagedObject } from './repo/damaged';
 export type { IndexFile, IndexPack } from './repo/index-file';
 export { decodeIndexFile, encodeIndexFile } from './repo/index-file';
 export type { PackEntry } from './repo/pack';
