@@ -23,12 +23,7 @@ import ts from 'typescript';
 const root = new URL('..', import.meta.url).pathname;
 
 // Files whose examples are not checked yet, each with the reason. Keep this list short.
-const SKIP = new Set([
-  // Its example calls `forgetSnapshots`, which does not exist; being rewritten with `forget`.
-  'packages/core/src/repo/prune.ts',
-  // Its example uses `repo.blobs.decoder`, which does not exist; being rewritten.
-  'packages/core/src/repo/blob-decoder.ts',
-]);
+const SKIP = new Set([]);
 
 // Variables the examples use without declaring them: what a reader has at hand in a program that
 // uses kluis. Typed (from the defining source files, so that moving an export between entry points

@@ -43,7 +43,9 @@ export interface SealedRun {
  *
  * @example
  * ```ts
- * const [plain] = await repo.blobs.decoder.open({ bytes: sealed, blobs: [{ ...loc, offset: 0 }], where: 'data/…' });
+ * const decoder = inlineBlobDecoder({ crypto: portableCrypto, keys: deriveSubkeys(portableCrypto, master), codec: webDeflateRaw });
+ * // `entry` is one blob of the pack `packBytes` (its type, ID, offset, length and codec)
+ * const [plain] = await decoder.open({ bytes: packBytes, blobs: [entry], where: `data/${packName}` });
  * ```
  */
 export interface BlobDecoder {
@@ -150,8 +152,8 @@ export type BlobDecoderFactory = (options: BlobDecoderOptions) => BlobDecoder;
  *
  * @example
  * ```ts
- * const decoder = inlineBlobDecoder({ crypto: portableCrypto, keys, codec: webDeflateRaw });
- * const plains = await decoder.open(run);
+ * const decoder = inlineBlobDecoder({ crypto: portableCrypto, keys: deriveSubkeys(portableCrypto, master), codec: webDeflateRaw });
+ * const plains = await decoder.open({ bytes: packBytes, blobs: entries, where: `data/${packName}` });
  * ```
  */
 export function inlineBlobDecoder(options: BlobDecoderOptions): BlobDecoder {

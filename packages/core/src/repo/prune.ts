@@ -76,7 +76,7 @@ export interface PruneReport {
  *
  * @example
  * ```ts
- * await forget(repo, { ids: [oldId] }); // or a policy: forget(repo, '7d')
+ * await forget(repo, { ids: ['3f2a9c1b'] }); // or a policy: forget(repo, '7d')
  * const report = await prune(repo); // marks and repacks now, deletes on a run ≥ 24 h later
  * console.log(report.bytesFreed, report.bytesPending);
  * ```

@@ -28,7 +28,7 @@ interface Frame extends TreeClaim {
  *
  * @example
  * ```ts
- * await restore(repo, 'latest', target, { maxEntries: 4 * MAX_TREE_ENTRIES }); // a truly huge snapshot
+ * await restore(repo, 'latest', fsTarget('/srv/restore'), { maxEntries: 4 * MAX_TREE_ENTRIES }); // a truly huge snapshot
  * ```
  */
 export const MAX_TREE_ENTRIES = 2 ** 30;
