@@ -85,7 +85,9 @@ export function createContext(
         return decodeConfig(await transport.get('config', io.signal ? { signal: io.signal } : {})).id;
       } catch (e) {
         if (!KluisError.is(e, 'NOT_FOUND')) throw e;
-        throw new KluisError('NOT_FOUND', `no repository at ${location} (kluis init creates one)`, { cause: e });
+        throw new KluisError('NOT_FOUND', `no repository at ${location} (kluis init creates one)`, {
+          cause: e,
+        });
       }
     },
     async dispose() {

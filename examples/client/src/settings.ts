@@ -73,7 +73,10 @@ export async function readSettings(file: string): Promise<Settings> {
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     const where = i.path.length ? ` at ${i.path.join('.')}` : '';
-    throw new KluisError('INVALID_CONFIG', `${file}: not a kluis settings file (${i.message}${where}): ${fix}`);
+    throw new KluisError(
+      'INVALID_CONFIG',
+      `${file}: not a kluis settings file (${i.message}${where}): ${fix}`,
+    );
   }
   for (const [id, entry] of Object.entries(parsed.data.repositories)) {
     const problem = entry.retention === undefined ? undefined : policyProblem(entry.retention);

@@ -70,7 +70,9 @@ describe('a retention policy stored for a local repository', () => {
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/--keep-within 7d.*kluis config set retention 7d.*nothing was removed/);
     await expect(stat(join(xdg, 'kluis'))).rejects.toMatchObject({ code: 'ENOENT' });
-    expect((await run(repo, ['config', 'get', 'retention'])).out).toMatch(/^none stored for repository [0-9a-f]{8}/);
+    expect((await run(repo, ['config', 'get', 'retention'])).out).toMatch(
+      /^none stored for repository [0-9a-f]{8}/,
+    );
 
     const bad = await run(repo, ['config', 'set', 'retention', '7x']);
     expect(bad.code).toBe(2);
@@ -93,7 +95,7 @@ describe('a retention policy stored for a local repository', () => {
     const dry = await forgetNow(repo, ['--dry-run']);
     expect(dry.code, dry.err).toBe(0);
     expect(dry.out.split('\n')[0]).toBe(
-      `policy 10d: stored for repository ${Object.keys(stored.repositories)[0].slice(0, 8)} in ${file} (kluis config set retention)`,
+      `policy 10d: stored for repository ${Object.keys(stored.repositories)[0]!.slice(0, 8)} in ${file} (kluis config set retention)`,
     );
     expect(dry.out).toMatch(/would remove 1 snapshot\(s\), keep 2/);
     expect(await snapshotIds(repo)).toHaveLength(3);
@@ -115,7 +117,9 @@ describe('a retention policy stored for a local repository', () => {
     expect((await run(other, ['init', '--scrypt-n', '1024'])).code).toBe(0);
     expect((await forgetNow(other)).code).toBe(2);
 
-    expect((await run(repo, ['config', 'unset', 'retention'])).out).toMatch(/^retention of repository \S+ removed/);
+    expect((await run(repo, ['config', 'unset', 'retention'])).out).toMatch(
+      /^retention of repository \S+ removed/,
+    );
     expect((await run(repo, ['config', 'unset', 'retention'])).out).toMatch(/^no retention was stored/);
     expect(JSON.parse(await readFile(file, 'utf8')).repositories).toEqual({});
     expect((await forgetNow(repo)).code).toBe(2);
@@ -133,7 +137,10 @@ describe('a retention policy stored for a local repository', () => {
     const cases: [string, RegExp][] = [
       ['{"version": 1, "repositories": {', /not valid JSON/],
       ['{"version": 2, "repositories": {}}', /not a kluis settings file .*at version/],
-      [`{"version": 1, "repositories": {"${'a'.repeat(64)}": {"retention": "7q"}}}`, /retention of repository aaaaaaaa is not a policy/],
+      [
+        `{"version": 1, "repositories": {"${'a'.repeat(64)}": {"retention": "7q"}}}`,
+        /retention of repository aaaaaaaa is not a policy/,
+      ],
       [`{"version": 1, "repositories": {}, "pad": "${'x'.repeat(1 << 20)}"}`, /larger than 1048576 bytes/],
     ];
     for (const [text, message] of cases) {

@@ -146,7 +146,8 @@ function metrics(d: EndpointDeps): Response {
 }
 
 /** A repository path (`alice/laptop`) or area (`alice`): segments of `[A-Za-z0-9._-]`, no `.` or `..`. */
-const REPO_PATH = /^(?!\.\.?(?:\/|$))[A-Za-z0-9._-]{1,255}(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]{1,255}){0,15}$/;
+const REPO_PATH =
+  /^(?!\.\.?(?:\/|$))[A-Za-z0-9._-]{1,255}(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]{1,255}){0,15}$/;
 
 /** `GET /-/account`: the account settings for a repository path the caller's grants cover. */
 function account(
@@ -160,7 +161,8 @@ function account(
     d.log({ ...entry, event, user: who, op: 'read-account', repo: path, status: response.status });
     return response;
   };
-  if (!REPO_PATH.test(path)) return done(text(400, 'repo: expected a repository path such as alice/laptop'), 'rejected');
+  if (!REPO_PATH.test(path))
+    return done(text(400, 'repo: expected a repository path such as alice/laptop'), 'rejected');
   const t = d.now();
   // Refused alike whether or not the account exists, so the answer does not reveal account names.
   if (!permit(d.grants.active(who, t), { action: 'read-account', path }, t))

@@ -70,19 +70,23 @@ describe('forget without flags on a kluis server applies the account’s retenti
     expect((await kluis(['init', '--scrypt-n', '1024'], backup)).code).toBe(0);
     // Backups 12, 9, 7 and 0 days before the end; the account keeps 7 days and protects 7, so
     // forget keeps 8 days: the first two go, the one of 7 days ago stays.
-    const taken: string[][] = [];
+    const taken: string[] = [];
     for (const step of [0, 3, 2, 7]) {
       s.clock.now += step * DAY;
       await writeFile(join(src, 'a.txt'), `at ${s.clock.now}\n`.repeat(4000));
       const before = await snapshots();
       const r = await kluis(['backup', src], backup);
       expect(r.code, r.err).toBe(0);
-      taken.push((await snapshots()).filter((k) => !before.includes(k)));
+      const added = (await snapshots()).filter((k) => !before.includes(k));
+      expect(added).toHaveLength(1);
+      taken.push(added[0]!);
     }
-    const [[twelve], [nine], [seven], [today]] = taken;
+    const [twelve, nine, seven, today] = taken;
 
     const get = await kluis(['config', 'get', 'retention'], maintenance);
-    expect(get.out).toMatch(/forget applies account alice's retention: keep-within 8d \(retention 7 day\(s\), protected 7\)/);
+    expect(get.out).toMatch(
+      /forget applies account alice's retention: keep-within 8d \(retention 7 day\(s\), protected 7\)/,
+    );
 
     // An attacker (or a mistake) with the backup credential: the policy is read, the deletes refused.
     const before = await keys();

@@ -71,7 +71,8 @@ export async function fetchAccountInfo(
     headers: { accept: 'application/json' },
     signal: o.signal,
   });
-  if (r.body.length > MAX_BODY) throw new KluisError('PROTOCOL', `${what}: answer larger than ${MAX_BODY} bytes`);
+  if (r.body.length > MAX_BODY)
+    throw new KluisError('PROTOCOL', `${what}: answer larger than ${MAX_BODY} bytes`);
   let parsed: z.infer<typeof schema>;
   try {
     parsed = schema.parse(JSON.parse(new TextDecoder().decode(r.body)));

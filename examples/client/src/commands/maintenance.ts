@@ -57,9 +57,11 @@ export async function forget(ctx: Context): Promise<number> {
     throw new UsageError('forget takes snapshot IDs or a policy, not both');
   const dry = ctx.values['dry-run'] === true;
   const fitRaw = ctx.values['fit-quota'] as string | undefined;
-  if (fitRaw !== undefined && ids.length) throw new UsageError('--fit-quota needs a policy, not snapshot IDs');
+  if (fitRaw !== undefined && ids.length)
+    throw new UsageError('--fit-quota needs a policy, not snapshot IDs');
   const protect = ctx.values['protect-days'];
-  if (protect !== undefined && !(Number(protect) >= 0)) throw new UsageError('--protect-days needs a number of days');
+  if (protect !== undefined && !(Number(protect) >= 0))
+    throw new UsageError('--protect-days needs a number of days');
   let chosen: PolicyChoice | undefined;
   if (!ids.length && policy === undefined) {
     chosen = await storedPolicy(ctx);
