@@ -28,7 +28,7 @@ export function accountKeepDays(info: Pick<AccountInfo, 'retentionDays' | 'prote
 /**
  * The settings of the server account holding the repository, fetched once per command;
  * `undefined` when the repository is not on a server, or the server offers no account settings
- * (restic's rest-server answers 404).
+ * (restic's rest-server answers 404). Wrong credentials and network failures are errors.
  */
 export function accountInfoOf(ctx: Context): Promise<AccountInfo | undefined> {
   const cached = accountCache.get(ctx);
@@ -40,7 +40,9 @@ export function accountInfoOf(ctx: Context): Promise<AccountInfo | undefined> {
     try {
       return await fetchAccountInfo(options, ctx.io.signal ? { signal: ctx.io.signal } : {});
     } catch (e) {
-      if (KluisError.is(e, 'NOT_FOUND')) return undefined;
+      // 404 (restic's rest-server, an older kluis server) or an answer outside the protocol: the
+      // server keeps no account settings, and forget falls back to refusing without a policy.
+      if (KluisError.is(e, 'NOT_FOUND', 'PROTOCOL')) return undefined;
       throw e;
     }
   })();
