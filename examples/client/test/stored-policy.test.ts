@@ -100,6 +100,11 @@ describe('a retention policy stored for a local repository', () => {
     expect(dry.out).toMatch(/would remove 1 snapshot\(s\), keep 2/);
     expect(await snapshotIds(repo)).toHaveLength(3);
 
+    // The account's quota needs a server; the refusal is the only output.
+    const fit = await forgetNow(repo, ['--fit-quota']);
+    expect([fit.code, fit.out]).toEqual([2, '']);
+    expect(fit.err).toMatch(/^kluis: --fit-quota account needs a repository on a kluis server/);
+
     // Flags win over the stored policy.
     const flags = await forgetNow(repo, ['--keep-last', '3', '--dry-run']);
     expect(flags.out).not.toMatch(/stored for repository/);

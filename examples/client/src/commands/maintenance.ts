@@ -66,9 +66,11 @@ export async function forget(ctx: Context): Promise<number> {
   if (!ids.length && policy === undefined) {
     chosen = await storedPolicy(ctx);
     policy = chosen.policy;
-    ctx.print(chosen.source);
   }
   const fit = await fitFrom(ctx, fitRaw);
+  // Said once both are settled, so a usage error is the only output of a wrong command line.
+  if (chosen) ctx.print(chosen.source);
+  if (fit?.source) ctx.print(fit.source);
   const repo = await ctx.openRepo();
   if (chosen?.repositoryId !== undefined && chosen.repositoryId !== repo.config.id)
     throw new KluisError(
@@ -126,7 +128,7 @@ export async function forget(ctx: Context): Promise<number> {
 async function fitFrom(
   ctx: Context,
   raw: string | undefined,
-): Promise<{ bytes: number; protectDays: number } | undefined> {
+): Promise<{ bytes: number; protectDays: number; source?: string } | undefined> {
   if (raw === undefined) return undefined;
   const flag = ctx.values['protect-days'] as string | undefined;
   if (raw !== 'account') {
@@ -141,8 +143,11 @@ async function fitFrom(
     );
   if (info.quotaBytes === undefined)
     throw new UsageError(`account ${info.account} has no quota: give --fit-quota a size such as 500M`);
-  ctx.print(`quota ${bytes(info.quotaBytes)}: from account ${info.account} on the server`);
-  return { bytes: info.quotaBytes, protectDays: flag !== undefined ? Number(flag) : info.protectDays };
+  return {
+    bytes: info.quotaBytes,
+    protectDays: flag !== undefined ? Number(flag) : info.protectDays,
+    source: `quota ${bytes(info.quotaBytes)}: from account ${info.account} on the server`,
+  };
 }
 
 /** A share from `5%` or `5`: per cent, as restic reads `--max-unused`. */
