@@ -70,9 +70,8 @@ export async function fetchAccountInfo(
     ok: [200],
     headers: { accept: 'application/json' },
     signal: o.signal,
+    maxBytes: MAX_BODY,
   });
-  if (r.body.length > MAX_BODY)
-    throw new KluisError('PROTOCOL', `${what}: answer larger than ${MAX_BODY} bytes`);
   let parsed: z.infer<typeof schema>;
   try {
     parsed = schema.parse(JSON.parse(new TextDecoder().decode(r.body)));
