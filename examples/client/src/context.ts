@@ -1,5 +1,5 @@
 import { availableParallelism, hostname, userInfo } from 'node:os';
-import { openRepository, type Repository } from '@kluis/core';
+import { decodeConfig, KluisError, openRepository, type Repository } from '@kluis/core';
 import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder, workerBlobEncoder } from '@kluis/core/node';
 import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { UsageError } from './errors';
@@ -20,6 +20,12 @@ export interface Context {
    * get the same repository, so the password is asked and its key derived once.
    */
   openRepo(): Promise<Repository>;
+  /**
+   * The repository's ID from its plaintext `config`, read without a password (so a command can
+   * decide what to do before asking for one). Not yet authenticated: compare it with
+   * `(await openRepo()).config.id` before trusting what it selected.
+   */
+  repositoryId(): Promise<string>;
   /** Releases what openRepo started (worker threads). */
   dispose(): Promise<void>;
   print(line: string): void;
@@ -72,6 +78,17 @@ export function createContext(
     openRepo() {
       opening ??= open();
       return opening;
+    },
+    async repositoryId() {
+      const transport = await openTransport(location, io.env);
+      try {
+        return decodeConfig(await transport.get('config', io.signal ? { signal: io.signal } : {})).id;
+      } catch (e) {
+        if (!KluisError.is(e, 'NOT_FOUND')) throw e;
+        throw new KluisError('NOT_FOUND', `no repository at ${location} (kluis init creates one)`, {
+          cause: e,
+        });
+      }
     },
     async dispose() {
       await Promise.all(opened.map((r) => r.close()));

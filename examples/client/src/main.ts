@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { KluisError } from '@kluis/core';
 import { backupCommand, backupOptions, init, initOptions } from './commands/backup';
+import { configCommand, configOptions } from './commands/config';
 import { demo, demoOptions } from './commands/demo';
 import { diff, diffOptions } from './commands/diff';
 import { key, keyOptions } from './commands/keys';
@@ -28,6 +29,8 @@ interface Command {
   options: Options;
   /** How many positional arguments the command takes (`max` omitted: any number). */
   args: { min: number; max?: number; what?: string };
+  /** Value of a string option given bare (last, or followed by another option): `--fit-quota`. */
+  bare?: Record<string, string>;
   run: (ctx: Context) => Promise<number>;
 }
 
@@ -76,9 +79,11 @@ const COMMANDS: Record<string, Command> = {
   },
   forget: {
     usage:
-      'forget ID... | forget --policy P | --keep-within 7d --keep-last N --keep-daily N ... [--fit-quota SIZE [--protect-days D]] [--dry-run] [--prune [prune options]]',
-    summary: 'remove the snapshots named, or those a retention policy does not keep (with reasons)',
+      'forget ID... | forget [--policy P | --keep-within 7d --keep-last N --keep-daily N ...] [--fit-quota SIZE|account [--protect-days D]] [--dry-run] [--prune [prune options]]',
+    summary:
+      'remove the snapshots named, or those a retention policy does not keep (with reasons); without flags, the stored policy',
     args: { min: 0 },
+    bare: { 'fit-quota': 'account' },
     options: forgetOptions,
     run: forget,
   },
@@ -88,6 +93,13 @@ const COMMANDS: Record<string, Command> = {
     args: { min: 0, max: 0 },
     options: pruneOptions,
     run: pruneCommand,
+  },
+  config: {
+    usage: 'config set retention POLICY | config get retention | config unset retention',
+    summary: 'the retention policy forget applies without flags, stored for this repository',
+    args: { min: 2, max: 3, what: 'set retention POLICY, get retention or unset retention' },
+    options: configOptions,
+    run: configCommand,
   },
   check: {
     usage: 'check [--read-data]',
@@ -153,7 +165,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     );
     return name ? EXIT.usage : argv.includes('--help') || argv.includes('-h') ? EXIT.ok : EXIT.usage;
   }
-  const rest = [...argv];
+  const rest = withBareValues([...argv], command.bare);
   rest.splice(rest.indexOf(name!), 1);
   let debug = rest.includes('--debug');
   try {
@@ -202,6 +214,16 @@ function checkArgs(name: string, args: Command['args'], positionals: string[]): 
     );
   }
   if (n < args.min) throw new UsageError(`${name} needs ${args.what}`);
+}
+
+/** `--opt` given last or followed by another option becomes `--opt=<bare value>`. */
+function withBareValues(argv: string[], bare: Command['bare']): string[] {
+  if (!bare) return argv;
+  return argv.map((a, i) => {
+    const value = a.startsWith('--') ? bare[a.slice(2)] : undefined;
+    const next = argv[i + 1];
+    return value !== undefined && (next === undefined || next.startsWith('-')) ? `${a}=${value}` : a;
+  });
 }
 
 function isParseError(e: unknown): boolean {

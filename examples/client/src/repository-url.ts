@@ -54,19 +54,28 @@ async function locate(
     const md5 = (b: Uint8Array) => new Uint8Array(createHash('md5').update(b).digest());
     return { transport: await s3TransportFromUrl(location, { env, md5 }) };
   }
-  const rest = location.startsWith('rest:') ? location.slice(5) : location;
-  if (/^https?:\/\//.test(rest)) {
+  const options = httpOptionsOf(location, env);
+  if (options) {
     const { createRepository, httpTransport } = await import('@kluis/transport-http');
-    const url = new URL(rest);
-    const username = decodeURIComponent(url.username) || env.KLUIS_HTTP_USER;
-    const password = decodeURIComponent(url.password) || env.KLUIS_HTTP_PASSWORD;
-    url.username = '';
-    url.password = '';
-    const options = {
-      url: url.toString(),
-      ...(username && password ? { auth: { username, password } } : {}),
-    };
     return { transport: httpTransport(options), create: () => createRepository(options) };
   }
   return { transport: localTransport({ root: resolve(location) }) };
+}
+
+/**
+ * The server URL and credentials of an `http(s)://` or `rest:` location (credentials from the URL,
+ * else `KLUIS_HTTP_USER` / `KLUIS_HTTP_PASSWORD`); `undefined` for any other location.
+ */
+export function httpOptionsOf(
+  location: string,
+  env: Env,
+): { url: string; auth?: { username: string; password: string } } | undefined {
+  const rest = location.startsWith('rest:') ? location.slice(5) : location;
+  if (!/^https?:\/\//.test(rest)) return undefined;
+  const url = new URL(rest);
+  const username = decodeURIComponent(url.username) || env.KLUIS_HTTP_USER;
+  const password = decodeURIComponent(url.password) || env.KLUIS_HTTP_PASSWORD;
+  url.username = '';
+  url.password = '';
+  return { url: url.toString(), ...(username && password ? { auth: { username, password } } : {}) };
 }

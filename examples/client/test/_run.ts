@@ -1,6 +1,11 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EarlyKdf } from '../src/early-kdf.ts';
 import type { Io } from '../src/io.ts';
 import { main } from '../src/main.ts';
+
+/** Settings (`kluis config`) of tests that set no XDG_CONFIG_HOME: never the user's own. */
+const settingsHome = join(tmpdir(), `kluis-test-settings-${process.pid}`);
 
 /** Runs the kluis CLI in-process with the given environment; returns its exit code and output. */
 export async function runKluis(
@@ -18,7 +23,7 @@ export async function runKluis(
       err += s;
     },
     tty: false,
-    env: { KLUIS_THREADS: '0', ...env },
+    env: { KLUIS_THREADS: '0', XDG_CONFIG_HOME: settingsHome, ...env },
   };
   return { code: await main(args, io, { early }), out, err };
 }

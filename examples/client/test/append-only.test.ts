@@ -66,3 +66,15 @@ describe('forget and prune with a credential that may not delete (HTTP 403)', ()
     expect((await run(['check', '--read-data'])).code).toBe(0);
   });
 });
+
+describe('forget without a policy on a server that keeps no account settings', () => {
+  it('refuses with exit 2, says so, and removes nothing', async () => {
+    const before = await keys();
+    const r = await run(['forget']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /kluis config set retention 7d` \(this server keeps no account retention\); nothing was removed/,
+    );
+    expect(await keys()).toEqual(before);
+  });
+});

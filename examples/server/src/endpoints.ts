@@ -3,7 +3,7 @@ import type { AccountStore } from './accounts.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { GrantStore } from './grants.ts';
 import type { MaintenanceState } from './maintenance.ts';
-import { MATRIX, type ServerAction, scopeCovers } from './matrix.ts';
+import { MATRIX, permit, type ServerAction, scopeCovers } from './matrix.ts';
 import type { Metrics } from './metrics.ts';
 import type { QuotaLedger } from './quota.ts';
 
@@ -32,6 +32,10 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
  *   of an account whose grants allow `metrics` on `*` (an admin of the whole server).
  * - `GET /-/log?limit=&user=&event=&since=`: the access log as JSON lines, for accounts with
  *   `read-log` (auditor, admin), filtered to the areas their grants cover.
+ * - `GET /-/account?repo=alice/laptop`: the settings of the account whose area holds the
+ *   repository (without `repo`: the caller's own account), for any grant covering that path:
+ *   `{"account","retentionDays","protectDays","usedBytes","quotaBytes"}` (`quotaBytes` `null`:
+ *   unlimited). A client applies the account's retention with it.
  *
  * @example
  * ```ts
@@ -49,7 +53,7 @@ export async function serveEndpoint(
     return text(405, 'method not allowed', { allow: 'GET' });
   }
   if (what === 'health') return health(d);
-  if (what !== 'metrics' && what !== 'log') return text(404, 'not found');
+  if (what !== 'metrics' && what !== 'log' && what !== 'account') return text(404, 'not found');
   const url = new URL(request.url);
   const entry = {
     time: new Date(d.now()).toISOString(),
@@ -57,7 +61,7 @@ export async function serveEndpoint(
     method: request.method,
     path: url.pathname,
   };
-  const action: ServerAction = what === 'metrics' ? 'metrics' : 'read-log';
+  const action: ServerAction = what === 'metrics' ? 'metrics' : what === 'log' ? 'read-log' : 'read-account';
   const header = request.headers.get('authorization');
   if (action === 'metrics' && d.metricsToken && header?.startsWith('Bearer ')) {
     const r = d.auth.checkToken(header.slice(7), d.metricsToken, 'metrics', address);
@@ -71,6 +75,7 @@ export async function serveEndpoint(
   }
   const who = await login(d, header, entry);
   if (who instanceof Response) return who;
+  if (action === 'read-account') return account(d, url, who, entry);
   const t = d.now();
   const scopes = d.grants
     .active(who, t)
@@ -138,6 +143,44 @@ function metrics(d: EndpointDeps): Response {
     status: 200,
     headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
   });
+}
+
+/** A repository path (`alice/laptop`) or area (`alice`): segments of `[A-Za-z0-9._-]`, no `.` or `..`. */
+const REPO_PATH =
+  /^(?!\.\.?(?:\/|$))[A-Za-z0-9._-]{1,255}(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]{1,255}){0,15}$/;
+
+/** `GET /-/account`: the account settings for a repository path the caller's grants cover. */
+function account(
+  d: EndpointDeps,
+  url: URL,
+  who: string,
+  entry: Pick<AccessLogEntry, 'time' | 'address' | 'method' | 'path'>,
+): Response {
+  const path = (url.searchParams.get('repo') ?? who).replace(/^\/+|\/+$/g, '');
+  const done = (response: Response, event: 'access' | 'denied' | 'rejected') => {
+    d.log({ ...entry, event, user: who, op: 'read-account', repo: path, status: response.status });
+    return response;
+  };
+  if (!REPO_PATH.test(path))
+    return done(text(400, 'repo: expected a repository path such as alice/laptop'), 'rejected');
+  const t = d.now();
+  // Refused alike whether or not the account exists, so the answer does not reveal account names.
+  if (!permit(d.grants.active(who, t), { action: 'read-account', path }, t))
+    return done(text(403, 'read-account refused'), 'denied');
+  const area = path.split('/')[0]!;
+  const a = d.accounts.get(area);
+  if (!a) return done(text(404, `no account ${area}`), 'access');
+  const u = d.ledger.usage(area);
+  return done(
+    json(200, {
+      account: area,
+      retentionDays: a.retentionDays,
+      protectDays: a.protectDays,
+      usedBytes: u.used,
+      quotaBytes: u.quota ?? null,
+    }),
+    'access',
+  );
 }
 
 function logTail(d: EndpointDeps, url: URL, scopes: string[]): Response {

@@ -20,7 +20,7 @@ export const ROLES: readonly Role[] = ['admin', 'maintenance', 'backup', 'restor
 export type RepoOperation = 'create-repo' | 'delete-repo' | 'read' | 'list' | 'write' | 'delete' | 'stat';
 
 /** Server-level actions that are not on a repository. */
-export type ServerAction = 'read-log' | 'metrics';
+export type ServerAction = 'read-log' | 'metrics' | 'read-account';
 
 /**
  * `yes`, `no`, `locks` (allowed only on objects of type `locks`), or `retained`: deletes of
@@ -50,6 +50,9 @@ const MAINTENANCE_DELETES: ReadonlySet<string> = new Set(['locks', 'data', 'inde
  * needs (`kluis forget --prune`): read, write, and delete objects the retention lock no longer
  * protects; never keys, the config, repositories, the log or the metrics. Overwriting an existing
  * object is refused for everyone by the REST handler. `auditor` reads the access log and nothing else.
+ * Every role may read its area's account settings (`read-account`: retention days, protected
+ * days, quota and usage), which a client needs to apply the account's retention and which hold
+ * no backup data; an auditor checks them as part of an audit.
  *
  * @example
  * ```ts
@@ -67,6 +70,7 @@ export const MATRIX: Readonly<Record<Role, Readonly<Record<RepoOperation | Serve
     delete: 'yes',
     'read-log': 'yes',
     metrics: 'yes',
+    'read-account': 'yes',
   },
   backup: {
     'create-repo': 'yes',
@@ -78,6 +82,7 @@ export const MATRIX: Readonly<Record<Role, Readonly<Record<RepoOperation | Serve
     delete: 'locks',
     'read-log': 'no',
     metrics: 'no',
+    'read-account': 'yes',
   },
   maintenance: {
     'create-repo': 'no',
@@ -89,6 +94,7 @@ export const MATRIX: Readonly<Record<Role, Readonly<Record<RepoOperation | Serve
     delete: 'retained',
     'read-log': 'no',
     metrics: 'no',
+    'read-account': 'yes',
   },
   restore: {
     'create-repo': 'no',
@@ -100,6 +106,7 @@ export const MATRIX: Readonly<Record<Role, Readonly<Record<RepoOperation | Serve
     delete: 'no',
     'read-log': 'no',
     metrics: 'no',
+    'read-account': 'yes',
   },
   auditor: {
     'create-repo': 'no',
@@ -111,6 +118,7 @@ export const MATRIX: Readonly<Record<Role, Readonly<Record<RepoOperation | Serve
     delete: 'no',
     'read-log': 'yes',
     metrics: 'no',
+    'read-account': 'yes',
   },
 };
 

@@ -1,4 +1,4 @@
-import { throwIfAborted } from '@kluis/core';
+import { KluisError, throwIfAborted } from '@kluis/core';
 import { CREATE_ONLY_HEADER, V2_TYPE } from './_protocol';
 import { fetchError, statusError } from './_status';
 import type { HttpTransportOptions } from './http-transport';
@@ -22,6 +22,8 @@ export interface Call {
   signal?: AbortSignal | undefined;
   headers?: Record<string, string>;
   body?: Uint8Array<ArrayBuffer>;
+  /** A longer response body is refused (`PROTOCOL`) without being read whole. Default: no bound. */
+  maxBytes?: number;
 }
 
 /** Builds a client from the public options: base URL ending in `/`, credentials as a header. */
@@ -74,11 +76,45 @@ export async function send(
       await response.body?.cancel().catch(() => undefined);
       throw statusError(response, call.what);
     }
-    const body = call.method === 'HEAD' ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
+    const body =
+      call.method === 'HEAD'
+        ? new Uint8Array(0)
+        : call.maxBytes === undefined
+          ? new Uint8Array(await response.arrayBuffer())
+          : await readBounded(response, call.maxBytes, call.what);
     return { status: response.status, headers: response.headers, body };
   } catch (e) {
     throw fetchError(e, call.what, call.signal, timeout);
   }
+}
+
+/** A response body of at most `max` bytes; a longer one is cancelled and refused. */
+async function readBounded(response: Response, max: number, what: string): Promise<Uint8Array> {
+  const tooLong = () => new KluisError('PROTOCOL', `${what}: answer longer than ${max} bytes`);
+  if (Number(response.headers.get('content-length') ?? 0) > max) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLong();
+  }
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  const reader = response.body?.getReader();
+  for (;;) {
+    const next = reader ? await reader.read() : { done: true as const };
+    if (next.done) break;
+    n += next.value.length;
+    if (n > max) {
+      await reader!.cancel().catch(() => undefined);
+      throw tooLong();
+    }
+    chunks.push(next.value);
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** Base64 of the UTF-8 bytes of `text` (for Basic credentials beyond Latin-1). */

@@ -7,6 +7,7 @@
  * `@kluis/transport-http/node`.
  */
 
+export { type AccountInfo, fetchAccountInfo } from './account-info';
 export type {
   AccessLogEntry,
   Availability,

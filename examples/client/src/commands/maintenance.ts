@@ -1,8 +1,9 @@
-import { check, forget as forgetSnapshots, prune } from '@kluis/core';
+import { check, forget as forgetSnapshots, KluisError, prune } from '@kluis/core';
 import { explainJson, explainText, type PolicyInput, type RuleInput } from '@kluis/retention';
 import type { Context } from '../context';
 import { EXIT, UsageError } from '../errors';
 import { bytes, short } from '../format';
+import { accountInfoOf, type PolicyChoice, storedPolicy } from '../policy-source';
 
 export const pruneOptions = {
   'dry-run': { type: 'boolean', short: 'n' },
@@ -51,20 +52,34 @@ function policyFrom(ctx: Context): PolicyInput | string | undefined {
 
 export async function forget(ctx: Context): Promise<number> {
   const ids = ctx.positionals;
-  const policy = policyFrom(ctx);
+  let policy = policyFrom(ctx);
   if (ids.length && policy !== undefined)
     throw new UsageError('forget takes snapshot IDs or a policy, not both');
-  if (!ids.length && policy === undefined)
-    throw new UsageError(
-      'forget needs snapshot IDs or a retention policy (--keep-within 7d, --keep-last N, --policy P, ...); nothing was removed',
-    );
   const dry = ctx.values['dry-run'] === true;
-  const fitBytes = sizeFrom(ctx.values['fit-quota'] as string | undefined, '--fit-quota');
-  const days = ctx.values['protect-days'] === undefined ? 7 : Number(ctx.values['protect-days']);
-  if (!(days >= 0)) throw new UsageError('--protect-days needs a number of days');
-  if (fitBytes !== undefined && ids.length)
+  const fitRaw = ctx.values['fit-quota'] as string | undefined;
+  if (fitRaw !== undefined && ids.length)
     throw new UsageError('--fit-quota needs a policy, not snapshot IDs');
+  const protect = ctx.values['protect-days'];
+  if (protect !== undefined && !(Number(protect) >= 0))
+    throw new UsageError('--protect-days needs a number of days');
+  let chosen: PolicyChoice | undefined;
+  if (!ids.length && policy === undefined) {
+    chosen = await storedPolicy(ctx);
+    policy = chosen.policy;
+  }
+  const fit = await fitFrom(ctx, fitRaw);
+  // Said once both are settled, so a usage error is the only output of a wrong command line.
+  if (chosen) ctx.print(chosen.source);
+  if (fit?.source) ctx.print(fit.source);
   const repo = await ctx.openRepo();
+  if (chosen?.repositoryId !== undefined && chosen.repositoryId !== repo.config.id)
+    throw new KluisError(
+      'INTEGRITY',
+      `the config of ${ctx.location} changed while it was read (repository ${short(repo.config.id)}, ` +
+        `policy stored for ${short(chosen.repositoryId)}): nothing was removed; run forget again`,
+    );
+  const days = fit?.protectDays ?? 7;
+  const fitBytes = fit?.bytes;
   const r = await forgetSnapshots(repo, ids.length ? { ids } : policy!, {
     dryRun: dry,
     ...(fitBytes !== undefined ? { fitBytes, protectMs: days * 24 * 3600_000 } : {}),
@@ -72,6 +87,7 @@ export async function forget(ctx: Context): Promise<number> {
   if (ctx.json) {
     ctx.printJson({
       dryRun: dry,
+      ...(chosen ? { policySource: chosen.source } : {}),
       removed: r.removed,
       ...(r.capacity ? { capacity: r.capacity } : {}),
       ...(r.retention ? explainJson(r.retention) : {}),
@@ -102,6 +118,36 @@ export async function forget(ctx: Context): Promise<number> {
   ctx.print(`removed ${r.removed.length} snapshot(s), kept ${r.kept.length}`);
   if (ctx.values.prune) return pruneCommand(ctx);
   return EXIT.ok;
+}
+
+/**
+ * The quota `--fit-quota` asks to fit and the days it protects: a size, or `account` (also a bare
+ * `--fit-quota`) for the quota of the server account holding the repository. `--protect-days`
+ * defaults to the account's protected days on a kluis server, else 7.
+ */
+async function fitFrom(
+  ctx: Context,
+  raw: string | undefined,
+): Promise<{ bytes: number; protectDays: number; source?: string } | undefined> {
+  if (raw === undefined) return undefined;
+  const flag = ctx.values['protect-days'] as string | undefined;
+  if (raw !== 'account') {
+    const size = sizeFrom(raw, '--fit-quota')!;
+    const info = flag === undefined ? await accountInfoOf(ctx) : undefined;
+    return { bytes: size, protectDays: flag !== undefined ? Number(flag) : (info?.protectDays ?? 7) };
+  }
+  const info = await accountInfoOf(ctx);
+  if (!info)
+    throw new UsageError(
+      '--fit-quota account needs a repository on a kluis server (one that answers /-/account); give a size such as 500M',
+    );
+  if (info.quotaBytes === undefined)
+    throw new UsageError(`account ${info.account} has no quota: give --fit-quota a size such as 500M`);
+  return {
+    bytes: info.quotaBytes,
+    protectDays: flag !== undefined ? Number(flag) : info.protectDays,
+    source: `quota ${bytes(info.quotaBytes)}: from account ${info.account} on the server`,
+  };
 }
 
 /** A share from `5%` or `5`: per cent, as restic reads `--max-unused`. */
