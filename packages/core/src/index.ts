@@ -49,6 +49,7 @@ export { blobId, deriveSubkeys, SUBKEY_INFO, SUBKEY_SALT } from './crypto/subkey
 export { wasmDeflateRaw } from './deflate/codec';
 export type { ErrorCode, KluisErrorOptions, ValidationIssue } from './errors';
 export { ERROR_CODES, IntegrityError, KluisError, throwIfAborted, ValidationError } from './errors';
+export { globMatcher } from './glob';
 export type { MemoryTransportOptions } from './memory-transport';
 export { memoryTransport, sliceRange } from './memory-transport';
 export type { BackupEvent, BackupOptions, BackupResult } from './repo/backup';
@@ -74,6 +75,9 @@ export { check } from './repo/check';
 export type { ChunkerParams, RepositoryConfig } from './repo/config';
 export { decodeConfig, encodeConfig, FORMAT_VERSION } from './repo/config';
 export type { DamagedObject } from './repo/damaged';
+export { dumpTar, fileContent, findPath } from './repo/dump';
+export type { FindOptions, FoundFile } from './repo/find';
+export { findFiles } from './repo/find';
 export type { ForgetCapacity, ForgetOptions, ForgetResult, ForgetSelection } from './repo/forget';
 export { forget } from './repo/forget';
 export type { IndexFile, IndexPack } from './repo/index-file';
@@ -91,11 +95,17 @@ export { decodeSnapshot, encodeSnapshot } from './repo/snapshot';
 export type { SnapshotRef } from './repo/snapshot-store';
 export { SnapshotStore } from './repo/snapshot-store';
 export type { BackupSource, SourceEntry } from './repo/source';
+export type { StreamSourceOptions } from './repo/stream-source';
+export { streamSource } from './repo/stream-source';
+export type { TagChange, TagResult } from './repo/tag';
+export { tagSnapshots } from './repo/tag';
 export type { TreeNode } from './repo/tree';
 export { decodeTree, encodeTree, isSafeName } from './repo/tree';
 export type { TreeClaim } from './repo/tree-claim';
 export { MAX_TREE_BYTES, MAX_TREE_ENTRIES, measureTree } from './repo/tree-claim';
 export { walkTree } from './repo/walk';
+export type { TarEntry } from './tar';
+export { tarStream } from './tar';
 export type {
   AbortOptions,
   GetOptions,

@@ -25,6 +25,7 @@ export function meta(e: SourceEntry): Pick<TreeNode, 'name' | 'mode' | 'mtime'> 
 export function unchanged(prev: TreeNode, e: SourceEntry): boolean {
   return (
     prev.type === 'file' &&
+    !e.streamed &&
     prev.content !== undefined &&
     prev.size === e.size &&
     prev.mtime === e.mtime &&

@@ -185,7 +185,9 @@ export class BackupRun {
       this.#warn(p, 'cannot read file', err);
       return undefined;
     }
-    if (size !== e.size)
+    // The snapshot's total counts the bytes stored, whatever the listing said.
+    this.summary.bytesTotal += size - e.size;
+    if (size !== e.size && !e.streamed)
       this.#event({
         type: 'warning',
         path: p.join('/'),

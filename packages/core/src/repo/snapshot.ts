@@ -38,6 +38,11 @@ export interface Snapshot {
   tree: string;
   /** Snapshot ID (hex) of the parent used for change detection, if any. */
   parent?: string;
+  /**
+   * Set when this snapshot was rewritten from another (new tags: see `tagSnapshots`): the ID the
+   * backup first wrote it under, kept through later rewrites.
+   */
+  original?: string;
   /** False when the backup was interrupted or had errors that left files out. */
   complete: boolean;
   summary: SnapshotSummary;
@@ -61,6 +66,7 @@ const schema: z.ZodType<Snapshot> = z
     tags: z.array(z.string().max(1024)).max(10_000),
     tree: hex64,
     parent: hex64.optional(),
+    original: hex64.optional(),
     complete: z.boolean(),
     summary: z
       .object({

@@ -7,8 +7,13 @@ export interface SourceEntry {
   mode: number;
   /** Modification time, ms since the epoch. */
   mtime: number;
-  /** Size in bytes (files). */
+  /** Size in bytes (files); 0 when `streamed`. */
   size: number;
+  /**
+   * The size is known only once the bytes are read (a pipe, a database dump): the backup records
+   * the size it read, with no "file changed while being read" warning.
+   */
+  streamed?: boolean;
   /** Status-change time and inode, when the source has them: used to skip unchanged files. */
   ctime?: number;
   inode?: number;
