@@ -1,5 +1,5 @@
 import { availableParallelism, hostname, userInfo } from 'node:os';
-import { decodeConfig, KluisError, openRepository, type Repository } from '@kluis/core';
+import { decodeConfig, KluisError, openRepository, type Repository, type Transport } from '@kluis/core';
 import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder, workerBlobEncoder } from '@kluis/core/node';
 import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { UsageError } from './errors';
@@ -10,16 +10,20 @@ import { isLocalLocation, openTransport } from './repository-url';
 /** What every command gets: its parsed options, the I/O, and a way to open the repository. */
 export interface Context {
   io: Io;
-  values: Record<string, string | boolean | string[] | undefined>;
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
   positionals: string[];
   json: boolean;
   /** The repository location from --repo or KLUIS_REPOSITORY. */
   location: string;
+  /** `-q`: no progress bars and no summaries, only errors and what was asked for. */
+  quiet: boolean;
+  /** How many `-v` were given: more detail (backup lists each file). */
+  verbose: number;
   /**
    * Opens the repository once per command: later calls (`forget --prune` runs prune after forget)
    * get the same repository, so the password is asked and its key derived once.
    */
-  openRepo(): Promise<Repository>;
+  openRepo(wrap?: (t: Transport) => Transport): Promise<Repository>;
   /**
    * The repository's ID from its plaintext `config`, read without a password (so a command can
    * decide what to do before asking for one). Not yet authenticated: compare it with
@@ -38,6 +42,9 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  'password-command': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
 } as const;
 
 export function createContext(
@@ -46,12 +53,14 @@ export function createContext(
   positionals: string[],
   early?: EarlyKdf,
 ): Context {
+  io = withGlobalFlags(io, values);
   const location = (values.repo as string | undefined) ?? io.env.KLUIS_REPOSITORY ?? '';
   const json = values.json === true;
   const opened: Repository[] = [];
   let opening: Promise<Repository> | undefined;
-  const open = async (): Promise<Repository> => {
-    const transport = await openTransport(location, io.env);
+  const open = async (wrap?: (t: Transport) => Transport): Promise<Repository> => {
+    const base = await openTransport(location, io.env);
+    const transport = wrap ? wrap(base) : base;
     const password = await readPassword(io, values['password-file'] as string | undefined);
     const threads = threadsFrom(io.env);
     const repo = await openRepository(transport, {
@@ -75,8 +84,10 @@ export function createContext(
     positionals,
     json,
     location,
-    openRepo() {
-      opening ??= open();
+    quiet: values.quiet === true,
+    verbose: (values.verbose as boolean[] | undefined)?.length ?? 0,
+    openRepo(wrap) {
+      opening ??= open(wrap);
       return opening;
     },
     async repositoryId() {
@@ -100,6 +111,25 @@ export function createContext(
       io.stdout(`${JSON.stringify(value, null, 2)}\n`);
     },
   };
+}
+
+/**
+ * `--password-command` stands for KLUIS_PASSWORD_COMMAND and, being a flag, wins over the password
+ * variables of the environment; `-q` turns progress bars off.
+ */
+function withGlobalFlags(io: Io, values: Context['values']): Io {
+  const command = values['password-command'] as string | undefined;
+  if (command !== undefined && values['password-file'] !== undefined)
+    throw new UsageError('give --password-file or --password-command, not both');
+  if (values.quiet === true && (values.verbose as boolean[] | undefined)?.length)
+    throw new UsageError('give -q (quiet) or -v (verbose), not both');
+  let out = io;
+  if (command !== undefined) {
+    if (command.trim() === '') throw new UsageError('--password-command needs a command');
+    const { KLUIS_PASSWORD: _, KLUIS_PASSWORD_FILE: __, ...env } = io.env;
+    out = { ...out, env: { ...env, KLUIS_PASSWORD_COMMAND: command } };
+  }
+  return values.quiet === true ? { ...out, tty: false } : out;
 }
 
 /** Encoder threads from KLUIS_THREADS (0 = compress and encrypt on the main thread); default: every core. */

@@ -32,6 +32,9 @@ const OPENS_REPOSITORY = new Set([
   'check',
   'key',
   'stats',
+  'find',
+  'dump',
+  'tag',
 ]);
 
 /** Larger tables are not allocated on speculation (the default slot is 64 MiB). */

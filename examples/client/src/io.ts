@@ -11,6 +11,10 @@ export interface Io {
   promptSecret?: (question: string) => Promise<string>;
   /** Aborted on SIGINT. */
   signal?: AbortSignal;
+  /** Writes bytes to standard output (`dump`); resolves when more may be written. */
+  stdoutBytes?: (b: Uint8Array) => Promise<void>;
+  /** Standard input as bytes (`backup --stdin`). */
+  stdin?: AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -28,7 +32,30 @@ export function processIo(signal: AbortSignal): Io {
     env: process.env,
     signal,
     ...(tty ? { promptSecret } : {}),
+    stdoutBytes: bytesWriter(process.stdout),
+    stdin: process.stdin,
   };
+}
+
+/** Writes bytes with back-pressure; a reader that has gone (`kluis dump … | head`) ends the output quietly. */
+function bytesWriter(stream: NodeJS.WriteStream): (b: Uint8Array) => Promise<void> {
+  let gone = false;
+  stream.on('error', () => {
+    gone = true;
+  });
+  return (b) =>
+    new Promise((resolve) => {
+      if (gone || stream.write(b)) resolve();
+      else {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('close', done);
+      }
+    });
 }
 
 /** Writes to `stream` until its reader has gone; any other write error is thrown as before. */

@@ -4,6 +4,8 @@ import { backupCommand, backupOptions, init, initOptions } from './commands/back
 import { configCommand, configOptions } from './commands/config';
 import { demo, demoOptions } from './commands/demo';
 import { diff, diffOptions } from './commands/diff';
+import { dump, dumpOptions } from './commands/dump';
+import { find, findOptions } from './commands/find';
 import { key, keyOptions } from './commands/keys';
 import {
   checkCommand,
@@ -16,6 +18,7 @@ import {
 import { restoreCommand, restoreOptions } from './commands/restore';
 import { ls, lsOptions, snapshots, snapshotsOptions } from './commands/snapshots';
 import { stats, statsOptions } from './commands/stats';
+import { tag, tagOptions } from './commands/tag';
 import { type Context, createContext, GLOBAL_OPTIONS } from './context';
 import type { EarlyKdf } from './early-kdf';
 import { EXIT, exitCodeOf, UsageError } from './errors';
@@ -43,9 +46,10 @@ const COMMANDS: Record<string, Command> = {
     run: init,
   },
   backup: {
-    usage: 'backup PATH... [--tag T] [--exclude P] [--exclude-file F] [--host H] [--parent ID] [--force]',
-    summary: 'back up files and directories (only changes travel)',
-    args: { min: 1, what: 'at least one PATH' },
+    usage:
+      'backup PATH... | --files-from F | --stdin [--stdin-filename NAME] [--tag T] [--exclude P] [--exclude-file F] [--one-file-system] [--dry-run] [--host H] [--parent ID] [--force]',
+    summary: 'back up files and directories (only changes travel), or standard input',
+    args: { min: 0, what: 'at least one PATH' },
     options: backupOptions,
     run: backupCommand,
   },
@@ -62,6 +66,20 @@ const COMMANDS: Record<string, Command> = {
     args: { min: 0, max: 2, what: 'SNAPSHOT and optionally a PATH' },
     options: lsOptions,
     run: ls,
+  },
+  find: {
+    usage: 'find PATTERN... [--snapshot ID] [--host H] [--tag T] [--ignore-case]',
+    summary: 'find files by name or path pattern in every snapshot',
+    args: { min: 1, what: 'at least one PATTERN' },
+    options: findOptions,
+    run: find,
+  },
+  dump: {
+    usage: 'dump SNAPSHOT PATH',
+    summary: "write a file's bytes, or a directory as tar, to standard output",
+    args: { min: 2, max: 2, what: 'a SNAPSHOT and a PATH' },
+    options: dumpOptions,
+    run: dump,
   },
   restore: {
     usage: 'restore SNAPSHOT|latest --target DIR [--include P] [--verify]',
@@ -93,6 +111,13 @@ const COMMANDS: Record<string, Command> = {
     args: { min: 0, max: 0 },
     options: pruneOptions,
     run: pruneCommand,
+  },
+  tag: {
+    usage: 'tag --add T | --remove T | --set T SNAPSHOT...',
+    summary: 'add, remove or replace the tags of snapshots',
+    args: { min: 1, what: 'at least one SNAPSHOT' },
+    options: tagOptions,
+    run: tag,
   },
   config: {
     usage: 'config set retention POLICY | config get retention | config unset retention',
@@ -133,7 +158,7 @@ const COMMANDS: Record<string, Command> = {
 
 function help(): string {
   const lines = [
-    'usage: kluis [--repo R] [--password-file F] [--json] [--debug] COMMAND [options]',
+    'usage: kluis [--repo R] [--password-file F | --password-command CMD] [-q | -v] [--json] [--debug] COMMAND [options]',
     '',
     'commands:',
   ];

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { type BackupEvent, backup, initRepository } from '@kluis/core';
-import { fsSource, nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
+import { nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
 import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
-import { EXIT, UsageError } from '../errors';
+import { EXIT } from '../errors';
 import { bytes, seconds, short } from '../format';
 import { readPassword } from '../password';
 import { ProgressBar } from '../progress';
 import { createStorage, redact } from '../repository-url';
+import { backupInput, backupInputOptions, type DryRunTally, dryRunTransport } from './backup-input';
 
 export const initOptions = { 'scrypt-n': { type: 'string' } } as const;
 
@@ -35,27 +36,32 @@ export const backupOptions = {
   host: { type: 'string' },
   parent: { type: 'string' },
   force: { type: 'boolean' },
+  ...backupInputOptions,
 } as const;
 
 export async function backupCommand(ctx: Context): Promise<number> {
-  if (ctx.positionals.length === 0) throw new UsageError('backup needs at least one PATH');
   const exclude = [...((ctx.values.exclude as string[] | undefined) ?? [])];
   for (const f of (ctx.values['exclude-file'] as string[] | undefined) ?? []) {
     exclude.push(...(await readFile(f, 'utf8')).split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#')));
   }
   // Deriving the key takes a few hundred milliseconds on another thread: list the source meanwhile.
-  const source = fsSource(ctx.positionals, { exclude });
-  const opening = ctx.openRepo();
-  await source.prefetch(opening);
+  const input = await backupInput(ctx, exclude);
+  const source = input.source;
+  const dryRun: DryRunTally | undefined = ctx.values['dry-run'] ? { objects: {}, bytes: {} } : undefined;
+  const opening = ctx.openRepo(dryRun ? (t) => dryRunTransport(t, dryRun) : undefined);
+  await input.prefetch?.(opening);
   const repo = await opening;
   const bar = new ProgressBar(ctx.io);
   const warnings: { path: string; message: string }[] = [];
   const onEvent = (e: BackupEvent) => {
     if (e.type === 'warning') warnings.push({ path: e.path, message: e.message });
     if (!ctx.json) bar.backup(e);
+    if (e.type === 'file' && ctx.verbose > 0 && !ctx.json && (ctx.verbose > 1 || e.status !== 'unchanged'))
+      ctx.io.stdout(`${e.status.padEnd(9)} ${e.path} (${bytes(e.size)})\n`);
   };
   const host = (ctx.values.host as string | undefined) ?? defaultHost();
-  const parent = ctx.values.force ? undefined : ((ctx.values.parent as string | undefined) ?? 'latest');
+  const parent =
+    ctx.values.force || input.stream ? undefined : ((ctx.values.parent as string | undefined) ?? 'latest');
   const t0 = Date.now();
   const { id, snapshot } = await backup(repo, source, {
     host,
@@ -68,11 +74,30 @@ export async function backupCommand(ctx: Context): Promise<number> {
   });
   bar.clear();
   const s = snapshot.summary;
+  if (dryRun) return dryRunReport(ctx, snapshot, dryRun);
   if (ctx.json) ctx.printJson({ id, ...snapshot, warnings });
-  ctx.print(
-    `snapshot ${short(id)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files; ` +
-      `${bytes(s.bytesRead)} read, ${bytes(s.bytesAdded)} added (${bytes(s.bytesStored)} stored) in ${seconds(Date.now() - t0)}`,
-  );
+  if (!ctx.quiet)
+    ctx.print(
+      `snapshot ${short(id)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files; ` +
+        `${bytes(s.bytesRead)} read, ${bytes(s.bytesAdded)} added (${bytes(s.bytesStored)} stored) in ${seconds(Date.now() - t0)}`,
+    );
   if (s.errors > 0) ctx.print(`${s.errors} entries could not be read and were skipped`);
+  return s.errors > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
+/** A dry run's report: what the backup found, and what it would have stored. */
+function dryRunReport(
+  ctx: Context,
+  snapshot: { summary: import('@kluis/core').SnapshotSummary },
+  tally: DryRunTally,
+): number {
+  const s = snapshot.summary;
+  const stored = Object.values(tally.bytes).reduce((a, b) => a + b, 0);
+  if (ctx.json) ctx.printJson({ dryRun: true, summary: s, wouldStore: tally });
+  else if (!ctx.quiet)
+    ctx.print(
+      `dry run: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files; ${bytes(s.bytesRead)} read; ` +
+        `would add ${bytes(s.bytesAdded)} (${bytes(stored)} in ${tally.objects.data ?? 0} packs and ${(tally.objects.index ?? 0) + (tally.objects.snapshots ?? 0)} other files); nothing was written`,
+    );
   return s.errors > 0 ? EXIT.incomplete : EXIT.ok;
 }

@@ -16,10 +16,13 @@ export class FsListing {
   readonly #ignore = ignore();
   readonly #excludes: boolean;
   readonly #cache = new Map<string, SourceEntry[]>();
+  /** With one file system: each root's device, from the first listing under it. */
+  readonly #devices: Map<string, number> | undefined;
   #held = 0;
 
-  constructor(roots: ReadonlyMap<string, string>, exclude: readonly string[]) {
+  constructor(roots: ReadonlyMap<string, string>, exclude: readonly string[], oneFileSystem = false) {
     this.#roots = roots;
+    this.#devices = oneFileSystem ? new Map() : undefined;
     this.#ignore.add([...exclude]);
     this.#excludes = exclude.length > 0;
   }
@@ -76,6 +79,7 @@ export class FsListing {
   #listNow(path: readonly string[]): SourceEntry[] {
     const dir = this.abs(path);
     const out: SourceEntry[] = [];
+    if (this.#devices && this.#elsewhere(path, dir)) return out;
     for (const name of readdirSync(dir).sort()) {
       let st: Stats;
       try {
@@ -92,6 +96,17 @@ export class FsListing {
       }
     }
     return out;
+  }
+
+  /** Whether `dir` is on another file system than its root (a mount point under it). */
+  #elsewhere(path: readonly string[], dir: string): boolean {
+    const root = path[0]!;
+    let dev = this.#devices!.get(root);
+    if (dev === undefined) {
+      dev = lstatSync(this.#roots.get(root)!).dev;
+      this.#devices!.set(root, dev);
+    }
+    return lstatSync(dir).dev !== dev;
   }
 
   #excluded(path: readonly string[], name: string, dir: boolean): boolean {

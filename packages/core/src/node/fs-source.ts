@@ -16,6 +16,11 @@ export interface FsSourceOptions {
   exclude?: string[];
   /** Read buffer size (default 1 MiB: measured fastest for cold reads). */
   bufferSize?: number;
+  /**
+   * Stay on each root's file system (restic's `--one-file-system`): a directory on another file
+   * system (a mount point: `/proc`, a USB disk, a network share) is recorded, empty.
+   */
+  oneFileSystem?: boolean;
 }
 
 /**
@@ -60,7 +65,7 @@ export function fsSource(paths: string[], options: FsSourceOptions = {}): FsSour
       throw new TypeError(`two backup paths share the name ${JSON.stringify(name)}: back them up separately`);
     roots.set(name, abs);
   }
-  const listing = new FsListing(roots, options.exclude ?? []);
+  const listing = new FsListing(roots, options.exclude ?? [], options.oneFileSystem === true);
   const size = options.bufferSize ?? 1 << 20;
   const buffers: Uint8Array[] = [];
   return {

@@ -1,0 +1,88 @@
+// What a backup reads (paths, --files-from, --stdin) and how (--one-file-system, --dry-run).
+import { readFile } from 'node:fs/promises';
+import { type BackupSource, isSafeName, streamSource, type Transport } from '@kluis/core';
+import { fsSource } from '@kluis/core/node';
+import type { Context } from '../context';
+import { UsageError } from '../errors';
+
+export const backupInputOptions = {
+  'files-from': { type: 'string', multiple: true },
+  'one-file-system': { type: 'boolean', short: 'x' },
+  stdin: { type: 'boolean' },
+  'stdin-filename': { type: 'string' },
+  'dry-run': { type: 'boolean', short: 'n' },
+} as const;
+
+/** The source of a backup, and whether it compares with a parent (a stream has none). */
+export interface BackupInput {
+  source: BackupSource;
+  /** Lists directories while the key is derived (file-system sources). */
+  prefetch?: (until: Promise<unknown>) => Promise<void>;
+  stream: boolean;
+}
+
+export async function backupInput(ctx: Context, exclude: string[]): Promise<BackupInput> {
+  const v = ctx.values;
+  if (v.stdin === true) {
+    if (ctx.positionals.length > 0 || v['files-from'] !== undefined)
+      throw new UsageError('backup --stdin takes no PATH and no --files-from');
+    const name = (v['stdin-filename'] as string | undefined) ?? 'stdin';
+    if (!isSafeName(name))
+      throw new UsageError(`--stdin-filename needs a file name without "/", got ${JSON.stringify(name)}`);
+    if (!ctx.io.stdin) throw new UsageError('backup --stdin needs a standard input');
+    return { source: streamSource(name, ctx.io.stdin, { mode: 0o600 }), stream: true };
+  }
+  if (v['stdin-filename'] !== undefined) throw new UsageError('--stdin-filename goes with --stdin');
+  const paths = [...ctx.positionals];
+  for (const f of (v['files-from'] as string[] | undefined) ?? []) paths.push(...(await pathsFrom(f)));
+  if (paths.length === 0)
+    throw new UsageError(
+      v['files-from']
+        ? 'the --files-from list names no path'
+        : 'backup needs at least one PATH (or --files-from F, or --stdin)',
+    );
+  const source = fsSource(paths, { exclude, oneFileSystem: v['one-file-system'] === true });
+  return { source, prefetch: (until) => source.prefetch(until), stream: false };
+}
+
+/** restic's `--files-from`: one path a line; empty lines and lines starting with `#` are skipped. */
+async function pathsFrom(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file === '-' ? '/dev/stdin' : file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read the --files-from list ${file}: ${(e as Error).message}`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'));
+}
+
+/** What a dry run would have stored: objects and bytes by kind (`data`, `index`, `snapshots`). */
+export interface DryRunTally {
+  objects: Record<string, number>;
+  bytes: Record<string, number>;
+}
+
+/**
+ * Storage as seen by a dry run: reads pass through, writes are counted and dropped, so a backup
+ * runs in full (reads, chunks, compresses and encrypts what is new) and leaves the repository as
+ * it was.
+ */
+export function dryRunTransport(inner: Transport, tally: DryRunTally): Transport {
+  const count = (key: string, size: number) => {
+    const kind = key.split('/')[0]!;
+    tally.objects[kind] = (tally.objects[kind] ?? 0) + 1;
+    tally.bytes[kind] = (tally.bytes[kind] ?? 0) + size;
+  };
+  return {
+    name: inner.name,
+    capabilities: inner.capabilities,
+    stat: (key, o) => inner.stat(key, o),
+    get: (key, o) => inner.get(key, o),
+    list: (prefix, o) => inner.list(prefix, o),
+    put: async (key, body) => count(key, body.length),
+    delete: async () => {},
+  };
+}
