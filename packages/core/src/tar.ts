@@ -40,12 +40,12 @@ const utf8 = new TextEncoder();
  * @example
  * ```ts
  * const hello = utf8Bytes('hello\n');
- * const parts: Uint8Array[] = [];
+ * let size = 0;
  * for await (const part of tarStream([
  *   { path: 'docs', type: 'dir' },
  *   { path: 'docs/hello.txt', type: 'file', size: hello.length, content: [hello] },
- * ])) parts.push(part);
- * const archive = new Blob(parts); // 2,048 bytes: two headers, one data block, two end blocks
+ * ])) size += part.length; // or write each part out
+ * // size: 2,048 bytes: two headers, one data block, two end blocks
  * function utf8Bytes(s: string): Uint8Array { return new TextEncoder().encode(s); }
  * ```
  */

@@ -47,7 +47,8 @@ export async function findPath(
  * @example
  * ```ts
  * const node = await findPath(repo, snapshot.tree, 'db/dump.sql');
- * if (node?.type === 'file') for await (const part of fileContent(repo, node)) sink.write(part);
+ * const parts: Uint8Array[] = [];
+ * if (node?.type === 'file') for await (const part of fileContent(repo, node)) parts.push(part.slice());
  * ```
  */
 export async function* fileContent(
@@ -84,7 +85,8 @@ export async function* fileContent(
  * @example
  * ```ts
  * const node = await findPath(repo, snapshot.tree, 'docs');
- * if (node) for await (const part of dumpTar(repo, node)) sink.write(part);
+ * let size = 0;
+ * if (node) for await (const part of dumpTar(repo, node)) size += part.length; // or write each part out
  * ```
  */
 export function dumpTar(
