@@ -11,8 +11,11 @@ export interface Io {
   promptSecret?: (question: string) => Promise<string>;
   /** Aborted on SIGINT. */
   signal?: AbortSignal;
-  /** Writes bytes to standard output (`dump`); resolves when more may be written. */
-  stdoutBytes?: (b: Uint8Array) => Promise<void>;
+  /**
+   * Writes bytes to standard output (`dump`); resolves when more may be written: `false` once the
+   * reader has gone (`kluis dump … | head`), so the writer can stop.
+   */
+  stdoutBytes?: (b: Uint8Array) => Promise<boolean>;
   /** Standard input as bytes (`backup --stdin`). */
   stdin?: AsyncIterable<Uint8Array>;
 }
@@ -38,19 +41,20 @@ export function processIo(signal: AbortSignal): Io {
 }
 
 /** Writes bytes with back-pressure; a reader that has gone (`kluis dump … | head`) ends the output quietly. */
-function bytesWriter(stream: NodeJS.WriteStream): (b: Uint8Array) => Promise<void> {
+function bytesWriter(stream: NodeJS.WriteStream): (b: Uint8Array) => Promise<boolean> {
   let gone = false;
   stream.on('error', () => {
     gone = true;
   });
   return (b) =>
     new Promise((resolve) => {
-      if (gone || stream.write(b)) resolve();
+      if (gone) resolve(false);
+      else if (stream.write(b)) resolve(true);
       else {
         const done = () => {
           stream.off('drain', done);
           stream.off('close', done);
-          resolve();
+          resolve(!gone && !stream.destroyed);
         };
         stream.on('drain', done);
         stream.on('close', done);

@@ -158,6 +158,17 @@ describe('find, dump, tag', { timeout: 60_000 }, () => {
     expect(readFileSync(join(out, 'db', 'Old.SQL'), 'utf8')).toBe('old');
     const listing = execFileSync('tar', ['-t'], { input: (await kluis(['dump', 'latest', '/'])).out });
     expect(listing.toString().split('\n')).toContain('data/notes.txt');
+    // A reader that stops early (`| head -c 10`) ends the dump quietly, exit 0.
+    const bin = join(import.meta.dirname, '..', 'bin', 'kluis.js');
+    const piped = spawnSync(
+      'bash',
+      ['-o', 'pipefail', '-c', `"${process.execPath}" "${bin}" dump latest / | head -c 10 >/dev/null`],
+      {
+        env: { ...process.env, ...env, KLUIS_THREADS: '0' },
+        encoding: 'utf8',
+      },
+    );
+    expect([piped.status, piped.stderr]).toEqual([0, '']);
     const missing = await kluis(['dump', 'latest', 'data/nope']);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('no "data/nope" in snapshot latest');

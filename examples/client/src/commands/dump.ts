@@ -25,6 +25,6 @@ export async function dump(ctx: Context): Promise<number> {
       `no ${JSON.stringify(typed)} in snapshot ${ref} (its paths: ${snapshot.paths.join(', ')}; \`kluis ls ${ref}\` lists them)`,
     );
   const parts = node.type === 'file' ? fileContent(repo, node, signal) : dumpTar(repo, node, signal);
-  for await (const part of parts) await write(part);
+  for await (const part of parts) if (!(await write(part))) break; // the reader has gone
   return EXIT.ok;
 }
