@@ -89,7 +89,7 @@ describe('properties', () => {
   });
 
   it('tagSnapshots: tags become (set ?? old) + add − remove, each once, and the old ID is gone', async () => {
-    const tag = fc.constantFrom('a', 'b', 'c', 'daily', 'keep');
+    const tag = fc.constantFrom<string>('a', 'b', 'c', 'daily', 'keep');
     const tags = fc.array(tag, { maxLength: 4 });
     const change = fc.record({ add: tags, remove: tags, set: fc.option(tags, { nil: undefined }) });
     const { id: first } = await backup(repo, memSource({ f: new Uint8Array(3) }), { tags: ['a'] });
