@@ -47,7 +47,7 @@ const COMMANDS: Record<string, Command> = {
   },
   backup: {
     usage:
-      'backup PATH... | --files-from F | --stdin [--stdin-filename NAME] [--tag T] [--exclude P] [--exclude-file F] [--one-file-system] [--dry-run] [--host H] [--parent ID] [--force]',
+      'backup PATH... | --files-from F | --stdin [--stdin-filename NAME] | --stdin-from-command [--stdin-filename NAME] -- CMD ARG... [--tag T] [--exclude P] [--exclude-file F] [--one-file-system] [--dry-run] [--host H] [--parent ID] [--force]',
     summary: 'back up files and directories (only changes travel), or standard input',
     args: { min: 0, what: 'at least one PATH' },
     options: backupOptions,

@@ -104,6 +104,42 @@ describe('backup flags', { timeout: 60_000 }, () => {
     }
   });
 
+  it("--stdin-from-command backs up a command's output; a failing command fails the backup, no snapshot", async () => {
+    const repo = { env: { KLUIS_REPOSITORY: join(dir, 'cmd-repo') } };
+    expect((await kluis(['init', '--scrypt-n', '1024'], repo)).code).toBe(0);
+    const ok = await kluis(
+      [
+        'backup',
+        '--stdin-from-command',
+        '--stdin-filename',
+        'out.txt',
+        '--json',
+        '--',
+        'sh',
+        '-c',
+        'seq 1 5000',
+      ],
+      repo,
+    );
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out.toString()).paths).toEqual(['out.txt']);
+    const dumped = await kluis(['dump', 'latest', 'out.txt'], repo);
+    expect(dumped.out.toString()).toBe(`${Array.from({ length: 5000 }, (_, i) => i + 1).join('\n')}\n`);
+    const failed = await kluis(
+      ['backup', '--stdin-from-command', '--', 'sh', '-c', 'seq 1 5000; echo broken >&2; exit 3'],
+      repo,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.err).toContain('broken');
+    expect(failed.err).toContain('failed (exit 3)');
+    expect(readdirSync(join(dir, 'cmd-repo', 'snapshots'))).toHaveLength(1);
+    const missing = await kluis(['backup', '--stdin-from-command', '--', 'no-such-command-here'], repo);
+    expect(missing.code).toBe(1);
+    expect(readdirSync(join(dir, 'cmd-repo', 'snapshots'))).toHaveLength(1);
+    const usage = await kluis(['backup', '--stdin-from-command'], repo);
+    expect(usage.code).toBe(2);
+  });
+
   it('--password-command gives the password; a failing command or both password flags are errors', async () => {
     const noEnv = { KLUIS_PASSWORD: 'not-this' };
     const ok = await kluis(['snapshots', '--password-command', 'printf "pw\\n"'], { env: noEnv });

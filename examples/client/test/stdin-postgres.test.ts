@@ -120,6 +120,20 @@ SQL`,
     const restored = await digest('restored');
     expect(restored).toBe(await digest('shop'));
     expect(restored.split('\n')[0]).toMatch(/^20000\|[0-9a-f]{32}$/);
+    // --stdin-from-command runs pg_dump itself, and a pg_dump that fails fails the backup.
+    const direct = JSON.parse(
+      (
+        await sh(
+          `${kluis} backup --stdin-from-command --stdin-filename shop.sql --json -- ${pg('pg_dump')} -d shop`,
+        )
+      ).stdout,
+    );
+    expect(direct.summary.bytesTotal).toBe(snapshot.summary.bytesTotal);
+    const refused = await sh(
+      `${kluis} backup --stdin-from-command --stdin-filename shop.sql -- ${pg('pg_dump')} -d no_such_db`,
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((refused as { code: number }).code).toBe(1);
+    expect((refused as { stderr: string }).stderr).toContain('no_such_db');
     // A second dump of the unchanged database stores little new: only the chunks around the
     // random \restrict lines at its start and end.
     const again = JSON.parse(

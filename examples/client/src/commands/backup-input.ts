@@ -1,4 +1,5 @@
 // What a backup reads (paths, --files-from, --stdin) and how (--one-file-system, --dry-run).
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { type BackupSource, isSafeName, streamSource, type Transport } from '@kluis/core';
 import { fsSource } from '@kluis/core/node';
@@ -9,6 +10,7 @@ export const backupInputOptions = {
   'files-from': { type: 'string', multiple: true },
   'one-file-system': { type: 'boolean', short: 'x' },
   stdin: { type: 'boolean' },
+  'stdin-from-command': { type: 'boolean' },
   'stdin-filename': { type: 'string' },
   'dry-run': { type: 'boolean', short: 'n' },
 } as const;
@@ -23,16 +25,23 @@ export interface BackupInput {
 
 export async function backupInput(ctx: Context, exclude: string[]): Promise<BackupInput> {
   const v = ctx.values;
-  if (v.stdin === true) {
-    if (ctx.positionals.length > 0 || v['files-from'] !== undefined)
+  const fromCommand = v['stdin-from-command'] === true;
+  if (v.stdin === true || fromCommand) {
+    if (v.stdin === true && fromCommand)
+      throw new UsageError('give --stdin or --stdin-from-command, not both');
+    if ((!fromCommand && ctx.positionals.length > 0) || v['files-from'] !== undefined)
       throw new UsageError('backup --stdin takes no PATH and no --files-from');
+    if (fromCommand && ctx.positionals.length === 0)
+      throw new UsageError('backup --stdin-from-command needs the command after --, e.g. -- pg_dump shop');
     const name = (v['stdin-filename'] as string | undefined) ?? 'stdin';
     if (!isSafeName(name))
       throw new UsageError(`--stdin-filename needs a file name without "/", got ${JSON.stringify(name)}`);
-    if (!ctx.io.stdin) throw new UsageError('backup --stdin needs a standard input');
-    return { source: streamSource(name, ctx.io.stdin, { mode: 0o600 }), stream: true };
+    const input = fromCommand ? commandOutput(ctx.positionals) : ctx.io.stdin;
+    if (!input) throw new UsageError('backup --stdin needs a standard input');
+    return { source: streamSource(name, input, { mode: 0o600 }), stream: true };
   }
-  if (v['stdin-filename'] !== undefined) throw new UsageError('--stdin-filename goes with --stdin');
+  if (v['stdin-filename'] !== undefined)
+    throw new UsageError('--stdin-filename goes with --stdin or --stdin-from-command');
   const paths = [...ctx.positionals];
   for (const f of (v['files-from'] as string[] | undefined) ?? []) paths.push(...(await pathsFrom(f)));
   if (paths.length === 0)
@@ -43,6 +52,29 @@ export async function backupInput(ctx: Context, exclude: string[]): Promise<Back
     );
   const source = fsSource(paths, { exclude, oneFileSystem: v['one-file-system'] === true });
   return { source, prefetch: (until) => source.prefetch(until), stream: false };
+}
+
+/**
+ * The standard output of a command run without a shell (restic's `--stdin-from-command`). Unlike
+ * a pipe, a command that fails — exits non-zero or is killed — fails the backup: no snapshot of a
+ * dump cut short.
+ */
+async function* commandOutput(argv: string[]): AsyncGenerator<Uint8Array> {
+  const [cmd, ...args] = argv as [string, ...string[]];
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exit = new Promise<string | undefined>((resolve) => {
+    child.on('error', (e) => resolve(e.message));
+    child.on('close', (code, signal) =>
+      resolve(code === 0 ? undefined : signal ? `killed by ${signal}` : `exit ${code}`),
+    );
+  });
+  try {
+    for await (const part of child.stdout) yield part as Uint8Array;
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+  const failed = await exit;
+  if (failed) throw new Error(`command ${JSON.stringify(argv.join(' '))} failed (${failed})`);
 }
 
 /** restic's `--files-from`: one path a line; empty lines and lines starting with `#` are skipped. */

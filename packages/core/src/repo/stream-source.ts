@@ -80,7 +80,8 @@ async function* readAll(
   } catch (e) {
     if (signal?.aborted || KluisError.is(e)) throw e;
     // A failing producer (a dump that broke off) must fail the backup, not skip a file.
-    throw new KluisError('UNAVAILABLE', `reading the stream for ${name} failed: ${String(e)}`, {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new KluisError('UNAVAILABLE', `reading the stream for ${name} failed: ${why}`, {
       cause: e,
       retryable: false,
     });
