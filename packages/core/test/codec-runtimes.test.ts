@@ -3,7 +3,7 @@
 // threads, and with the browser's default codec. Node 24 is installed from the npm registry
 // into .bench/node24 when missing (scripts/node24.mjs).
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
   restore,
   webDeflateRaw,
 } from '../src/index';
-import { localTransport } from '../src/node/index';
+import { localTransport, nodeZstd } from '../src/node/index';
 import { codecTree, sameTree } from './helpers/codec-tree';
 import { memTarget } from './helpers/trees';
 
@@ -25,10 +25,14 @@ const child = join(import.meta.dirname, 'fixtures', 'codec-child.ts');
 type Report = { node: string; codecs: Record<string, number>; checked?: boolean; restored?: boolean };
 
 function run(node: string, mode: 'write' | 'read', root: string): Promise<Report> {
+  return spawnOut(node, ['--conditions=@kluis/source', '--import', 'tsx', child, mode, root]).then(
+    (out) => JSON.parse(out) as Report,
+  );
+}
+
+function spawnOut(node: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn(node, ['--conditions=@kluis/source', '--import', 'tsx', child, mode, root], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const p = spawn(node, args, { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => {
@@ -39,9 +43,7 @@ function run(node: string, mode: 'write' | 'read', root: string): Promise<Report
     });
     p.on('error', reject);
     p.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as Report)
-        : reject(new Error(`${node} ${mode} exited ${code}: ${err}`)),
+      code === 0 ? resolve(out) : reject(new Error(`${node} ${args.join(' ')} exited ${code}: ${err}${out}`)),
     );
   });
 }
@@ -79,4 +81,24 @@ describe('codecs across runtimes', () => {
     expect(read).toMatchObject({ checked: true, restored: true, codecs: wrote.codecs });
     expect(read.node.startsWith('v24.')).toBe(true);
   });
+
+  // Where this Node has no zstd, codecs.prop.test.ts skips its native-encoder property: run the
+  // whole file under Node 24 instead, and require that nothing in it was skipped there.
+  it.skipIf(nodeZstd !== undefined)(
+    'codecs.prop.test.ts passes under Node 24 with nothing skipped',
+    async () => {
+      const report = join(dir, 'codecs-report.json');
+      const vitest = join(import.meta.dirname, '..', '..', '..', 'node_modules', 'vitest', 'vitest.mjs');
+      await spawnOut(node24, [
+        vitest,
+        'run',
+        'test/codecs.prop.test.ts',
+        '--reporter=json',
+        `--outputFile=${report}`,
+      ]);
+      const r = JSON.parse(await readFile(report, 'utf8')) as Record<string, number>;
+      expect(r).toMatchObject({ numFailedTests: 0, numPendingTests: 0, numTodoTests: 0 });
+      expect(r.numPassedTests).toBeGreaterThan(5);
+    },
+  );
 });

@@ -28,13 +28,16 @@ const zstdDecoder: CompressionDecoder = nativeZstd
       id: CODEC_ZSTD,
       name: 'zstd',
       // One output buffer for the whole result, as for inflating (see nodeDeflateRaw).
-      decompress: (data, rawLength) =>
-        asBytes(
-          nativeZstd.zstdDecompressSync(data, {
-            maxOutputLength: Math.max(1, rawLength),
-            chunkSize: Math.min(8 << 20, Math.max(64, rawLength + 1)),
-          }),
-        ),
+      decompress(data, rawLength) {
+        const out = nativeZstd.zstdDecompressSync(data, {
+          maxOutputLength: Math.max(1, rawLength),
+          chunkSize: Math.min(8 << 20, Math.max(64, rawLength + 1)),
+        });
+        // Refused like the portable decoder refuses it, so both behave alike.
+        if (out.length !== rawLength)
+          throw new RangeError(`zstd frame does not decode to its recorded length ${rawLength}`);
+        return asBytes(out);
+      },
     }
   : portableZstd;
 
