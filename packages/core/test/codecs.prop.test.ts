@@ -13,12 +13,15 @@ import {
   type CompressionCodec,
   compressAuto,
   decoderFor,
+  initRepository,
+  memoryTransport,
+  openRepository,
   portableZstd,
   wasmDeflateRaw,
   webDeflateRaw,
 } from '../src/index';
 import { nodeCodec, nodeDeflateRaw, nodeZstd } from '../src/node/index';
-import { pseudoText } from './helpers/codec-tree';
+import { pseudoText, SCRYPT } from './helpers/codec-tree';
 import vectors from './vectors/zstd.json' with { type: 'json' };
 
 const writers: Record<string, CompressionCodec | undefined> = {
@@ -153,8 +156,26 @@ describe('zstd known answers (frames by node:zlib zstd 1.5.7, level 3)', () => {
     }
   });
 
-  it('a reader without a decoder for a codec finds none (the blob is refused as UNSUPPORTED_VERSION)', () => {
+  it('a blob of a codec the reader has no decoder for is refused as UNSUPPORTED_VERSION', async () => {
     expect(decoderFor(webDeflateRaw, 3)).toBeUndefined();
     expect(decoderFor(webDeflateRaw, CODEC_ZSTD)).toBe(portableZstd);
+    // A writer with a codec 3 this version does not know (it halves its input: "compressed").
+    const codec3: CompressionCodec = {
+      id: 3,
+      name: 'future',
+      compress: (d) => d.slice(0, d.length >> 1),
+      decompress: (d) => d,
+    };
+    const t = memoryTransport();
+    const writer = await initRepository(t, { password: 'pw', scrypt: SCRYPT, codec: codec3 });
+    const { id } = await writer.blobs.save('data', pseudoText(5000, 1));
+    await writer.blobs.flush();
+    const reader = await openRepository(t, { password: 'pw' });
+    await reader.blobs.loadIndex();
+    expect(reader.blobs.index.get(id)?.codec).toBe(3);
+    await expect(reader.blobs.load(id)).rejects.toMatchObject({
+      code: 'UNSUPPORTED_VERSION',
+      message: expect.stringContaining('unknown codec 3'),
+    });
   });
 });
