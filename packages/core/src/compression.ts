@@ -16,8 +16,8 @@ export interface CompressionCodec extends CompressionDecoder {
   compress(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
   /**
    * Optional: decoders of the other codecs this one reads. A repository can hold blobs of
-   * several codecs (each writer picks the fastest its runtime has), so a reader needs them all:
-   * the codecs of this package read every codec of the format.
+   * several codecs (each writer picks by its runtime, see docs/format.md), so a reader needs
+   * them all: the codecs of this package read every codec of the format.
    */
   readonly reads?: readonly CompressionDecoder[];
 }
