@@ -37,7 +37,8 @@ const runtimes = [
   ...(which === 'current' ? [] : [ensureNode24()]),
   ...(which === '24' || process.versions.node.split('.')[0] === '24' ? [] : [process.execPath]),
 ];
-if (['restic', 's3local', 'retention'].some((b) => picked.includes(b))) run('npm', ['run', 'build', '--silent']);
+if (['restic', 's3local', 'retention'].some((b) => picked.includes(b)))
+  run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
   for (const node of runtimes) {
     const version = spawnSync(node, ['--version']).stdout.toString().trim();

@@ -36,7 +36,8 @@ function load(): Promise<ZstdDecode> {
  *
  * @example
  * ```ts
- * const plain = await portableZstd.decompress(frame, rawLength);
+ * // `data` is one zstd frame (a blob stored with codec 2) whose plaintext is 4096 bytes long
+ * const plain = await portableZstd.decompress(data, 4096);
  * ```
  */
 export const portableZstd: CompressionDecoder = {
