@@ -108,6 +108,10 @@ export type {
 export { assertKey, assertPrefix } from './transport';
 export type { TransportOp } from './transport-wrappers/operation';
 export { TRANSPORT_OPS } from './transport-wrappers/operation';
+export type { CacheStore, MemoryCacheStoreOptions } from './transport-wrappers/cache-store';
+export { memoryCacheStore } from './transport-wrappers/cache-store';
+export type { CacheKind, CacheOptions } from './transport-wrappers/with-cache';
+export { withCache } from './transport-wrappers/with-cache';
 export { withLimit } from './transport-wrappers/with-limit';
 export type {
   MeteredTransport,
