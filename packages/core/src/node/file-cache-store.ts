@@ -61,7 +61,8 @@ export function fileCacheStore(options: FileCacheStoreOptions): CacheStore {
       const file = path(key);
       let bytes: Uint8Array;
       try {
-        bytes = await readFile(file);
+        const buf = await readFile(file);
+        bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
       } catch {
         return undefined;
       }
