@@ -1,6 +1,13 @@
 import { availableParallelism, homedir, hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { decodeConfig, KluisError, openRepository, type Repository, type Transport, withCache } from '@kluis/core';
+import {
+  decodeConfig,
+  KluisError,
+  openRepository,
+  type Repository,
+  type Transport,
+  withCache,
+} from '@kluis/core';
 import {
   fileCacheStore,
   nativeCrypto,

@@ -150,7 +150,7 @@ export interface GetOptions extends AbortOptions {
    *
    * @example
    * ```ts
-   * const sealed = await transport.get(`data/${pack}`, { range: { offset, length }, contents: 'tree' });
+   * const part = await transport.get(`data/${packName}`, { range: { offset: 0, length: 64 }, contents: 'tree' });
    * ```
    */
   contents?: 'tree' | undefined;

@@ -4,12 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CacheStore, KluisError, memoryCacheStore, memoryTransport, type Transport, withCache } from '../src/index';
+import {
+  type CacheStore,
+  KluisError,
+  memoryCacheStore,
+  memoryTransport,
+  type Transport,
+  withCache,
+} from '../src/index';
 import { fileCacheStore } from '../src/node/index';
 
 // Objects named by the SHA-256 of their bytes (as a repository names them), plus one whose name
 // does not match its bytes (never cached) and one that is not content-named at all.
-const BODIES = [1, 2, 3, 4].map((n) => Uint8Array.from({ length: 20 + n * 9 }, (_, i) => (i * 7 + n * 31) & 255));
+const BODIES = [1, 2, 3, 4].map((n) =>
+  Uint8Array.from({ length: 20 + n * 9 }, (_, i) => (i * 7 + n * 31) & 255),
+);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const OBJECTS: [string, Uint8Array][] = [
   [`index/${sha(BODIES[0] as Uint8Array)}`, BODIES[0] as Uint8Array],
@@ -19,7 +28,14 @@ const OBJECTS: [string, Uint8Array][] = [
   [`index/${sha(BODIES[2] as Uint8Array)}`, BODIES[3] as Uint8Array], // wrong name
   ['config', BODIES[0] as Uint8Array],
 ];
-const PREFIXES = ['', 'index/', 'snapshots/', 'data/', `data/${sha(BODIES[2] as Uint8Array).slice(0, 1)}`, 'keys/'];
+const PREFIXES = [
+  '',
+  'index/',
+  'snapshots/',
+  'data/',
+  `data/${sha(BODIES[2] as Uint8Array).slice(0, 1)}`,
+  'keys/',
+];
 
 /** The system under test: the cached transport, its storage and store, and an uncached twin. */
 interface Real {
@@ -73,20 +89,26 @@ const range = fc.option(fc.record({ offset: fc.integer({ min: -1, max: 60 }), le
 
 const commands = fc.commands(
   [
-    fc.tuple(object, fc.boolean()).map(([[k, b], ifAbsent]) =>
-      same(`put(${k.slice(0, 12)}, ifAbsent=${ifAbsent})`, (t) => t.put(k, b, { ifAbsent })),
-    ),
-    fc.tuple(object, range, fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false))).map(([[k], r, tree]) =>
-      same(`get(${k.slice(0, 12)}, ${JSON.stringify(r)}, tree=${tree})`, (t) =>
-        t.get(k, { ...(r ? { range: r } : {}), ...(tree ? { contents: 'tree' as const } : {}) }),
+    fc
+      .tuple(object, fc.boolean())
+      .map(([[k, b], ifAbsent]) =>
+        same(`put(${k.slice(0, 12)}, ifAbsent=${ifAbsent})`, (t) => t.put(k, b, { ifAbsent })),
       ),
-    ),
+    fc
+      .tuple(object, range, fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)))
+      .map(([[k], r, tree]) =>
+        same(`get(${k.slice(0, 12)}, ${JSON.stringify(r)}, tree=${tree})`, (t) =>
+          t.get(k, { ...(r ? { range: r } : {}), ...(tree ? { contents: 'tree' as const } : {}) }),
+        ),
+      ),
     // get, twice as likely as the rest: it is what the cache answers
-    fc.tuple(object, range, fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false))).map(([[k], r, tree]) =>
-      same(`get(${k.slice(0, 12)}, ${JSON.stringify(r)}, tree=${tree})`, (t) =>
-        t.get(k, { ...(r ? { range: r } : {}), ...(tree ? { contents: 'tree' as const } : {}) }),
+    fc
+      .tuple(object, range, fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, fc.constant(false)))
+      .map(([[k], r, tree]) =>
+        same(`get(${k.slice(0, 12)}, ${JSON.stringify(r)}, tree=${tree})`, (t) =>
+          t.get(k, { ...(r ? { range: r } : {}), ...(tree ? { contents: 'tree' as const } : {}) }),
+        ),
       ),
-    ),
     object.map(([k]) => same(`stat(${k.slice(0, 12)})`, (t) => t.stat(k))),
     object.map(([k]) => same(`delete(${k.slice(0, 12)})`, (t) => t.delete(k))),
     fc.constantFrom(...PREFIXES).map((p) => same(`list(${p})`, (t) => listed(t, p))),

@@ -19,7 +19,8 @@ import { memSource, prng } from './helpers/trees';
 const SCRYPT = { N: 1024, r: 8, p: 1 };
 const SMALL = { minSize: 1024, avgSize: 4096, maxSize: 16384 };
 
-const named = (kind: string, bytes: Uint8Array) => `${kind}/${createHash('sha256').update(bytes).digest('hex')}`;
+const named = (kind: string, bytes: Uint8Array) =>
+  `${kind}/${createHash('sha256').update(bytes).digest('hex')}`;
 
 let dir: string;
 beforeEach(async () => {
@@ -154,7 +155,12 @@ describe('withCache over files', () => {
 
 describe('withCache under a repository', () => {
   async function repoWithBackup(t: Transport) {
-    const repo = await initRepository(t, { password: 'pw', scrypt: SCRYPT, chunker: SMALL, packSize: 1 << 16 });
+    const repo = await initRepository(t, {
+      password: 'pw',
+      scrypt: SCRYPT,
+      chunker: SMALL,
+      packSize: 1 << 16,
+    });
     const tree: Record<string, Record<string, Uint8Array>> = {};
     for (let d = 0; d < 20; d++) {
       const files: Record<string, Uint8Array> = {};

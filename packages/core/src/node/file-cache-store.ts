@@ -25,8 +25,10 @@ interface Entry {
  *
  * @example
  * ```ts
- * const store = fileCacheStore({ dir: join(homedir(), '.cache/kluis', repoId), maxBytes: 512 << 20 });
- * const transport = withCache(localTransport({ root }), store);
+ * import { homedir } from 'node:os';
+ * import { join } from 'node:path';
+ * const store = fileCacheStore({ dir: join(homedir(), '.cache/kluis', repo.config.id), maxBytes: 512 << 20 });
+ * const cached = withCache(localTransport({ root }), store);
  * ```
  */
 export function fileCacheStore(options: FileCacheStoreOptions): CacheStore {

@@ -38,7 +38,8 @@ export interface MemoryCacheStoreOptions {
  *
  * @example
  * ```ts
- * const transport = withCache(httpTransport({ url }), memoryCacheStore({ maxBytes: 64 << 20 }));
+ * const remote = httpTransport({ url: 'https://backup.example.net/alice/laptop/' });
+ * const cached = withCache(remote, memoryCacheStore({ maxBytes: 64 << 20 }));
  * ```
  */
 export function memoryCacheStore(options: MemoryCacheStoreOptions = {}): CacheStore {

@@ -44,8 +44,10 @@ const CONTENT_NAMED = /^(index|snapshots|data)\/([0-9a-f]{64})$/;
  * @example
  * ```ts
  * import { fileCacheStore } from '@kluis/core/node';
- * const transport = withCache(httpTransport({ url }), fileCacheStore({ dir: `${cacheRoot}/${repoId}` }));
- * const repo = await openRepository(transport, { password });
+ * const remote = httpTransport({ url: 'https://backup.example.net/alice/laptop/' });
+ * const id = decodeConfig(await remote.get('config')).id; // names the cache directory only
+ * const cached = withCache(remote, fileCacheStore({ dir: `/home/me/.cache/kluis/${id}` }));
+ * const opened = await openRepository(cached, { password });
  * ```
  */
 export function withCache(inner: Transport, store: CacheStore, options: CacheOptions = {}): Transport {
@@ -76,7 +78,12 @@ export function withCache(inner: Transport, store: CacheStore, options: CacheOpt
   };
 }
 
-async function cachedGet(inner: Transport, store: CacheStore, key: string, o?: GetOptions): Promise<Uint8Array> {
+async function cachedGet(
+  inner: Transport,
+  store: CacheStore,
+  key: string,
+  o?: GetOptions,
+): Promise<Uint8Array> {
   const cached = await quietly(() => store.get(key));
   if (cached) {
     if (await matchesName(key, cached)) {
@@ -95,7 +102,8 @@ async function cachedGet(inner: Transport, store: CacheStore, key: string, o?: G
 function slice(bytes: Uint8Array, range: GetOptions['range']): Uint8Array | undefined {
   if (!range) return bytes;
   const { offset, length } = range;
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) return undefined;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0)
+    return undefined;
   if (offset + length > bytes.length) return undefined;
   return bytes.subarray(offset, offset + length);
 }
