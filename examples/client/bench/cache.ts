@@ -1,10 +1,13 @@
 // The local cache, measured: an unchanged re-backup, `snapshots` and `ls` with and without it, on a
 // local repository and over HTTP to the reference server (started here, on 127.0.0.1), in
 // interleaved pairs. Needs the built CLI (npm run build).
-// Usage: node --import tsx examples/client/bench/cache.ts [rounds=5] [corpus MB=100]
+// A third case reaches the same server through a proxy that delays every byte by RTT/2 each way
+// (KLUIS_BENCH_RTT_MS, default 20), as a server across a network would.
+// Usage: node --conditions=@kluis/source --import tsx examples/client/bench/cache.ts [rounds=5] [corpus MB=100]
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,6 +41,35 @@ async function timed(args: string[]): Promise<number> {
   return Number(readFileSync(out, 'utf8').trim().split('\n').at(-1));
 }
 
+/** Requests sent and bytes received through the proxies since the last reset. */
+const traffic = { requests: 0, bytesDown: 0 };
+const REQUEST = /^(GET|HEAD|POST|DELETE) \//;
+
+/**
+ * A TCP proxy to `target` that delays each direction by `oneWayMs` (order kept: equal delays fire
+ * in order) and counts requests (request lines at the start of a chunk) and response bytes.
+ */
+async function delayingProxy(target: URL, oneWayMs: number): Promise<{ url: string; close(): void }> {
+  const relay = (from: Socket, to: Socket, up: boolean) => {
+    from.on('data', (chunk: Buffer) => {
+      if (up && REQUEST.test(chunk.toString('latin1', 0, 8))) traffic.requests++;
+      if (!up) traffic.bytesDown += chunk.length;
+      if (oneWayMs > 0) setTimeout(() => to.write(chunk), oneWayMs);
+      else to.write(chunk);
+    });
+    from.on('end', () => setTimeout(() => to.end(), oneWayMs));
+    from.on('error', () => to.destroy());
+  };
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    relay(client, upstream, true);
+    relay(upstream, client, false);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
@@ -50,7 +82,14 @@ async function main(): Promise<void> {
   const server = await listen(app, config);
   app.accounts.add('bench', await hashPassword('bench-password'), { actor: 'bench', quotaBytes: 2 ** 40 });
   app.grants.grant({ account: 'bench', role: 'admin', scope: 'bench', by: 'bench' });
-  const repos = { local: join(work, 'repo'), http: new URL('/bench/repo/', server.url).toString() };
+  const rtt = Number(process.env.KLUIS_BENCH_RTT_MS ?? 20);
+  const proxy = await delayingProxy(new URL(server.url), rtt / 2);
+  const near = await delayingProxy(new URL(server.url), 0);
+  const repos = {
+    local: join(work, 'repo'),
+    'http (loopback)': new URL('/bench/repo/', near.url).toString(),
+    [`http (+${rtt} ms RTT)`]: new URL('/bench/far/', proxy.url).toString(),
+  };
   const results: string[] = [];
   try {
     for (const [kind, repo] of Object.entries(repos)) {
@@ -66,29 +105,36 @@ async function main(): Promise<void> {
       for (const [name, args] of ops) {
         const on: number[] = [];
         const off: number[] = [];
+        const seen = { on: { ...traffic }, off: { ...traffic } };
+        const measure = async (cache: boolean) => {
+          Object.assign(traffic, { requests: 0, bytesDown: 0 });
+          (cache ? on : off).push(await r(...args, ...(cache ? [] : ['--no-cache'])));
+          seen[cache ? 'on' : 'off'] = { ...traffic };
+        };
         for (let i = 0; i < rounds; i++) {
           // Interleaved, alternating which goes first.
-          if (i % 2 === 0) {
-            on.push(await r(...args));
-            off.push(await r(...args, '--no-cache'));
-          } else {
-            off.push(await r(...args, '--no-cache'));
-            on.push(await r(...args));
-          }
+          await measure(i % 2 === 0);
+          await measure(i % 2 !== 0);
         }
         const [a, b] = [median(on), median(off)];
+        const http = kind.startsWith('http');
+        const t = (x: typeof traffic) =>
+          http ? `${x.requests} / ${(x.bytesDown / 1e6).toFixed(2)} MB` : '–';
         results.push(
-          `| ${kind} | ${name} | ${b.toFixed(2)} s | ${a.toFixed(2)} s | ${(a / b).toFixed(2)}× |`,
+          `| ${kind} | ${name} | ${b.toFixed(2)} s | ${a.toFixed(2)} s | ${(a / b).toFixed(2)}× | ${t(seen.off)} | ${t(seen.on)} |`,
         );
       }
     }
   } finally {
+    proxy.close();
+    near.close();
     await server.close();
   }
   process.stdout.write(
     `Corpus ${(bytes / 1e6).toFixed(0)} MB, ${rounds} interleaved pairs, medians; ` +
       `${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}\n\n` +
-      '| repository | command | --no-cache | cache | ratio |\n|---|---|---:|---:|---:|\n' +
+      '| repository | command | --no-cache | cache | ratio | requests / received, --no-cache | with cache |\n' +
+      '|---|---|---:|---:|---:|---:|---:|\n' +
       `${results.join('\n')}\n`,
   );
 }

@@ -68,9 +68,10 @@ export function fileCacheStore(options: FileCacheStoreOptions): CacheStore {
       } catch {
         return undefined;
       }
+      // The use that eviction goes by. The directory is scanned only once something is written.
       const now = new Date();
       await utimes(file, now, now).catch(() => undefined);
-      (await entries()).set(key, { size: bytes.length, used: now.getTime() });
+      if (scan) (await scan).set(key, { size: bytes.length, used: now.getTime() });
       return bytes;
     },
     async put(key, bytes) {
@@ -91,7 +92,7 @@ export function fileCacheStore(options: FileCacheStoreOptions): CacheStore {
     },
     async delete(key) {
       await rm(path(key), { force: true });
-      (await entries()).delete(key);
+      if (scan) (await scan).delete(key);
     },
     async keys(prefix) {
       const slash = prefix.indexOf('/');
