@@ -142,6 +142,18 @@ describe('withCache over files', () => {
     expect(total).toBeLessThanOrEqual(10_000);
   });
 
+  it('a tree pack larger than the bound is fetched whole once, then read by ranges', async () => {
+    const { storage, metered } = setup();
+    const cached = withCache(metered.transport, fileCacheStore({ dir: join(dir, 'small'), maxBytes: 1000 }));
+    const pack = prng(10_000, 12);
+    const key = named('data', pack);
+    await storage.put(key, pack);
+    const range = { offset: 100, length: 50 };
+    expect(await cached.get(key, { range, contents: 'tree' })).toEqual(pack.subarray(100, 150));
+    expect(await cached.get(key, { range, contents: 'tree' })).toEqual(pack.subarray(100, 150));
+    expect(metered.metrics().bytesRead).toBe(10_000 + 50);
+  });
+
   it('an unusable cache directory costs only misses', async () => {
     const storage = localTransport({ root: join(dir, 'repo') });
     await writeFile(join(dir, 'file'), 'not a directory');

@@ -76,7 +76,7 @@ export function fileCacheStore(options: FileCacheStoreOptions): CacheStore {
     },
     async put(key, bytes) {
       const file = path(key);
-      if (bytes.length > maxBytes) return;
+      if (bytes.length > maxBytes) return false;
       const parent = join(file, '..');
       await mkdir(parent, { recursive: true, mode: 0o700 });
       const temp = join(parent, `.tmp-${randomBytes(8).toString('hex')}`);
@@ -89,6 +89,7 @@ export function fileCacheStore(options: FileCacheStoreOptions): CacheStore {
       const known = await entries();
       known.set(key, { size: bytes.length, used: Date.now() });
       await evict(known);
+      return true;
     },
     async delete(key) {
       await rm(path(key), { force: true });

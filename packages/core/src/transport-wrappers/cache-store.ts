@@ -17,8 +17,11 @@
 export interface CacheStore {
   /** The bytes stored under `key`, or `undefined`. A hit counts as a use for eviction. */
   get(key: string): Promise<Uint8Array | undefined>;
-  /** Stores `bytes` under `key` (the store may evict other entries, or refuse to keep it). */
-  put(key: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Stores `bytes` under `key` (evicting other entries if need be). Resolves to whether the entry
+   * was kept: `false` when it is larger than the store's bound.
+   */
+  put(key: string, bytes: Uint8Array): Promise<boolean>;
   /** Removes the entry; removing a missing one succeeds. */
   delete(key: string): Promise<void>;
   /** The keys of every entry starting with `prefix`. */
@@ -65,13 +68,14 @@ export function memoryCacheStore(options: MemoryCacheStoreOptions = {}): CacheSt
     },
     async put(key, bytes) {
       remove(key);
-      if (bytes.length > maxBytes) return;
+      if (bytes.length > maxBytes) return false;
       entries.set(key, bytes.slice());
       total += bytes.length;
       for (const k of entries.keys()) {
         if (total <= maxBytes) break;
         remove(k);
       }
+      return true;
     },
     async delete(key) {
       remove(key);

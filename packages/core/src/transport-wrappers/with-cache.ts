@@ -58,16 +58,23 @@ export function withCache(inner: Transport, store: CacheStore, options: CacheOpt
     if (m[1] === 'data') return contents === 'tree' && kinds.has('trees');
     return kinds.has(m[1] as CacheKind);
   };
+  // Packs the store would not keep (larger than its bound, or it failed): their ranges are read
+  // directly from then on, rather than fetching the whole pack again for each.
+  const unkept = new Set<string>();
   const prefixes = [...kinds].map((k) => (k === 'trees' ? 'data/' : `${k}/`));
   return {
     ...forward(inner),
-    get: (key, o) => (cacheable(key, o?.contents) ? cachedGet(inner, store, key, o) : inner.get(key, o)),
+    get: (key, o) =>
+      cacheable(key, o?.contents) && !(o?.range && unkept.has(key))
+        ? cachedGet(inner, store, unkept, key, o)
+        : inner.get(key, o),
     put: async (key, body, o) => {
       await inner.put(key, body, o);
       if (cacheable(key) && (await matchesName(key, body))) await quietly(() => store.put(key, body));
     },
     delete: async (key, o) => {
       await quietly(() => store.delete(key));
+      unkept.delete(key);
       await inner.delete(key, o);
     },
     list: (prefix, o) =>
@@ -81,6 +88,7 @@ export function withCache(inner: Transport, store: CacheStore, options: CacheOpt
 async function cachedGet(
   inner: Transport,
   store: CacheStore,
+  unkept: Set<string>,
   key: string,
   o?: GetOptions,
 ): Promise<Uint8Array> {
@@ -94,7 +102,7 @@ async function cachedGet(
     await quietly(() => store.delete(key));
   }
   const whole = await inner.get(key, o?.signal ? { signal: o.signal } : {});
-  if (await matchesName(key, whole)) await quietly(() => store.put(key, whole));
+  if ((await matchesName(key, whole)) && !(await quietly(() => store.put(key, whole)))) unkept.add(key);
   return slice(whole, o?.range) ?? inner.get(key, o);
 }
 
