@@ -13,6 +13,7 @@ import {
   withCache,
 } from '../src/index';
 import { fileCacheStore } from '../src/node/index';
+import { describeTransportConformance } from '../src/testing/index';
 
 // Objects named by the SHA-256 of their bytes (as a repository names them), plus one whose name
 // does not match its bytes (never cached) and one that is not content-named at all.
@@ -164,3 +165,11 @@ describe('withCache properties', () => {
     }
   });
 });
+
+// The published conformance suite, through the cache: its objects are not named by the hash of
+// their bytes, so none is kept; this proves that everything else passes through faithfully.
+describeTransportConformance(
+  { setup: async () => withCache(memoryTransport(), memoryCacheStore({ maxBytes: 1 << 20 })) },
+  { describe, it, expect },
+  { name: 'withCache(memoryTransport)' },
+);
