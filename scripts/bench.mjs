@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- chunker|crypto|deflate|restic|retention|s3|server ...]: the benchmarks, never part of npm test.
+// npm run bench [-- cache|chunker|crypto|deflate|restic|retention|s3|server ...]: the benchmarks, never part of npm test.
 // Each prints its own table; figures are only comparable within one run (see docs/benchmarks.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ const all = {
   restic: 'examples/client/bench/compare-restic.ts',
   s3local: 'examples/client/bench/s3-vs-local.ts',
   retention: 'examples/client/bench/retention-30d.ts',
+  cache: 'examples/client/bench/cache.ts',
 };
 const picked = process.argv.slice(2).length
   ? process.argv.slice(2)
@@ -21,7 +22,7 @@ const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-if (['restic', 's3local', 'retention'].some((b) => picked.includes(b)))
+if (['restic', 's3local', 'retention', 'cache'].some((b) => picked.includes(b)))
   run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
   const file = all[name];

@@ -261,11 +261,7 @@ export class BlobStore {
     const key = `data/${pack}`;
     const sealed =
       (loc.type === 'tree' ? await this.#trees.get(pack, loc.offset, loc.length, signal) : undefined) ??
-      (await this.transport.get(key, {
-        signal,
-        range: { offset: loc.offset, length: loc.length },
-        ...(loc.type === 'tree' ? { contents: 'tree' as const } : {}),
-      }));
+      (await this.transport.get(key, { signal, range: { offset: loc.offset, length: loc.length } }));
     return this.openBlob(loc.type, id, sealed, loc.codec, loc.rawLength, key);
   }
 

@@ -32,7 +32,7 @@ const CONTENT_NAMED = /^(index|snapshots|data)\/([0-9a-f]{64})$/;
  * - `get` of a cached kind is served from the store when the entry is good; otherwise the whole
  *   object is fetched, kept when its bytes match its name, and the requested range returned.
  *   A data pack is cached only when the reader marks it `contents: 'tree'` (the engine does when
- *   it reads tree blobs, which live in packs of their own); other packs pass through untouched.
+ *   it reads a pack's tree blobs at once: the index says which packs hold them); other packs pass through untouched.
  * - `put` of an index file or snapshot stores a copy after the transport accepted it.
  * - `delete` drops the entry; a completed `list` drops entries under its prefix that it did not
  *   yield (objects deleted by someone else), so a stale entry is not served after a listing.
