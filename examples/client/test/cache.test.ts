@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,15 @@ describe('the local cache in the CLI', () => {
     // A second run answers alike from the cache.
     expect((await runKluis(['ls', 'latest'], env)).out).toBe(ls.out);
     expect((await runKluis(['ls', 'latest', '--no-cache'], env)).out).toBe(ls.out);
+    // check reads the repository, not the cache: a damaged tree pack is found though its copy is good.
+    const [pack] = await readdir(join(cache, repoId as string, 'data'));
+    const stored = join(dir, 'repo', 'data', (pack as string).slice(0, 2), pack as string);
+    const bytes = await readFile(stored);
+    bytes[10] = (bytes[10] ?? 0) ^ 0xff;
+    await writeFile(stored, bytes);
+    const check = await runKluis(['check'], env);
+    expect(check.code).not.toBe(0);
+    expect(check.out + check.err).toContain((pack as string).slice(0, 8));
   });
 
   it('finds its root in KLUIS_CACHE_DIR, else XDG_CACHE_HOME, else ~/.cache', () => {
