@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- chunker|crypto|deflate|codecs|restic|retention|s3|server ...]: the benchmarks, never part
+// npm run bench [-- cache|chunker|crypto|deflate|codecs|restic|retention|s3|server ...]: the benchmarks, never part
 // of npm test. Each runs under Node 24 (the current LTS, installed from the npm registry into
 // .bench/node24 when missing) and under this Node, and prints its own table per runtime; figures
 // are only comparable within one run (see docs/benchmarks.md). KLUIS_BENCH_NODE=24 or =current
@@ -18,6 +18,7 @@ const all = {
   restic: 'examples/client/bench/compare-restic.ts',
   s3local: 'examples/client/bench/s3-vs-local.ts',
   retention: 'examples/client/bench/retention-30d.ts',
+  cache: 'examples/client/bench/cache.ts',
 };
 const picked = process.argv.slice(2).length
   ? process.argv.slice(2)
@@ -37,7 +38,7 @@ const runtimes = [
   ...(which === 'current' ? [] : [ensureNode24()]),
   ...(which === '24' || process.versions.node.split('.')[0] === '24' ? [] : [process.execPath]),
 ];
-if (['restic', 's3local', 'retention'].some((b) => picked.includes(b)))
+if (['restic', 's3local', 'retention', 'cache'].some((b) => picked.includes(b)))
   run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
   for (const node of runtimes) {

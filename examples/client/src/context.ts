@@ -1,6 +1,20 @@
-import { availableParallelism, hostname, userInfo } from 'node:os';
-import { decodeConfig, KluisError, openRepository, type Repository, type Transport } from '@kluis/core';
-import { nativeCrypto, nodeCodec, workerBlobDecoder, workerBlobEncoder } from '@kluis/core/node';
+import { availableParallelism, homedir, hostname, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  decodeConfig,
+  KluisError,
+  openRepository,
+  type Repository,
+  type Transport,
+  withCache,
+} from '@kluis/core';
+import {
+  fileCacheStore,
+  nativeCrypto,
+  nodeCodec,
+  workerBlobDecoder,
+  workerBlobEncoder,
+} from '@kluis/core/node';
 import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { UsageError } from './errors';
 import type { Io } from './io';
@@ -8,6 +22,14 @@ import { readPassword } from './password';
 import { isLocalLocation, openTransport } from './repository-url';
 
 /** What every command gets: its parsed options, the I/O, and a way to open the repository. */
+/** How {@link Context.openRepo} opens: through the local cache (default) and with a wrapper. */
+export interface OpenRepoOptions {
+  /** false: read the repository itself, not the local cache (check). */
+  cache?: boolean;
+  /** Wraps the transport last (backup --dry-run drops writes). */
+  wrap?: (t: Transport) => Transport;
+}
+
 export interface Context {
   io: Io;
   values: Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -21,9 +43,11 @@ export interface Context {
   verbose: number;
   /**
    * Opens the repository once per command: later calls (`forget --prune` runs prune after forget)
-   * get the same repository, so the password is asked and its key derived once.
+   * get the same repository, so the password is asked and its key derived once. Reads go through
+   * the local cache unless `--no-cache` was given or `cache` is false (check reads the repository
+   * itself, not a copy).
    */
-  openRepo(wrap?: (t: Transport) => Transport): Promise<Repository>;
+  openRepo(options?: OpenRepoOptions): Promise<Repository>;
   /**
    * The repository's ID from its plaintext `config`, read without a password (so a command can
    * decide what to do before asking for one). Not yet authenticated: compare it with
@@ -41,6 +65,7 @@ export const GLOBAL_OPTIONS = {
   'password-file': { type: 'string' },
   json: { type: 'boolean' },
   debug: { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'password-command': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -58,9 +83,13 @@ export function createContext(
   const json = values.json === true;
   const opened: Repository[] = [];
   let opening: Promise<Repository> | undefined;
-  const open = async (wrap?: (t: Transport) => Transport): Promise<Repository> => {
-    const base = await openTransport(location, io.env);
-    const transport = wrap ? wrap(base) : base;
+  const open = async (options: OpenRepoOptions): Promise<Repository> => {
+    const plain = await openTransport(location, io.env);
+    const cached =
+      options.cache !== false && values['no-cache'] !== true
+        ? await withLocalCache(plain, io.env, io.signal)
+        : plain;
+    const transport = options.wrap ? options.wrap(cached) : cached;
     const password = await readPassword(io, values['password-file'] as string | undefined);
     const threads = threadsFrom(io.env);
     const repo = await openRepository(transport, {
@@ -86,8 +115,8 @@ export function createContext(
     location,
     quiet: values.quiet === true,
     verbose: (values.verbose as boolean[] | undefined)?.length ?? 0,
-    openRepo(wrap) {
-      opening ??= open(wrap);
+    openRepo(options) {
+      opening ??= open(options ?? {});
       return opening;
     },
     async repositoryId() {
@@ -130,6 +159,56 @@ function withGlobalFlags(io: Io, values: Context['values']): Io {
     out = { ...out, env: { ...env, KLUIS_PASSWORD_COMMAND: command } };
   }
   return values.quiet === true ? { ...out, tty: false } : out;
+}
+
+/**
+ * `transport` reading through the local cache of its repository (`<cache root>/<repository id>/`,
+ * see {@link cacheRoot}). The repository's ID comes from its plaintext `config`, read here once and
+ * handed to the opening repository from memory; it needs no trust, as every entry is checked
+ * against its content hash. Without a readable config (no repository there), no cache: opening
+ * reports the problem as before.
+ */
+async function withLocalCache(
+  transport: Transport,
+  env: Record<string, string | undefined>,
+  signal: AbortSignal | undefined,
+): Promise<Transport> {
+  const maxBytes = cacheMaxBytesFrom(env);
+  let config: Uint8Array | undefined;
+  let id: string;
+  try {
+    config = await transport.get('config', signal ? { signal } : {});
+    id = decodeConfig(config).id;
+  } catch {
+    return transport;
+  }
+  const cached = withCache(transport, fileCacheStore({ dir: join(cacheRoot(env), id), maxBytes }));
+  return {
+    ...cached,
+    get: (key, o) => {
+      if (key !== 'config' || !config || o?.range) return cached.get(key, o);
+      const bytes = config;
+      config = undefined; // once: a later read (a key change, a lock check) asks the storage
+      return Promise.resolve(bytes);
+    },
+  };
+}
+
+/** The cache's root: KLUIS_CACHE_DIR, else `$XDG_CACHE_HOME/kluis`, else `~/.cache/kluis`. */
+export function cacheRoot(env: Record<string, string | undefined>): string {
+  if (env.KLUIS_CACHE_DIR) return resolve(env.KLUIS_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return join(resolve(env.XDG_CACHE_HOME), 'kluis');
+  return join(homedir(), '.cache', 'kluis');
+}
+
+/** The cache's bound per repository from KLUIS_CACHE_MAX_MIB (default 1024 MiB). */
+export function cacheMaxBytesFrom(env: Record<string, string | undefined>): number {
+  const raw = env.KLUIS_CACHE_MAX_MIB;
+  if (raw === undefined || raw === '') return 1 << 30;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 1 << 20)
+    throw new UsageError('KLUIS_CACHE_MAX_MIB needs a whole number of MiB from 0 to 1048576');
+  return n * (1 << 20);
 }
 
 /** Encoder threads from KLUIS_THREADS (0 = compress and encrypt on the main thread); default: every core. */

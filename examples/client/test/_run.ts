@@ -6,6 +6,8 @@ import { main } from '../src/main.ts';
 
 /** Settings (`kluis config`) of tests that set no XDG_CONFIG_HOME: never the user's own. */
 const settingsHome = join(tmpdir(), `kluis-test-settings-${process.pid}`);
+/** The local cache of tests that set no KLUIS_CACHE_DIR: never the user's own. */
+const cacheHome = join(tmpdir(), `kluis-test-cache-${process.pid}`);
 
 /** Runs the kluis CLI in-process with the given environment; returns its exit code and output. */
 export async function runKluis(
@@ -23,7 +25,7 @@ export async function runKluis(
       err += s;
     },
     tty: false,
-    env: { KLUIS_THREADS: '0', XDG_CONFIG_HOME: settingsHome, ...env },
+    env: { KLUIS_THREADS: '0', XDG_CONFIG_HOME: settingsHome, KLUIS_CACHE_DIR: cacheHome, ...env },
   };
   return { code: await main(args, io, { early }), out, err };
 }

@@ -116,8 +116,12 @@ export type {
   TransportCapabilities,
 } from './transport';
 export { assertKey, assertPrefix } from './transport';
+export type { CacheStore, MemoryCacheStoreOptions } from './transport-wrappers/cache-store';
+export { memoryCacheStore } from './transport-wrappers/cache-store';
 export type { TransportOp } from './transport-wrappers/operation';
 export { TRANSPORT_OPS } from './transport-wrappers/operation';
+export type { CacheKind, CacheOptions } from './transport-wrappers/with-cache';
+export { withCache } from './transport-wrappers/with-cache';
 export { withLimit } from './transport-wrappers/with-limit';
 export type {
   MeteredTransport,

@@ -144,6 +144,16 @@ export interface GetOptions extends AbortOptions {
    * ```
    */
   into?: Uint8Array | undefined;
+  /**
+   * What the object holds, when the caller knows: `'tree'` for a pack of tree blobs. Transports
+   * ignore it; wrappers may use it (`withCache` keeps tree packs on local disk).
+   *
+   * @example
+   * ```ts
+   * const part = await transport.get(`data/${packName}`, { range: { offset: 0, length: 64 }, contents: 'tree' });
+   * ```
+   */
+  contents?: 'tree' | undefined;
 }
 
 /** Options of {@link Transport.put}. */

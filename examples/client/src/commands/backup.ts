@@ -48,7 +48,7 @@ export async function backupCommand(ctx: Context): Promise<number> {
   const input = await backupInput(ctx, exclude);
   const source = input.source;
   const dryRun: DryRunTally | undefined = ctx.values['dry-run'] ? { objects: {}, bytes: {} } : undefined;
-  const opening = ctx.openRepo(dryRun ? (t) => dryRunTransport(t, dryRun) : undefined);
+  const opening = ctx.openRepo(dryRun ? { wrap: (t) => dryRunTransport(t, dryRun) } : {});
   await input.prefetch?.(opening);
   const repo = await opening;
   const bar = new ProgressBar(ctx.io);

@@ -208,7 +208,7 @@ export async function pruneCommand(ctx: Context): Promise<number> {
 export const checkOptions = { 'read-data': { type: 'boolean' } } as const;
 
 export async function checkCommand(ctx: Context): Promise<number> {
-  const repo = await ctx.openRepo();
+  const repo = await ctx.openRepo({ cache: false }); // check reads the repository, not a copy of it
   const r = await check(repo, { readData: ctx.values['read-data'] === true });
   if (ctx.json) ctx.printJson(r);
   else {

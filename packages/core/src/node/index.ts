@@ -4,6 +4,8 @@
  * local-disk transport, native crypto provider, worker pool).
  */
 export { nativeCrypto } from './crypto';
+export type { FileCacheStoreOptions } from './file-cache-store';
+export { fileCacheStore } from './file-cache-store';
 export type { FsSourceOptions } from './fs-source';
 export { fsSource } from './fs-source';
 export type { FsTargetOptions } from './fs-target';

@@ -42,6 +42,7 @@ export class TreeSpanCache {
     } else {
       bytes = this.transport.get(`data/${pack}`, {
         range: { offset: span.start, length: size },
+        contents: 'tree', // a local cache (withCache) keeps the pack: read once per process, not per blob
         ...(signal ? { signal } : {}),
       });
       this.#cache.set(pack, bytes);
