@@ -54,7 +54,13 @@ function tally(kind: string, detected: boolean, what: string): void {
   } else figures.undetected.push(what);
 }
 
-const env = (repo: string) => ({ KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: 'secret' });
+// Each damaged copy gets a cache of its own: the copies share the pristine repository's ID, and a
+// cache warmed by an earlier copy would (rightly) serve the intact objects it verified then.
+const env = (repo: string) => ({
+  KLUIS_REPOSITORY: repo,
+  KLUIS_PASSWORD: 'secret',
+  KLUIS_CACHE_DIR: `${repo}.cache`,
+});
 
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
@@ -352,6 +358,7 @@ describe('damage to any stored object gets a clear answer, never a crash', () =>
             expect(r.get(`restore ${key.slice(10) === first ? second : first}`)?.code ?? 0, what).toBe(0);
           }
           await rm(repo, { recursive: true, force: true });
+          await rm(`${repo}.cache`, { recursive: true, force: true });
         }),
         RUNS,
       );
@@ -376,6 +383,7 @@ describe('damage to any stored object gets a clear answer, never a crash', () =>
             expect(r.get('restore latest')!.code, what).toBe(1);
           if (m.op === 'index-field') expect(detected, what).toBe(true);
           await rm(repo, { recursive: true, force: true });
+          await rm(`${repo}.cache`, { recursive: true, force: true });
         }),
         RUNS,
       );
