@@ -4,6 +4,7 @@ import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder, workerBlobEncoder } fr
 import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { UsageError } from './errors';
 import type { Io } from './io';
+import type { Options } from './options';
 import { readPassword } from './password';
 import { isLocalLocation, openTransport } from './repository-url';
 
@@ -33,12 +34,21 @@ export interface Context {
 }
 
 export const GLOBAL_OPTIONS = {
-  repo: { type: 'string', short: 'r' },
-  'password-file': { type: 'string' },
-  json: { type: 'boolean' },
-  debug: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+  repo: {
+    type: 'string',
+    short: 'r',
+    arg: 'R',
+    help: 'The repository: a directory, s3:https://host/bucket/prefix or an http(s) URL (default: KLUIS_REPOSITORY).',
+  },
+  'password-file': {
+    type: 'string',
+    arg: 'F',
+    help: 'Read the repository password from the first line of this file (default: KLUIS_PASSWORD_FILE).',
+  },
+  json: { type: 'boolean', help: 'Print the result as JSON on standard output.' },
+  debug: { type: 'boolean', help: 'Print the stack of an error as well as its message.' },
+  help: { type: 'boolean', short: 'h', help: 'Show the help of the command and exit.' },
+} as const satisfies Options;
 
 export function createContext(
   io: Io,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KluisError } from '@kluis/core';
 import { backupCommand, backupOptions, init, initOptions } from './commands/backup';
@@ -20,9 +21,9 @@ import { type Context, createContext, GLOBAL_OPTIONS } from './context';
 import type { EarlyKdf } from './early-kdf';
 import { EXIT, exitCodeOf, UsageError } from './errors';
 import type { Io } from './io';
+import { nearest, type Options, optionLines, parseErrorToUsage, wrap } from './options';
 import { redact } from './repository-url';
 
-type Options = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 interface Command {
   usage: string;
   summary: string;
@@ -36,21 +37,21 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   init: {
-    usage: 'init [--scrypt-n N]',
+    usage: 'init [options]',
     summary: 'create a new encrypted repository',
     args: { min: 0, max: 0 },
     options: initOptions,
     run: init,
   },
   backup: {
-    usage: 'backup PATH... [--tag T] [--exclude P] [--exclude-file F] [--host H] [--parent ID] [--force]',
+    usage: 'backup PATH... [options]',
     summary: 'back up files and directories (only changes travel)',
     args: { min: 1, what: 'at least one PATH' },
     options: backupOptions,
     run: backupCommand,
   },
   snapshots: {
-    usage: 'snapshots [--host H] [--tag T]',
+    usage: 'snapshots [options]',
     summary: 'list snapshots',
     args: { min: 0, max: 0 },
     options: snapshotsOptions,
@@ -64,7 +65,7 @@ const COMMANDS: Record<string, Command> = {
     run: ls,
   },
   restore: {
-    usage: 'restore SNAPSHOT|latest --target DIR [--include P] [--verify]',
+    usage: 'restore SNAPSHOT|latest --target DIR [options]',
     summary: 'restore a snapshot into a directory',
     args: { min: 0, max: 1, what: 'one SNAPSHOT' },
     options: restoreOptions,
@@ -78,8 +79,7 @@ const COMMANDS: Record<string, Command> = {
     run: diff,
   },
   forget: {
-    usage:
-      'forget ID... | forget [--policy P | --keep-within 7d --keep-last N --keep-daily N ...] [--fit-quota SIZE|account [--protect-days D]] [--dry-run] [--prune [prune options]]',
+    usage: 'forget ID... [options] | forget [--policy P | --keep-… N ...] [options]',
     summary:
       'remove the snapshots named, or those a retention policy does not keep (with reasons); without flags, the stored policy',
     args: { min: 0 },
@@ -88,7 +88,7 @@ const COMMANDS: Record<string, Command> = {
     run: forget,
   },
   prune: {
-    usage: 'prune [--dry-run] [--grace-hours H] [--max-unused 5%] [--max-repack-size SIZE]',
+    usage: 'prune [options]',
     summary: 'free space no snapshot uses, repacking partly used packs (two-phase, lock-free)',
     args: { min: 0, max: 0 },
     options: pruneOptions,
@@ -102,14 +102,14 @@ const COMMANDS: Record<string, Command> = {
     run: configCommand,
   },
   check: {
-    usage: 'check [--read-data]',
+    usage: 'check [options]',
     summary: 'verify the repository (and every byte with --read-data)',
     args: { min: 0, max: 0 },
     options: checkOptions,
     run: checkCommand,
   },
   key: {
-    usage: 'key list|add|remove ID|passwd [--label L] [--new-password-file F] [--scrypt-n N]',
+    usage: 'key list|add|remove ID|passwd [options]',
     summary: 'manage the passwords (key slots) of a repository',
     args: { min: 0, max: 2, what: 'list, add, remove ID or passwd' },
     options: keyOptions,
@@ -123,7 +123,7 @@ const COMMANDS: Record<string, Command> = {
     run: stats,
   },
   demo: {
-    usage: 'demo [--keep] [--size MiB]',
+    usage: 'demo [options]',
     summary: 'a real encrypted backup and restore on a local repository',
     args: { min: 0, max: 0 },
     options: demoOptions,
@@ -134,16 +134,48 @@ const COMMANDS: Record<string, Command> = {
 function help(): string {
   const lines = [
     'usage: kluis [--repo R] [--password-file F] [--json] [--debug] COMMAND [options]',
+    '       kluis --version',
     '',
     'commands:',
   ];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   lines.push(
     '',
-    'environment: KLUIS_REPOSITORY, KLUIS_PASSWORD, KLUIS_PASSWORD_FILE, AWS_* for s3:, KLUIS_HTTP_USER/KLUIS_HTTP_PASSWORD',
+    'environment: KLUIS_REPOSITORY, KLUIS_PASSWORD, KLUIS_PASSWORD_FILE, AWS_* for s3:,',
+    '  KLUIS_HTTP_USER/KLUIS_HTTP_PASSWORD',
   );
   lines.push('`kluis COMMAND --help` shows the options of a command.');
   return `${lines.join('\n')}\n`;
+}
+
+/** `kluis COMMAND --help`: the synopsis, the summary, then every option with its sentence. */
+export function commandHelp(name: string): string {
+  const command = COMMANDS[name]!;
+  const own = Object.keys(command.options).length ? ['', 'options:', ...optionLines(command.options)] : [];
+  return `${[
+    ...wrap(`usage: kluis ${command.usage}`, 80),
+    ...wrap(command.summary, 80),
+    ...own,
+    '',
+    'global options:',
+    ...optionLines(GLOBAL_OPTIONS),
+  ].join('\n')}\n`;
+}
+
+/** Every option `name` takes, its own and the global ones. */
+export function optionsOf(name: string): Options {
+  return { ...GLOBAL_OPTIONS, ...COMMANDS[name]!.options };
+}
+
+/** The names of the commands, in the order help lists them. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+/** `kluis --version`: this command line's version and the Node.js running it. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `kluis ${pkg.version} (Node.js ${process.versions.node})\n`;
 }
 
 /** What the entry point prepared before the CLI loaded. */
@@ -159,27 +191,38 @@ export interface MainOptions {
 export async function main(argv: string[], io: Io, options: MainOptions = {}): Promise<number> {
   const name = argv.find((a) => !a.startsWith('-') && COMMANDS[a]) ?? argv.find((a) => !a.startsWith('-'));
   const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
-    io[name ? 'stderr' : 'stdout'](
-      name ? `kluis: unknown command ${JSON.stringify(name)}\n${help()}` : help(),
+  if (!command && (argv.includes('--version') || argv.includes('-V'))) {
+    io.stdout(version());
+    return EXIT.ok;
+  }
+  if (!command && name) {
+    const guess = nearest(name, COMMAND_NAMES);
+    io.stderr(
+      `kluis: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}; kluis --help lists the commands\n`,
     );
-    return name ? EXIT.usage : argv.includes('--help') || argv.includes('-h') ? EXIT.ok : EXIT.usage;
+    return EXIT.usage;
+  }
+  if (!command) {
+    io.stdout(help());
+    return argv.includes('--help') || argv.includes('-h') ? EXIT.ok : EXIT.usage;
   }
   const rest = withBareValues([...argv], command.bare);
   rest.splice(rest.indexOf(name!), 1);
   let debug = rest.includes('--debug');
   try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      options: { ...GLOBAL_OPTIONS, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
-    debug = values.debug === true;
-    if (values.help) {
-      io.stdout(`usage: kluis ${command.usage}\n${command.summary}\n`);
+    const spec = { ...GLOBAL_OPTIONS, ...command.options };
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(commandHelp(name!));
       return EXIT.ok;
     }
+    const { values, positionals } = (() => {
+      try {
+        return parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true });
+      } catch (e) {
+        throw parseErrorToUsage(e, name!, spec);
+      }
+    })();
+    debug = values.debug === true;
     checkArgs(name!, command.args, positionals);
     const ctx = createContext(io, values, positionals, options.early);
     try {
@@ -188,10 +231,11 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
       await ctx.dispose();
     }
   } catch (e) {
-    const code = exitCodeOf(e) === EXIT.error && isParseError(e) ? EXIT.usage : exitCodeOf(e);
+    const code = exitCodeOf(e);
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr(`kluis: ${redact(message)}\n`);
-    if (code === EXIT.usage) io.stderr(`usage: kluis ${command.usage}\n`);
+    const hint =
+      code === EXIT.usage && !message.includes('--help') ? ` (kluis ${name} --help shows its usage)` : '';
+    io.stderr(`kluis: ${redact(message)}${hint}\n`);
     if (debug && e instanceof Error && e.stack) io.stderr(`${redact(e.stack)}\n`);
     else if (!KluisError.is(e) && !(e instanceof UsageError) && code === EXIT.error)
       io.stderr('(run with --debug for details)\n');
@@ -224,9 +268,4 @@ function withBareValues(argv: string[], bare: Command['bare']): string[] {
     const next = argv[i + 1];
     return value !== undefined && (next === undefined || next.startsWith('-')) ? `${a}=${value}` : a;
   });
-}
-
-function isParseError(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return e instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

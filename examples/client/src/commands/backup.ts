@@ -4,11 +4,19 @@ import { fsSource, nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
 import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT, UsageError } from '../errors';
 import { bytes, seconds, short } from '../format';
+import type { Options } from '../options';
 import { readPassword } from '../password';
 import { ProgressBar } from '../progress';
 import { createStorage, redact } from '../repository-url';
 
-export const initOptions = { 'scrypt-n': { type: 'string' } } as const;
+const scryptN = {
+  type: 'string',
+  arg: 'N',
+  help: 'scrypt cost for the new key slot, a power of two ≥ 1024 (default: calibrated to about 0.5 s).',
+} as const;
+
+export const initOptions = { 'scrypt-n': scryptN } as const satisfies Options;
+export { scryptN };
 
 export async function init(ctx: Context): Promise<number> {
   const password = await readPassword(ctx.io, ctx.values['password-file'] as string | undefined, true);
@@ -29,13 +37,28 @@ export async function init(ctx: Context): Promise<number> {
 }
 
 export const backupOptions = {
-  tag: { type: 'string', multiple: true },
-  exclude: { type: 'string', multiple: true, short: 'e' },
-  'exclude-file': { type: 'string', multiple: true },
-  host: { type: 'string' },
-  parent: { type: 'string' },
-  force: { type: 'boolean' },
-} as const;
+  tag: { type: 'string', multiple: true, arg: 'T', help: 'Add this tag to the snapshot.' },
+  exclude: {
+    type: 'string',
+    multiple: true,
+    short: 'e',
+    arg: 'P',
+    help: 'Leave out paths matching this pattern (gitignore syntax).',
+  },
+  'exclude-file': {
+    type: 'string',
+    multiple: true,
+    arg: 'F',
+    help: 'Read exclude patterns from this file, one a line (# starts a comment).',
+  },
+  host: { type: 'string', arg: 'H', help: 'Record this host name in the snapshot (default: this machine).' },
+  parent: {
+    type: 'string',
+    arg: 'ID',
+    help: 'Compare with this snapshot to skip unchanged files (default: the latest).',
+  },
+  force: { type: 'boolean', help: 'Read every file again instead of trusting the parent snapshot.' },
+} as const satisfies Options;
 
 export async function backupCommand(ctx: Context): Promise<number> {
   if (ctx.positionals.length === 0) throw new UsageError('backup needs at least one PATH');

@@ -2,13 +2,19 @@ import type { Context } from '../context';
 import { defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT, UsageError } from '../errors';
 import { short, table } from '../format';
+import type { Options } from '../options';
 import { readPassword } from '../password';
+import { scryptN } from './backup';
 
 export const keyOptions = {
-  'new-password-file': { type: 'string' },
-  label: { type: 'string' },
-  'scrypt-n': { type: 'string' },
-} as const;
+  'new-password-file': {
+    type: 'string',
+    arg: 'F',
+    help: 'key add and passwd: read the new password from this file (default: KLUIS_NEW_PASSWORD, else a prompt).',
+  },
+  label: { type: 'string', arg: 'L', help: 'key add: a label for the new key slot, shown by key list.' },
+  'scrypt-n': scryptN,
+} as const satisfies Options;
 
 async function newPassword(ctx: Context): Promise<string> {
   const file = ctx.values['new-password-file'] as string | undefined;

@@ -5,13 +5,25 @@ import type { Context } from '../context';
 import { warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
 import { bytes, seconds, short } from '../format';
+import type { Options } from '../options';
 import { ProgressBar } from '../progress';
 
 export const restoreOptions = {
-  target: { type: 'string', short: 't' },
-  include: { type: 'string', multiple: true, short: 'i' },
-  verify: { type: 'boolean' },
-} as const;
+  target: {
+    type: 'string',
+    short: 't',
+    arg: 'DIR',
+    help: 'Restore into this directory (created if missing); paths keep their place under it.',
+  },
+  include: {
+    type: 'string',
+    multiple: true,
+    short: 'i',
+    arg: 'P',
+    help: 'Restore only what matches: a path as snapshots shows it or relative to the snapshot, or a gitignore pattern.',
+  },
+  verify: { type: 'boolean', help: 'Read every restored file back and compare it with the snapshot.' },
+} as const satisfies Options;
 
 export async function restoreCommand(ctx: Context): Promise<number> {
   const ref = ctx.positionals[0];

@@ -3,11 +3,12 @@ import type { Context } from '../context';
 import { warnDamaged, warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
 import { bytes, short, table } from '../format';
+import type { Options } from '../options';
 
 export const snapshotsOptions = {
-  host: { type: 'string' },
-  tag: { type: 'string', multiple: true },
-} as const;
+  host: { type: 'string', arg: 'H', help: 'Only the snapshots of this host.' },
+  tag: { type: 'string', multiple: true, arg: 'T', help: 'Only the snapshots with this tag.' },
+} as const satisfies Options;
 
 export async function snapshots(ctx: Context): Promise<number> {
   const repo = await ctx.openRepo();
@@ -39,7 +40,7 @@ export async function snapshots(ctx: Context): Promise<number> {
   return EXIT.ok;
 }
 
-export const lsOptions = {} as const;
+export const lsOptions = {} as const satisfies Options;
 
 export async function ls(ctx: Context): Promise<number> {
   const [ref, prefix] = ctx.positionals;
