@@ -18,7 +18,8 @@ export const keyOptions = {
 
 async function newPassword(ctx: Context): Promise<string> {
   const file = ctx.values['new-password-file'] as string | undefined;
-  if (file) return readPassword({ ...ctx.io, env: {} }, file);
+  if (file)
+    return readPassword({ ...ctx.io, env: {} }, file, false, 'new password file (--new-password-file)');
   if (ctx.io.env.KLUIS_NEW_PASSWORD !== undefined) return ctx.io.env.KLUIS_NEW_PASSWORD;
   if (!ctx.io.promptSecret)
     throw new UsageError('no new password: use --new-password-file or KLUIS_NEW_PASSWORD');
