@@ -1,9 +1,10 @@
-import { measureTree, walkTree } from '@kluis/core';
+import { KluisError, measureTree, walkTree } from '@kluis/core';
 import type { Context } from '../context';
 import { warnDamaged, warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
 import { bytes, short, table } from '../format';
 import type { Options } from '../options';
+import { treePaths } from '../snapshot-paths';
 
 export const snapshotsOptions = {
   host: { type: 'string', arg: 'H', help: 'Only the snapshots of this host.' },
@@ -50,9 +51,12 @@ export async function ls(ctx: Context): Promise<number> {
   warnDamagedIndex(ctx, repo);
   const { id, snapshot } = await repo.snapshots.resolve(ref);
   await measureTree(repo.blobs, snapshot.tree); // refuses a snapshot whose trees claim absurd numbers
+  const wanted = prefix === undefined ? [''] : treePaths(prefix, snapshot.paths).filter((p) => p !== '');
+  const under = (path: string) =>
+    prefix === undefined || wanted.some((w) => path === w || path.startsWith(`${w}/`));
   const entries: { path: string; type: string; size: number; mode: string; mtime: string }[] = [];
   for await (const { path, node } of walkTree(repo, snapshot.tree)) {
-    if (prefix && !(path === prefix || path.startsWith(`${prefix}/`))) continue;
+    if (!under(path)) continue;
     entries.push({
       path,
       type: node.type,
@@ -61,6 +65,11 @@ export async function ls(ctx: Context): Promise<number> {
       mtime: new Date(node.mtime).toISOString(),
     });
   }
+  if (prefix !== undefined && entries.length === 0)
+    throw new KluisError(
+      'NOT_FOUND',
+      `${prefix} is not in snapshot ${short(id)} (its paths: ${snapshot.paths.join(' ')}; give a path under one of them, or relative to it)`,
+    );
   if (ctx.json) ctx.printJson({ snapshot: id, entries });
   else
     for (const e of entries)
