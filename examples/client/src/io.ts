@@ -12,6 +12,10 @@ export interface Io {
   promptSecret?: (question: string) => Promise<string>;
   /** Aborted on SIGINT. */
   signal?: AbortSignal;
+  /** The width of the terminal on stderr, in columns (undefined: not a terminal). */
+  columns?: () => number | undefined;
+  /** Calls `listener` whenever the terminal is resized; returns the way to stop. */
+  onResize?: (listener: () => void) => () => void;
 }
 
 /**
@@ -28,6 +32,11 @@ export function processIo(signal: AbortSignal): Io {
     tty: Boolean(process.stderr.isTTY),
     env: process.env,
     signal,
+    columns: () => process.stderr.columns,
+    onResize(listener) {
+      process.stderr.on('resize', listener);
+      return () => process.stderr.off('resize', listener);
+    },
     ...(tty ? { promptSecret } : {}),
   };
 }

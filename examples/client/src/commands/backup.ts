@@ -8,6 +8,7 @@ import type { Options } from '../options';
 import { readPassword } from '../password';
 import { ProgressBar } from '../progress';
 import { createStorage, redact } from '../repository-url';
+import { scanTotals } from '../scan';
 
 const scryptN = {
   type: 'string',
@@ -72,6 +73,11 @@ export async function backupCommand(ctx: Context): Promise<number> {
   await source.prefetch(opening);
   const repo = await opening;
   const bar = new ProgressBar(ctx.io);
+  const scanning = new AbortController();
+  if (ctx.io.tty && !ctx.json)
+    void scanTotals(ctx.positionals, exclude, scanning.signal).then(
+      (t) => t && bar.setTotals(t.files, t.bytes),
+    );
   const warnings: { path: string; message: string }[] = [];
   const onEvent = (e: BackupEvent) => {
     if (e.type === 'warning') warnings.push({ path: e.path, message: e.message });
@@ -88,8 +94,10 @@ export async function backupCommand(ctx: Context): Promise<number> {
     writer: 'kluis-cli',
     onEvent,
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+  }).finally(() => {
+    scanning.abort();
+    bar.stop();
   });
-  bar.clear();
   const s = snapshot.summary;
   if (ctx.json) ctx.printJson({ id, ...snapshot, warnings });
   ctx.print(

@@ -62,10 +62,10 @@ export async function restoreCommand(ctx: Context): Promise<number> {
     },
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
   }).catch((e: unknown) => {
-    bar.clear();
+    bar.stop();
     throw stopped(e, notRestored);
   });
-  bar.clear();
+  bar.stop();
   const unmatched = includes.filter((i) => !i.matched).map((i) => i.pattern);
   if (ctx.json) ctx.printJson({ snapshot: resolved.id, target, ...r, warnings, unmatched });
   ctx.print(
