@@ -234,7 +234,11 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const code = exitCodeOf(e);
     const message = e instanceof Error ? e.message : String(e);
     const hint =
-      code === EXIT.usage && !message.includes('--help') ? ` (kluis ${name} --help shows its usage)` : '';
+      code === EXIT.usage && !message.includes('--help')
+        ? ` (kluis ${name} --help shows its usage)`
+        : KluisError.is(e, 'QUOTA')
+          ? '; free space with kluis forget --prune, or ask for a larger quota'
+          : '';
     io.stderr(`kluis: ${redact(message)}${hint}\n`);
     if (debug && e instanceof Error && e.stack) io.stderr(`${redact(e.stack)}\n`);
     else if (!KluisError.is(e) && !(e instanceof UsageError) && code === EXIT.error)

@@ -132,7 +132,7 @@ describe.skipIf(!hasScript)('the progress line on a 60-column terminal', () => {
         expect([...line].length).toBeLessThanOrEqual(59);
         expect(line).toMatch(/^\[\d+\.\ds\] /);
       }
-      expect(redraws.at(-1)).toMatch(/^snapshot [0-9a-f]{8} saved: 200 new/);
+      expect(redraws.at(-1)).toMatch(/^snapshot [0-9a-f]{8} saved: 200 files, all read/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type BackupEvent, backup, initRepository } from '@kluis/core';
+import { type BackupEvent, backup, initRepository, type Snapshot } from '@kluis/core';
 import { fsSource, nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
 import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT, UsageError } from '../errors';
@@ -101,9 +101,26 @@ export async function backupCommand(ctx: Context): Promise<number> {
   const s = snapshot.summary;
   if (ctx.json) ctx.printJson({ id, ...snapshot, warnings });
   ctx.print(
-    `snapshot ${short(id)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files; ` +
-      `${bytes(s.bytesRead)} read, ${bytes(s.bytesAdded)} added (${bytes(s.bytesStored)} stored) in ${seconds(Date.now() - t0)}`,
+    `snapshot ${short(id)} saved: ${summaryLine(snapshot, ctx.values.force === true)} in ${seconds(Date.now() - t0)}`,
   );
   if (s.errors > 0) ctx.print(`${s.errors} entries could not be read and were skipped`);
   return s.errors > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
+/**
+ * What a backup did, keeping files and data apart: files are new, changed or unchanged against the
+ * parent snapshot (with no parent, as after `--force`, every file is read); data is new only if the
+ * repository did not hold it already, so a forced backup of unchanged files reads much and adds nothing.
+ */
+export function summaryLine(snapshot: Snapshot, force: boolean): string {
+  const s = snapshot.summary;
+  const files = s.filesNew + s.filesChanged + s.filesUnchanged;
+  const against = snapshot.parent
+    ? `${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged since ${short(snapshot.parent)}`
+    : `all read (${force ? '--force: no parent compared' : 'no earlier snapshot of these paths'})`;
+  const known = s.bytesRead - s.bytesAdded;
+  return (
+    `${files} file${files === 1 ? '' : 's'}, ${against}; ${bytes(s.bytesRead)} read, ${bytes(s.bytesAdded)} new data` +
+    `${known > 0 ? ` (${bytes(known)} already in the repository)` : ''}, ${bytes(s.bytesStored)} stored`
+  );
 }

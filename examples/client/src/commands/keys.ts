@@ -1,7 +1,7 @@
 import type { Context } from '../context';
 import { defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT, UsageError } from '../errors';
-import { short, table } from '../format';
+import { short, table, timestamp } from '../format';
 import type { Options } from '../options';
 import { readPassword } from '../password';
 import { scryptN } from './backup';
@@ -34,13 +34,22 @@ export async function key(ctx: Context): Promise<number> {
   switch (sub) {
     case 'list': {
       const keys = await repo.listKeys();
-      if (ctx.json) ctx.printJson(keys);
+      if (ctx.json) ctx.printJson(keys.map((k) => ({ ...k, current: k.id === repo.keyId })));
       else
         ctx.io.stdout(
           table([
-            ['ID', 'Created', 'Host', 'User', 'Label'],
-            ...keys.map((k) => [short(k.id), k.created, k.host ?? '', k.username ?? '', k.label ?? '']),
-          ]),
+            [' ID', 'Created', 'Host', 'User', 'Label'],
+            ...keys.map((k) => [
+              `${k.id === repo.keyId ? '*' : ' '}${short(k.id)}`,
+              timestamp(k.created),
+              k.host ?? '',
+              k.username ?? '',
+              k.label ?? '',
+            ]),
+          ]) +
+            (keys.some((k) => k.id === repo.keyId)
+              ? '* the key slot in use (the password given opened it)\n'
+              : ''),
         );
       return EXIT.ok;
     }

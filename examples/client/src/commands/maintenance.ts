@@ -2,7 +2,7 @@ import { check, forget as forgetSnapshots, KluisError, prune } from '@kluis/core
 import { explainJson, explainText, type PolicyInput, type RuleInput } from '@kluis/retention';
 import type { Context } from '../context';
 import { EXIT, UsageError } from '../errors';
-import { bytes, short } from '../format';
+import { bytes, short, timestampsIn } from '../format';
 import type { Options } from '../options';
 import { accountInfoOf, type PolicyChoice, storedPolicy } from '../policy-source';
 
@@ -129,7 +129,7 @@ export async function forget(ctx: Context): Promise<number> {
       ...(r.retention ? explainJson(r.retention) : {}),
     });
   } else if (r.retention) {
-    ctx.io.stdout(explainText(r.retention).replace(/[0-9a-f]{64}/g, (id) => short(id)));
+    ctx.io.stdout(timestampsIn(explainText(r.retention)).replace(/[0-9a-f]{64}/g, (id) => short(id)));
   } else {
     for (const id of r.removed) ctx.print(`${dry ? 'would remove' : 'removed'} snapshot ${short(id)}`);
   }

@@ -2,7 +2,7 @@ import { KluisError, measureTree, walkTree } from '@kluis/core';
 import type { Context } from '../context';
 import { warnDamaged, warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
-import { bytes, short, table } from '../format';
+import { bytes, short, table, timestamp } from '../format';
 import type { Options } from '../options';
 import { treePaths } from '../snapshot-paths';
 
@@ -29,7 +29,7 @@ export async function snapshots(ctx: Context): Promise<number> {
   for (const { id, snapshot: s } of all) {
     rows.push([
       short(id),
-      new Date(s.time).toLocaleString('sv-SE'),
+      timestamp(s.time),
       s.host,
       s.tags.join(','),
       bytes(s.summary.bytesTotal),
@@ -74,7 +74,7 @@ export async function ls(ctx: Context): Promise<number> {
   else
     for (const e of entries)
       ctx.print(
-        `${e.type === 'dir' ? 'd' : e.type === 'symlink' ? 'l' : '-'} ${e.mode} ${String(e.size).padStart(12)} ${e.mtime} ${e.path}`,
+        `${e.type === 'dir' ? 'd' : e.type === 'symlink' ? 'l' : '-'} ${e.mode} ${String(e.size).padStart(12)} ${timestamp(e.mtime)} ${e.path}`,
       );
   return EXIT.ok;
 }
