@@ -138,11 +138,14 @@ function help(): string {
     '',
     'commands:',
   ];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) {
+    const [first, ...more] = wrap(c.summary, 80 - 13);
+    lines.push(`  ${name.padEnd(10)} ${first}`, ...more.map((m) => `${' '.repeat(13)}${m}`));
+  }
   lines.push(
     '',
-    'environment: KLUIS_REPOSITORY, KLUIS_PASSWORD, KLUIS_PASSWORD_FILE, AWS_* for s3:,',
-    '  KLUIS_HTTP_USER/KLUIS_HTTP_PASSWORD',
+    'environment: KLUIS_REPOSITORY, KLUIS_PASSWORD, KLUIS_PASSWORD_FILE,',
+    '  KLUIS_HTTP_USER/KLUIS_HTTP_PASSWORD, AWS_* for s3:',
   );
   lines.push('`kluis COMMAND --help` shows the options of a command.');
   return `${lines.join('\n')}\n`;

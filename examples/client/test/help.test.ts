@@ -50,6 +50,13 @@ describe('kluis COMMAND --help, through the real command', { timeout: 60_000 }, 
     ]);
   });
 
+  it('kluis --help lists every command within 80 columns, exits 0', async () => {
+    const r = await kluis('--help');
+    expect(r.code).toBe(0);
+    for (const name of COMMAND_NAMES) expect(r.out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    for (const line of r.out.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
   it('forget --help documents --zone', async () => {
     expect((await kluis('forget', '--help')).out).toMatch(/--zone TZ +The IANA time zone/);
   });
