@@ -192,8 +192,9 @@ export interface MainOptions {
  * Errors become one line on stderr (`kluis: …`), with the stack only under `--debug`.
  */
 export async function main(argv: string[], io: Io, options: MainOptions = {}): Promise<number> {
-  const name = argv.find((a) => !a.startsWith('-') && COMMANDS[a]) ?? argv.find((a) => !a.startsWith('-'));
-  const command = name ? COMMANDS[name] : undefined;
+  const words = argv.filter((a, i) => !a.startsWith('-') && !takesValue(argv[i - 1]));
+  const name = words.find((a) => Object.hasOwn(COMMANDS, a)) ?? words[0];
+  const command = name && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command && (argv.includes('--version') || argv.includes('-V'))) {
     io.stdout(version());
     return EXIT.ok;
@@ -202,6 +203,23 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const guess = nearest(name, COMMAND_NAMES);
     io.stderr(
       `kluis: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}; kluis --help lists the commands\n`,
+    );
+    return EXIT.usage;
+  }
+  const flag = argv.find(
+    (a) =>
+      a.startsWith('-') &&
+      !(a.replace(/=.*/, '').replace(/^-+/, '') in GLOBAL_OPTIONS) &&
+      a !== '-r' &&
+      a !== '-h',
+  );
+  if (!command && flag) {
+    const guess = nearest(flag.replace(/^-+/, '').replace(/=.*/, ''), [
+      'version',
+      ...Object.keys(GLOBAL_OPTIONS),
+    ]);
+    io.stderr(
+      `kluis: unknown option ${flag}${guess ? ` (did you mean --${guess}?)` : ''}; kluis --help lists the commands\n`,
     );
     return EXIT.usage;
   }
@@ -248,6 +266,15 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
       io.stderr('(run with --debug for details)\n');
     return code;
   }
+}
+
+/** Whether `arg` is a global option that takes the next word as its value (`-r DIR`). */
+function takesValue(arg: string | undefined): boolean {
+  if (arg === undefined || arg.includes('=')) return false;
+  const spec = Object.entries(GLOBAL_OPTIONS).find(
+    ([long, o]) => arg === `--${long}` || ('short' in o && arg === `-${o.short}`),
+  );
+  return spec?.[1].type === 'string';
 }
 
 /** Every command rejects positionals it does not take (a stray word is a mistake, never ignored). */

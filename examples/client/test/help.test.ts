@@ -79,9 +79,21 @@ describe('kluis COMMAND --help, through the real command', { timeout: 60_000 }, 
       out: '',
       err: 'kluis: unknown command "snapshot" (did you mean snapshots?); kluis --help lists the commands\n',
     });
+    expect((await kluis('-r', 'snapshot', 'snapshot')).err).toMatch(
+      /^kluis: unknown command "snapshot" \(did/,
+    );
+    expect((await kluis('toString')).code).toBe(2);
     expect((await kluis('frobnicate')).err).toBe(
       'kluis: unknown command "frobnicate"; kluis --help lists the commands\n',
     );
+  });
+
+  it('an unknown option before any command is one line too', async () => {
+    expect(await kluis('--verison')).toEqual({
+      code: 2,
+      out: '',
+      err: 'kluis: unknown option --verison (did you mean --version?); kluis --help lists the commands\n',
+    });
   });
 
   it('--version prints the version and exits 0', async () => {
