@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// npm run bench [-- chunker|crypto|deflate|restic|retention|s3|server ...]: the benchmarks, never part of npm test.
-// Each prints its own table; figures are only comparable within one run (see docs/benchmarks.md).
+// npm run bench [-- chunker|crypto|deflate|codecs|restic|retention|s3|server ...]: the benchmarks, never part
+// of npm test. Each runs under Node 24 (the current LTS, installed from the npm registry into
+// .bench/node24 when missing) and under this Node, and prints its own table per runtime; figures
+// are only comparable within one run (see docs/benchmarks.md). KLUIS_BENCH_NODE=24 or =current
+// runs only one of them.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { ensureNode24 } from './node24.mjs';
 
 const all = {
   chunker: 'packages/core/bench/chunker.ts',
   crypto: 'packages/core/bench/crypto.ts',
   deflate: 'packages/core/bench/deflate.ts',
+  codecs: 'examples/client/bench/codecs.ts',
   s3: 'packages/transport-s3/bench/s3.ts',
   server: 'examples/server/bench/load.ts',
   restic: 'examples/client/bench/compare-restic.ts',
@@ -16,19 +21,28 @@ const all = {
 };
 const picked = process.argv.slice(2).length
   ? process.argv.slice(2)
-  : ['chunker', 'crypto', 'restic', 'retention'];
+  : ['chunker', 'crypto', 'codecs', 'restic', 'retention'];
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-if (['restic', 's3local', 'retention'].some((b) => picked.includes(b)))
-  run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
-  const file = all[name];
-  if (!file || !existsSync(file)) {
+  if (!all[name] || !existsSync(all[name])) {
     console.error(`unknown or missing benchmark ${name} (choose from ${Object.keys(all).join(', ')})`);
     process.exit(2);
   }
-  console.log(`\n## ${name}\n`);
-  run(process.execPath, ['--conditions=@kluis/source', '--import', 'tsx', file]);
+}
+const which = process.env.KLUIS_BENCH_NODE;
+const runtimes = [
+  ...(which === 'current' ? [] : [ensureNode24()]),
+  ...(which === '24' || process.versions.node.split('.')[0] === '24' ? [] : [process.execPath]),
+];
+if (['restic', 's3local', 'retention'].some((b) => picked.includes(b)))
+  run('npm', ['run', 'build', '--silent']);
+for (const name of picked) {
+  for (const node of runtimes) {
+    const version = spawnSync(node, ['--version']).stdout.toString().trim();
+    console.log(`\n## ${name} (Node ${version})\n`);
+    run(node, ['--conditions=@kluis/source', '--import', 'tsx', all[name]]);
+  }
 }

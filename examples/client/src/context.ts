@@ -1,6 +1,6 @@
 import { availableParallelism, hostname, userInfo } from 'node:os';
 import { decodeConfig, KluisError, openRepository, type Repository } from '@kluis/core';
-import { nativeCrypto, nodeDeflateRaw, workerBlobDecoder, workerBlobEncoder } from '@kluis/core/node';
+import { nativeCrypto, nodeCodec, workerBlobDecoder, workerBlobEncoder } from '@kluis/core/node';
 import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { UsageError } from './errors';
 import type { Io } from './io';
@@ -67,7 +67,7 @@ export function createContext(
     const repo = await openRepository(transport, {
       password,
       crypto: withEarlyKdf(nativeCrypto, early),
-      codec: nodeDeflateRaw,
+      codec: nodeCodec,
       ...(threads > 0
         ? { encoder: workerBlobEncoder({ threads }), decoder: workerBlobDecoder({ threads }) }
         : {}),

@@ -1,23 +1,56 @@
 import { concat } from './repo/_bytes';
+import { portableZstd } from './zstd';
 
 /**
  * Per-blob compression. The codec of every blob is recorded in its pack header and index entry,
- * so codecs can be added without breaking readers. Default: raw DEFLATE (RFC 1951): node:zlib
- * decodes it natively in Node, and `DecompressionStream('deflate-raw')` in every current browser,
- * so no native addon and no wasm decoder is needed (see docs/format.md for the measurements).
+ * so codecs can be added without breaking readers. Writers use zstd where the runtime compresses
+ * it natively (`nodeZstd` in `@kluis/core/node`, Node ≥ 22.15) and raw DEFLATE (RFC 1951)
+ * elsewhere; every reader decodes both (see docs/format.md for the rule and the measurements).
  *
  * @example
  * ```ts
  * const identity: CompressionCodec = { id: 0, name: 'none', compress: (d) => d, decompress: (d) => d };
  * ```
  */
-export interface CompressionCodec {
-  /** Codec id stored with each blob: 0 none, 1 deflate-raw. */
+export interface CompressionCodec extends CompressionDecoder {
+  compress(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
+  /**
+   * Optional: decoders of the other codecs this one reads. A repository can hold blobs of
+   * several codecs (each writer picks by its runtime, see docs/format.md), so a reader needs
+   * them all: the codecs of this package read every codec of the format.
+   */
+  readonly reads?: readonly CompressionDecoder[];
+}
+
+/**
+ * The reading half of a {@link CompressionCodec}: enough for a codec a runtime can decode but
+ * not encode (zstd in browsers and Node 20).
+ *
+ * @example
+ * ```ts
+ * const identity: CompressionDecoder = { id: 0, name: 'none', decompress: (d) => d };
+ * ```
+ */
+export interface CompressionDecoder {
+  /** Codec id stored with each blob: 0 none, 1 deflate-raw, 2 zstd. */
   readonly id: number;
   readonly name: string;
-  compress(data: Uint8Array): Promise<Uint8Array> | Uint8Array;
   /** Decompresses, refusing output longer than `rawLength` (bounds memory on hostile input). */
   decompress(data: Uint8Array, rawLength: number): Promise<Uint8Array> | Uint8Array;
+}
+
+/**
+ * The decoder `codec` has for blobs stored with codec `id`: itself, one of its `reads`, or
+ * undefined.
+ *
+ * @example
+ * ```ts
+ * decoderFor(webDeflateRaw, CODEC_ZSTD) === portableZstd; // true
+ * ```
+ */
+export function decoderFor(codec: CompressionCodec, id: number): CompressionDecoder | undefined {
+  if (codec.id === id) return codec;
+  return codec.reads?.find((d) => d.id === id);
 }
 
 /**
@@ -40,7 +73,8 @@ export const CODEC_NONE = 0;
 export const CODEC_DEFLATE_RAW = 1;
 
 /**
- * Raw DEFLATE through the web-standard `CompressionStream` (browsers, Deno, Node ≥ 18).
+ * Raw DEFLATE through the web-standard `CompressionStream` (browsers, Deno, Node ≥ 18); reads
+ * zstd blobs too, with {@link portableZstd}.
  * `wasmDeflateRaw` (and `nodeDeflateRaw` in `@kluis/core/node`) compresses much faster and
  * synchronously, with identical semantics (the bytes differ; each decodes the others' output).
  *
@@ -55,6 +89,7 @@ export const webDeflateRaw: CompressionCodec = {
   name: 'deflate-raw',
   compress: (data) => pipe(data, new CompressionStream('deflate-raw'), Number.POSITIVE_INFINITY),
   decompress: (data, rawLength) => pipe(data, new DecompressionStream('deflate-raw'), rawLength),
+  reads: [portableZstd],
 };
 
 async function pipe(

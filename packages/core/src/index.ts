@@ -23,8 +23,8 @@ export {
   referenceChunker,
   standardGearTable,
 } from './chunker/index';
-export type { CompressionCodec } from './compression';
-export { CODEC_DEFLATE_RAW, CODEC_NONE, compressAuto, webDeflateRaw } from './compression';
+export type { CompressionCodec, CompressionDecoder } from './compression';
+export { CODEC_DEFLATE_RAW, CODEC_NONE, compressAuto, decoderFor, webDeflateRaw } from './compression';
 export { fromHex, toHex } from './crypto/hex';
 export type { CreateKeySlotOptions, KeySlot, OpenKeySlotOptions } from './crypto/key-slot';
 export {
@@ -118,3 +118,4 @@ export type {
 export { withMetrics } from './transport-wrappers/with-metrics';
 export type { RetryEvent, RetryOptions } from './transport-wrappers/with-retry';
 export { withRetry } from './transport-wrappers/with-retry';
+export { CODEC_ZSTD, portableZstd } from './zstd';

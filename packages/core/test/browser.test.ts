@@ -107,6 +107,8 @@ describe('@kluis/core in a browser', () => {
     expect(r.chunker.chunks).toBeGreaterThan(5);
     expect(r.chunker.matchesReference).toBe(true);
     expect(r.deflate.roundTrip).toBe(true);
+    expect(r.zstd.vectors).toBeGreaterThan(3);
+    expect(r.zstd.decoded).toBe(r.zstd.vectors);
     expect(r.deflate.compressedLength).toBeLessThan(r.deflate.rawLength / 10);
     expect(r.deflate.wasmRoundTrip).toBe(true);
     expect(r.deflate.wasmCompressedLength).toBeLessThan(r.deflate.rawLength / 10);

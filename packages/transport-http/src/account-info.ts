@@ -51,6 +51,7 @@ const schema = z.object({
  * ```ts
  * import { fetchAccountInfo } from '@kluis/transport-http';
  *
+ * const auth = { username: 'alice', password };
  * const info = await fetchAccountInfo({ url: 'https://backup.example.org/alice/laptop/', auth });
  * const keepDays = Math.max(info.retentionDays, info.protectDays + 1); // never meets the lock
  * ```

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type BackupEvent, backup, initRepository, type Snapshot } from '@kluis/core';
-import { fsSource, nativeCrypto, nodeDeflateRaw } from '@kluis/core/node';
+import { fsSource, nativeCrypto, nodeCodec } from '@kluis/core/node';
 import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT, UsageError } from '../errors';
 import { bytes, seconds, short } from '../format';
@@ -25,7 +25,7 @@ export async function init(ctx: Context): Promise<number> {
   const repo = await initRepository(transport, {
     password,
     crypto: nativeCrypto,
-    codec: nodeDeflateRaw,
+    codec: nodeCodec,
     host: defaultHost(),
     username: defaultUser(),
     ...(scryptFrom(ctx.values) ? { scrypt: scryptFrom(ctx.values)! } : {}),

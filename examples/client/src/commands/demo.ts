@@ -7,7 +7,7 @@ import {
   fsTarget,
   localTransport,
   nativeCrypto,
-  nodeDeflateRaw,
+  nodeCodec,
   workerBlobEncoder,
 } from '@kluis/core/node';
 import { type Context, threadsFrom } from '../context';
@@ -39,7 +39,7 @@ export async function demo(ctx: Context): Promise<number> {
     const repo = await initRepository(transport, {
       password,
       crypto: nativeCrypto,
-      codec: nodeDeflateRaw,
+      codec: nodeCodec,
       scrypt: { N: 1 << 15, r: 8, p: 1 },
       ...(threads > 0 ? { encoder: workerBlobEncoder({ threads }) } : {}),
     });

@@ -24,7 +24,7 @@ function compress(data: Uint8Array): Uint8Array | Promise<Uint8Array> {
  * Raw DEFLATE (RFC 1951, codec id {@link CODEC_DEFLATE_RAW}) with this package's WebAssembly
  * encoder: synchronous, about twice as fast as zlib's fastest level on text, and slightly
  * smaller output (see docs/format.md). Decompression is the platform's own
- * `DecompressionStream('deflate-raw')`, as in {@link webDeflateRaw}; any DEFLATE decoder reads
+ * `DecompressionStream('deflate-raw')`, as in {@link webDeflateRaw} (which reads zstd blobs too); any DEFLATE decoder reads
  * the output, and the encoder's output depends only on its input.
  *
  * The encoder module keeps about twice the largest input it has compressed in its memory, which
@@ -41,4 +41,5 @@ export const wasmDeflateRaw: CompressionCodec = {
   name: 'deflate-raw',
   compress,
   decompress: webDeflateRaw.decompress,
+  reads: webDeflateRaw.reads ?? [],
 };

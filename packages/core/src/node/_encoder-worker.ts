@@ -9,14 +9,14 @@ import { type BatchJob, type BatchReply, SEALED_BYTES } from './_encode-batcher'
 import { answerBatch, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { uninitialised } from './crypto-xchacha';
-import { nodeDeflateRaw } from './zlib-codec';
+import { nodeCodecById } from './zlib-codec';
 
 type Job =
   | { n: number; kind?: undefined; type: 'data' | 'tree'; id: Uint8Array; plain: Uint8Array }
   | (BatchJob & { n: number });
 
-const { key, compress } = workerData as { key: Uint8Array; compress: boolean };
-const codec = compress ? nodeDeflateRaw : undefined;
+const { key, codec: codecId } = workerData as { key: Uint8Array; codec: number | undefined };
+const codec = nodeCodecById(codecId);
 const encoder = inlineBlobEncoder(nativeCrypto, key, codec);
 /** Sealing and compressing leave dead buffers behind: collect them every few batches. */
 const collect = youngCollector(4 * SEALED_BYTES);

@@ -19,4 +19,4 @@ export type { WorkerBlobDecoderOptions } from './worker-decoder';
 export { workerBlobDecoder } from './worker-decoder';
 export type { WorkerBlobEncoderOptions } from './worker-encoder';
 export { workerBlobEncoder } from './worker-encoder';
-export { nodeDeflateRaw } from './zlib-codec';
+export { nodeCodec, nodeDeflateRaw, nodeZstd } from './zlib-codec';

@@ -35,7 +35,7 @@ export interface WorkerBlobDecoderOptions {
  *
  * @example
  * ```ts
- * const repo = await openRepository(transport, { password, crypto: nativeCrypto, codec: nodeDeflateRaw, decoder: workerBlobDecoder() });
+ * const repo = await openRepository(transport, { password, crypto: nativeCrypto, codec: nodeCodec, decoder: workerBlobDecoder() });
  * const report = await check(repo, { readData: true });
  * await repo.close();
  * ```

@@ -8,7 +8,7 @@ import {
 import { BATCH_BYTES, EncodeBatcher } from './_encode-batcher';
 import { INLINE_BYTES, inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
 import { nativeCrypto } from './crypto';
-import { nodeDeflateRaw } from './zlib-codec';
+import { nodeCodecById } from './zlib-codec';
 
 /** Options of {@link workerBlobEncoder}. */
 export interface WorkerBlobEncoderOptions {
@@ -32,7 +32,7 @@ export interface WorkerBlobEncoderOptions {
  *
  * @example
  * ```ts
- * const repo = await openRepository(transport, { password, crypto: nativeCrypto, codec: nodeDeflateRaw, encoder: workerBlobEncoder() });
+ * const repo = await openRepository(transport, { password, crypto: nativeCrypto, codec: nodeCodec, encoder: workerBlobEncoder() });
  * await backup(repo, fsSource(['/home/me']));
  * await repo.close();
  * ```
@@ -40,13 +40,12 @@ export interface WorkerBlobEncoderOptions {
 export function workerBlobEncoder(options: WorkerBlobEncoderOptions = {}): BlobEncoderFactory {
   return ({ key, codec }) => {
     const threads = Math.max(1, options.threads ?? availableParallelism());
-    const pool = new WorkerPool<EncodedBlob>(threads, '_encoder-worker', {
-      key,
-      compress: codec !== undefined,
-    });
+    // The threads' own codec, the node:zlib one that writes what `codec` writes.
+    const local = nodeCodecById(codec?.id);
+    const pool = new WorkerPool<EncodedBlob>(threads, '_encoder-worker', { key, codec: local?.id });
     const batcher = new EncodeBatcher(pool as WorkerPool<unknown>);
     // The threads' own encoder, so either way the output is the same (up to the random nonce).
-    const here = inlineBlobEncoder(nativeCrypto, key, codec === undefined ? undefined : nodeDeflateRaw);
+    const here = inlineBlobEncoder(nativeCrypto, key, local);
     const inline = inlineUntilRunning(pool, options.inlineBytes ?? INLINE_BYTES);
     return {
       parallelism: threads,

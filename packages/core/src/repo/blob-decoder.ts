@@ -1,4 +1,4 @@
-import { CODEC_NONE, type CompressionCodec } from '../compression';
+import { CODEC_NONE, type CompressionCodec, decoderFor } from '../compression';
 import type { CryptoProvider } from '../crypto/provider';
 import { IntegrityError, KluisError } from '../errors';
 import { equalBytes, hex } from './_bytes';
@@ -232,10 +232,11 @@ export async function openBlob(
   const packed = sealer.open(sealed, AAD.blob(type, id), `${where} blob ${hex(id)}`);
   let plain = packed;
   if (codecId !== CODEC_NONE) {
-    if (codecId !== codec.id)
+    const decoder = decoderFor(codec, codecId);
+    if (!decoder)
       throw new KluisError('UNSUPPORTED_VERSION', `blob ${hex(id)} uses unknown codec ${codecId}`);
     try {
-      plain = await codec.decompress(packed, rawLength);
+      plain = await decoder.decompress(packed, rawLength);
     } catch (e) {
       throw new KluisError('INVALID_DATA', `blob ${hex(id)} in ${where} does not decompress`, { cause: e });
     }

@@ -3,8 +3,10 @@
 // Node side of the test makes the assertions, so a failure shows the numbers.
 import {
   backup,
+  CODEC_ZSTD,
   check,
   cutPoints,
+  decoderFor,
   initRepository,
   loadChunker,
   memoryTransport,
@@ -14,6 +16,7 @@ import {
   webDeflateRaw,
 } from '@kluis/core';
 import { type MemTree, memSource, memTarget, prng } from '../helpers/trees';
+import zstdVectors from '../vectors/zstd.json' with { type: 'json' };
 
 /** What the page reports back. */
 export interface BrowserResult {
@@ -36,6 +39,8 @@ export interface BrowserResult {
     wasmCompressedLength: number;
     wasmRoundTrip: boolean;
   };
+  /** Known zstd frames (vectors/zstd.json with a plaintext) decoded by the default reader. */
+  zstd: { vectors: number; decoded: number };
   timingsMs: Record<string, number>;
 }
 
@@ -89,6 +94,23 @@ function compareTrees(want: MemTree, got: MemTree, prefix = ''): string[] {
   return out;
 }
 
+const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+/** Zstd blobs (written by Node ≥ 22.15) are read here by the web default codec's zstd decoder. */
+async function decodeZstdVectors(): Promise<{ vectors: number; decoded: number }> {
+  const decoder = decoderFor(webDeflateRaw, CODEC_ZSTD);
+  let vectors = 0;
+  let decoded = 0;
+  for (const v of zstdVectors.vectors) {
+    if (!('plain' in v) || v.plain === undefined || !decoder) continue;
+    vectors++;
+    const plain = fromBase64(v.plain);
+    const out = await decoder.decompress(fromBase64(v.frame), plain.length);
+    if (equalBytes(out, plain)) decoded++;
+  }
+  return { vectors, decoded };
+}
+
 async function exerciseCodecs(data: Uint8Array, compressible: Uint8Array) {
   const factory = await loadChunker();
   const wasmCuts = cutPoints(data, { ...CHUNKS, factory });
@@ -98,6 +120,7 @@ async function exerciseCodecs(data: Uint8Array, compressible: Uint8Array) {
   const wasmPacked = await wasmDeflateRaw.compress(compressible);
   const wasmUnpacked = await webDeflateRaw.decompress(wasmPacked, compressible.length);
   return {
+    zstd: await decodeZstdVectors(),
     chunker: {
       chunks: wasmCuts.length,
       matchesReference: wasmCuts.join(',') === referenceCuts.join(','),
