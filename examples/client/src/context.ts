@@ -18,6 +18,7 @@ import {
 import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { UsageError } from './errors';
 import type { Io } from './io';
+import type { Options } from './options';
 import { readPassword } from './password';
 import { isLocalLocation, openTransport } from './repository-url';
 
@@ -61,16 +62,41 @@ export interface Context {
 }
 
 export const GLOBAL_OPTIONS = {
-  repo: { type: 'string', short: 'r' },
-  'password-file': { type: 'string' },
-  json: { type: 'boolean' },
-  debug: { type: 'boolean' },
-  'no-cache': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  'password-command': { type: 'string' },
-  quiet: { type: 'boolean', short: 'q' },
-  verbose: { type: 'boolean', short: 'v', multiple: true },
-} as const;
+  repo: {
+    type: 'string',
+    short: 'r',
+    arg: 'R',
+    help: 'The repository: a directory, s3:https://host/bucket/prefix or an http(s) URL (default: KLUIS_REPOSITORY).',
+  },
+  'password-file': {
+    type: 'string',
+    arg: 'F',
+    help: 'Read the repository password from the first line of this file (default: KLUIS_PASSWORD_FILE).',
+  },
+  json: { type: 'boolean', help: 'Print the result as JSON on standard output.' },
+  debug: { type: 'boolean', help: 'Print the stack of an error as well as its message.' },
+  'no-cache': {
+    type: 'boolean',
+    help: 'Read index files, snapshots and trees from the repository, not the local cache.',
+  },
+  help: { type: 'boolean', short: 'h', help: 'Show the help of the command and exit.' },
+  'password-command': {
+    type: 'string',
+    arg: 'CMD',
+    help: 'Run this shell command and use the first line it prints as the password (default: KLUIS_PASSWORD_COMMAND).',
+  },
+  quiet: {
+    type: 'boolean',
+    short: 'q',
+    help: 'No progress bars and no summaries: only errors and what was asked for.',
+  },
+  verbose: {
+    type: 'boolean',
+    short: 'v',
+    multiple: true,
+    help: 'More detail: backup lists new and changed files (-vv: every file).',
+  },
+} as const satisfies Options;
 
 export function createContext(
   io: Io,

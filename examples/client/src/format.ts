@@ -16,6 +16,20 @@ export function seconds(ms: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/**
+ * The one way the CLI shows a moment: UTC, ISO 8601 to the second, with its `Z` (the same in
+ * `snapshots`, `ls`, `forget` and `key list`, whatever the machine's zone).
+ */
+export function timestamp(time: string | number | Date): string {
+  const d = new Date(time);
+  return Number.isNaN(d.getTime()) ? String(time) : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Every ISO 8601 UTC time in `text` (as the retention explanation writes them) to the second. */
+export function timestampsIn(text: string): string {
+  return text.replace(/(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?Z/g, '$1Z');
+}
+
 export function short(id: string): string {
   return id.slice(0, 8);
 }

@@ -1,4 +1,5 @@
-import { createInterface } from 'node:readline';
+import { KluisError } from '@kluis/core';
+import { read } from 'read';
 
 /** Everything the CLI touches outside itself, so tests can run it in-process. */
 export interface Io {
@@ -18,6 +19,10 @@ export interface Io {
   stdoutBytes?: (b: Uint8Array) => Promise<boolean>;
   /** Standard input as bytes (`backup --stdin`). */
   stdin?: AsyncIterable<Uint8Array>;
+  /** The width of the terminal on stderr, in columns (undefined: not a terminal). */
+  columns?: () => number | undefined;
+  /** Calls `listener` whenever the terminal is resized; returns the way to stop. */
+  onResize?: (listener: () => void) => () => void;
 }
 
 /**
@@ -34,6 +39,11 @@ export function processIo(signal: AbortSignal): Io {
     tty: Boolean(process.stderr.isTTY),
     env: process.env,
     signal,
+    columns: () => process.stderr.columns,
+    onResize(listener) {
+      process.stderr.on('resize', listener);
+      return () => process.stderr.off('resize', listener);
+    },
     ...(tty ? { promptSecret } : {}),
     stdoutBytes: bytesWriter(process.stdout),
     stdin: process.stdin,
@@ -74,17 +84,15 @@ function writerWhileRead(stream: NodeJS.WriteStream): (s: string) => void {
   };
 }
 
-function promptSecret(question: string): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput;
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-      if (s.startsWith(question)) write.call(rl, question);
-    };
-    rl.question(question, (answer) => {
-      rl.close();
-      process.stderr.write('\n');
-      resolve(answer);
-    });
-  });
+/** Asks on the terminal without echo (npm's `read`); Ctrl-C at the prompt is an `ABORTED` error. */
+async function promptSecret(question: string): Promise<string> {
+  try {
+    return await read({ prompt: question, silent: true, input: process.stdin, output: process.stderr });
+  } catch (e) {
+    if (e instanceof Error && e.message === 'canceled')
+      throw new KluisError('ABORTED', 'interrupted at the password prompt', { cause: e });
+    throw e;
+  } finally {
+    process.stderr.write('\n'); // the Enter (or Ctrl-C) that ended the answer was not echoed
+  }
 }

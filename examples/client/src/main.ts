@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KluisError } from '@kluis/core';
 import { backupCommand, backupOptions, init, initOptions } from './commands/backup';
@@ -23,9 +24,9 @@ import { type Context, createContext, GLOBAL_OPTIONS } from './context';
 import type { EarlyKdf } from './early-kdf';
 import { EXIT, exitCodeOf, UsageError } from './errors';
 import type { Io } from './io';
+import { nearest, type Options, optionLines, parseErrorToUsage, wrap } from './options';
 import { redact } from './repository-url';
 
-type Options = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 interface Command {
   usage: string;
   summary: string;
@@ -39,22 +40,21 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   init: {
-    usage: 'init [--scrypt-n N]',
+    usage: 'init [options]',
     summary: 'create a new encrypted repository',
     args: { min: 0, max: 0 },
     options: initOptions,
     run: init,
   },
   backup: {
-    usage:
-      'backup PATH... | --files-from F | --stdin [--stdin-filename NAME] | --stdin-from-command [--stdin-filename NAME] -- CMD ARG... [--tag T] [--exclude P] [--exclude-file F] [--one-file-system] [--dry-run] [--host H] [--parent ID] [--force]',
+    usage: 'backup PATH... | --files-from F | --stdin | --stdin-from-command -- CMD ARG... [options]',
     summary: 'back up files and directories (only changes travel), or standard input',
     args: { min: 0, what: 'at least one PATH' },
     options: backupOptions,
     run: backupCommand,
   },
   snapshots: {
-    usage: 'snapshots [--host H] [--tag T]',
+    usage: 'snapshots [options]',
     summary: 'list snapshots',
     args: { min: 0, max: 0 },
     options: snapshotsOptions,
@@ -82,7 +82,7 @@ const COMMANDS: Record<string, Command> = {
     run: dump,
   },
   restore: {
-    usage: 'restore SNAPSHOT|latest --target DIR [--include P] [--verify]',
+    usage: 'restore SNAPSHOT|latest --target DIR [options]',
     summary: 'restore a snapshot into a directory',
     args: { min: 0, max: 1, what: 'one SNAPSHOT' },
     options: restoreOptions,
@@ -96,8 +96,7 @@ const COMMANDS: Record<string, Command> = {
     run: diff,
   },
   forget: {
-    usage:
-      'forget ID... | forget [--policy P | --keep-within 7d --keep-last N --keep-daily N ...] [--fit-quota SIZE|account [--protect-days D]] [--dry-run] [--prune [prune options]]',
+    usage: 'forget ID... [options] | forget [--policy P | --keep-… N ...] [options]',
     summary:
       'remove the snapshots named, or those a retention policy does not keep (with reasons); without flags, the stored policy',
     args: { min: 0 },
@@ -106,7 +105,7 @@ const COMMANDS: Record<string, Command> = {
     run: forget,
   },
   prune: {
-    usage: 'prune [--dry-run] [--grace-hours H] [--max-unused 5%] [--max-repack-size SIZE]',
+    usage: 'prune [options]',
     summary: 'free space no snapshot uses, repacking partly used packs (two-phase, lock-free)',
     args: { min: 0, max: 0 },
     options: pruneOptions,
@@ -127,14 +126,14 @@ const COMMANDS: Record<string, Command> = {
     run: configCommand,
   },
   check: {
-    usage: 'check [--read-data]',
+    usage: 'check [options]',
     summary: 'verify the repository (and every byte with --read-data)',
     args: { min: 0, max: 0 },
     options: checkOptions,
     run: checkCommand,
   },
   key: {
-    usage: 'key list|add|remove ID|passwd [--label L] [--new-password-file F] [--scrypt-n N]',
+    usage: 'key list|add|remove ID|passwd [options]',
     summary: 'manage the passwords (key slots) of a repository',
     args: { min: 0, max: 2, what: 'list, add, remove ID or passwd' },
     options: keyOptions,
@@ -148,7 +147,7 @@ const COMMANDS: Record<string, Command> = {
     run: stats,
   },
   demo: {
-    usage: 'demo [--keep] [--size MiB]',
+    usage: 'demo [options]',
     summary: 'a real encrypted backup and restore on a local repository',
     args: { min: 0, max: 0 },
     options: demoOptions,
@@ -159,16 +158,51 @@ const COMMANDS: Record<string, Command> = {
 function help(): string {
   const lines = [
     'usage: kluis [--repo R] [--password-file F | --password-command CMD] [-q | -v] [--json] [--debug] COMMAND [options]',
+    '       kluis --version',
     '',
     'commands:',
   ];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) {
+    const [first, ...more] = wrap(c.summary, 80 - 13);
+    lines.push(`  ${name.padEnd(10)} ${first}`, ...more.map((m) => `${' '.repeat(13)}${m}`));
+  }
   lines.push(
     '',
-    'environment: KLUIS_REPOSITORY, KLUIS_PASSWORD, KLUIS_PASSWORD_FILE, AWS_* for s3:, KLUIS_HTTP_USER/KLUIS_HTTP_PASSWORD',
+    'environment: KLUIS_REPOSITORY, KLUIS_PASSWORD, KLUIS_PASSWORD_FILE,',
+    '  KLUIS_HTTP_USER/KLUIS_HTTP_PASSWORD, AWS_* for s3:',
   );
   lines.push('`kluis COMMAND --help` shows the options of a command.');
   return `${lines.join('\n')}\n`;
+}
+
+/** `kluis COMMAND --help`: the synopsis, the summary, then every option with its sentence. */
+export function commandHelp(name: string): string {
+  const command = COMMANDS[name]!;
+  const own = Object.keys(command.options).length ? ['', 'options:', ...optionLines(command.options)] : [];
+  return `${[
+    ...wrap(`usage: kluis ${command.usage}`, 80),
+    ...wrap(command.summary, 80),
+    ...own,
+    '',
+    'global options:',
+    ...optionLines(GLOBAL_OPTIONS),
+  ].join('\n')}\n`;
+}
+
+/** Every option `name` takes, its own and the global ones. */
+export function optionsOf(name: string): Options {
+  return { ...GLOBAL_OPTIONS, ...COMMANDS[name]!.options };
+}
+
+/** The names of the commands, in the order help lists them. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+/** `kluis --version`: this command line's version and the Node.js running it. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `kluis ${pkg.version} (Node.js ${process.versions.node})\n`;
 }
 
 /** What the entry point prepared before the CLI loaded. */
@@ -182,29 +216,58 @@ export interface MainOptions {
  * Errors become one line on stderr (`kluis: …`), with the stack only under `--debug`.
  */
 export async function main(argv: string[], io: Io, options: MainOptions = {}): Promise<number> {
-  const name = argv.find((a) => !a.startsWith('-') && COMMANDS[a]) ?? argv.find((a) => !a.startsWith('-'));
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
-    io[name ? 'stderr' : 'stdout'](
-      name ? `kluis: unknown command ${JSON.stringify(name)}\n${help()}` : help(),
+  const words = argv.filter((a, i) => !a.startsWith('-') && !takesValue(argv[i - 1]));
+  const name = words.find((a) => Object.hasOwn(COMMANDS, a)) ?? words[0];
+  const command = name && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command && (argv.includes('--version') || argv.includes('-V'))) {
+    io.stdout(version());
+    return EXIT.ok;
+  }
+  if (!command && name) {
+    const guess = nearest(name, COMMAND_NAMES);
+    io.stderr(
+      `kluis: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}; kluis --help lists the commands\n`,
     );
-    return name ? EXIT.usage : argv.includes('--help') || argv.includes('-h') ? EXIT.ok : EXIT.usage;
+    return EXIT.usage;
+  }
+  const flag = argv.find(
+    (a) =>
+      a.startsWith('-') &&
+      !(a.replace(/=.*/, '').replace(/^-+/, '') in GLOBAL_OPTIONS) &&
+      a !== '-r' &&
+      a !== '-h',
+  );
+  if (!command && flag) {
+    const guess = nearest(flag.replace(/^-+/, '').replace(/=.*/, ''), [
+      'version',
+      ...Object.keys(GLOBAL_OPTIONS),
+    ]);
+    io.stderr(
+      `kluis: unknown option ${flag}${guess ? ` (did you mean --${guess}?)` : ''}; kluis --help lists the commands\n`,
+    );
+    return EXIT.usage;
+  }
+  if (!command) {
+    io.stdout(help());
+    return argv.includes('--help') || argv.includes('-h') ? EXIT.ok : EXIT.usage;
   }
   const rest = withBareValues([...argv], command.bare);
   rest.splice(rest.indexOf(name!), 1);
   let debug = rest.includes('--debug');
   try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      options: { ...GLOBAL_OPTIONS, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
-    debug = values.debug === true;
-    if (values.help) {
-      io.stdout(`usage: kluis ${command.usage}\n${command.summary}\n`);
+    const spec = { ...GLOBAL_OPTIONS, ...command.options };
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(commandHelp(name!));
       return EXIT.ok;
     }
+    const { values, positionals } = (() => {
+      try {
+        return parseArgs({ args: rest, options: spec, allowPositionals: true, strict: true });
+      } catch (e) {
+        throw parseErrorToUsage(e, name!, spec);
+      }
+    })();
+    debug = values.debug === true;
     checkArgs(name!, command.args, positionals);
     const ctx = createContext(io, values, positionals, options.early);
     try {
@@ -213,15 +276,29 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
       await ctx.dispose();
     }
   } catch (e) {
-    const code = exitCodeOf(e) === EXIT.error && isParseError(e) ? EXIT.usage : exitCodeOf(e);
+    const code = exitCodeOf(e);
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr(`kluis: ${redact(message)}\n`);
-    if (code === EXIT.usage) io.stderr(`usage: kluis ${command.usage}\n`);
+    const hint =
+      code === EXIT.usage && !message.includes('--help')
+        ? ` (kluis ${name} --help shows its usage)`
+        : KluisError.is(e, 'QUOTA')
+          ? '; free space with kluis forget --prune, or ask for a larger quota'
+          : '';
+    io.stderr(`kluis: ${redact(message)}${hint}\n`);
     if (debug && e instanceof Error && e.stack) io.stderr(`${redact(e.stack)}\n`);
     else if (!KluisError.is(e) && !(e instanceof UsageError) && code === EXIT.error)
       io.stderr('(run with --debug for details)\n');
     return code;
   }
+}
+
+/** Whether `arg` is a global option that takes the next word as its value (`-r DIR`). */
+function takesValue(arg: string | undefined): boolean {
+  if (arg === undefined || arg.includes('=')) return false;
+  const spec = Object.entries(GLOBAL_OPTIONS).find(
+    ([long, o]) => arg === `--${long}` || ('short' in o && arg === `-${o.short}`),
+  );
+  return spec?.[1].type === 'string';
 }
 
 /** Every command rejects positionals it does not take (a stray word is a mistake, never ignored). */
@@ -249,9 +326,4 @@ function withBareValues(argv: string[], bare: Command['bare']): string[] {
     const next = argv[i + 1];
     return value !== undefined && (next === undefined || next.startsWith('-')) ? `${a}=${value}` : a;
   });
-}
-
-function isParseError(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return e instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

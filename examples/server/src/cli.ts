@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { KluisError } from '@kluis/core';
+import { read } from 'read';
 import { ACCOUNT_COMMANDS, type Command, GRANT_COMMANDS, QUOTA_COMMANDS } from './cli-admin.ts';
 import type { CliIo } from './cli-io.ts';
 import { LOG_COMMANDS } from './cli-log.ts';
@@ -170,31 +171,16 @@ export function processIo(): CliIo {
   };
 }
 
-function promptHidden(prompt: string): Promise<string> {
-  process.stderr.write(prompt);
-  const stdin = process.stdin;
-  stdin.setRawMode(true);
-  stdin.resume();
-  let typed = '';
-  return new Promise((resolve, reject) => {
-    const done = (e?: Error) => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-      if (e) reject(e);
-      else resolve(typed);
-    };
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new KluisError('ABORTED', 'interrupted'));
-        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
-        else typed += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
+/** Asks on the terminal without echo (npm's `read`); Ctrl-C at the prompt is an `ABORTED` error. */
+async function promptHidden(prompt: string): Promise<string> {
+  try {
+    return await read({ prompt, silent: true, input: process.stdin, output: process.stderr });
+  } catch (e) {
+    if (e instanceof Error && e.message === 'canceled') throw new KluisError('ABORTED', 'interrupted');
+    throw e;
+  } finally {
+    process.stderr.write('\n'); // the Enter (or Ctrl-C) that ended the answer was not echoed
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

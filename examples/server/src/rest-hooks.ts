@@ -185,10 +185,20 @@ function quotaHooks(d: HookDeps): RestHooks<Principal> {
       const r = d.ledger.reserve(area, ctx.size);
       if (!r) {
         ticket.leave();
-        return new Response('quota exceeded: the account has no room for this object\n', {
-          status: 507,
-          headers: { 'content-type': 'text/plain; charset=utf-8', 'kluis-error': 'quota' },
-        });
+        const { used, reserved, quota } = d.ledger.usage(area);
+        return new Response(
+          `quota exceeded: ${used} of ${quota} bytes used (${reserved} reserved by uploads in progress); this object needs ${ctx.size}\n`,
+          {
+            status: 507,
+            headers: {
+              'content-type': 'text/plain; charset=utf-8',
+              'kluis-error': 'quota',
+              // Bytes stored and the account's limit, so a client can say how full it is.
+              'kluis-quota-used': String(used),
+              'kluis-quota-limit': String(quota ?? ''),
+            },
+          },
+        );
       }
       const state = currentRequest();
       state.reservation = r;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,22 @@ const kluis = (args: string[], repoUrl: string) =>
   runKluis(args, { KLUIS_REPOSITORY: repoUrl, KLUIS_PASSWORD: 'repository secret' });
 
 describe('the kluis CLI against the reference server over HTTP', () => {
+  it('a backup past the account quota says used and limit', async () => {
+    const pw = await s.addAccount('carol', { quota: 60_000 });
+    const src = join(s.dir, 'carol-src');
+    await mkdir(src, { recursive: true });
+    await writeFile(join(src, 'big.bin'), randomBytes(200_000));
+    const url = new URL('/carol/laptop/', s.url);
+    url.username = 'carol';
+    url.password = pw;
+    expect((await kluis(['init', '--scrypt-n', '1024'], url.toString())).code).toBe(0);
+    const full = await kluis(['backup', src], url.toString());
+    expect(full.code).toBe(1);
+    expect(full.err).toMatch(
+      /^kluis: .*HTTP 507 .*\(quota\): [\d.]+ (B|KiB) of 58\.6 KiB used; free space with kluis forget --prune, or ask for a larger quota\n$/,
+    );
+  });
+
   it('initialises, backs up, restores and is refused what its role does not allow', async () => {
     const src = join(s.dir, 'client-src');
     await mkdir(join(src, 'sub'), { recursive: true });

@@ -85,6 +85,12 @@ describe('uploads', () => {
     expect((await post(a)).status).toBe(200);
     const full = await post(b);
     expect(full.status).toBe(507);
+    // The refusal says how full the account is, for the client to show.
+    expect(full.headers.get('kluis-quota-used')).toBe('1000');
+    expect(full.headers.get('kluis-quota-limit')).toBe('1500');
+    expect(await full.text()).toBe(
+      'quota exceeded: 1000 of 1500 bytes used (0 reserved by uploads in progress); this object needs 1000\n',
+    );
     s.app.accounts.setQuota('alice', 2_000, 'test');
     expect((await post(b)).status).toBe(200);
     expect((await s.fetchAs('alice', `/alice/r/data/${a.id}`, { method: 'DELETE' })).status).toBe(200);

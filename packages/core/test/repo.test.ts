@@ -76,6 +76,19 @@ describe('repository', () => {
     await expect(repo.removeKey(keys[1]!.id)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
   });
 
+  it('keyId names the key slot in use, through open and changePassword', async () => {
+    const { t, repo } = await fresh();
+    const [first] = await repo.listKeys();
+    expect(repo.keyId).toBe(first!.id);
+    const second = await repo.addKey('second', { scrypt: SCRYPT });
+    expect(repo.keyId).toBe(first!.id);
+    const bySecond = await openRepository(t, { password: 'second' });
+    expect(bySecond.keyId).toBe(second);
+    const third = await bySecond.changePassword('second', 'third', { scrypt: SCRYPT });
+    expect(bySecond.keyId).toBe(third);
+    expect((await openRepository(t, { password: 'pw' })).keyId).toBe(first!.id);
+  });
+
   it('backs up and restores a tree byte for byte, with verification', async () => {
     const { repo } = await fresh();
     const tree = sample();

@@ -20,6 +20,13 @@ export const ERROR_HEADER = 'kluis-error';
  */
 export const CREATE_ONLY_HEADER = 'kluis-create-only';
 
+/**
+ * Headers of a 507 (quota) answer: the bytes the account has stored, and its limit. A client
+ * shows them (`9.8 MiB of 10 MiB used`) instead of a bare status.
+ */
+export const QUOTA_USED_HEADER = 'kluis-quota-used';
+export const QUOTA_LIMIT_HEADER = 'kluis-quota-limit';
+
 /** Machine-readable reasons sent in {@link ERROR_HEADER}. */
 export type ErrorToken =
   | 'already-exists'

@@ -1,5 +1,5 @@
 import { KluisError } from '@kluis/core';
-import { ERROR_HEADER } from './_protocol';
+import { ERROR_HEADER, QUOTA_LIMIT_HEADER, QUOTA_USED_HEADER } from './_protocol';
 
 /** Server-requested delays of retryable errors, read by the retry policy (see `_retry.ts`). */
 export const retryAfterOf = new WeakMap<KluisError, number>();
@@ -23,7 +23,7 @@ export function statusError(response: Response, what: string): KluisError {
     return new KluisError('AUTH', `${message}: check the credentials and rights`);
   if (status === 404) return new KluisError('NOT_FOUND', message);
   if (status === 416) return new KluisError('INVALID_DATA', `${message}: range past the end of the object`);
-  if (status === 413 || status === 507) return new KluisError('QUOTA', message);
+  if (status === 413 || status === 507) return new KluisError('QUOTA', `${message}${quotaFigures(response)}`);
   if (status === 501 || status === 505) return new KluisError('PROTOCOL', message);
   if (status === 429 || status >= 500) {
     const error = new KluisError('UNAVAILABLE', message, { retryable: true });
@@ -32,6 +32,23 @@ export function statusError(response: Response, what: string): KluisError {
     return error;
   }
   return new KluisError('PROTOCOL', message);
+}
+
+/** `: 9.8 MiB of 10 MiB used` from a kluis server's quota headers; empty when it sent none. */
+function quotaFigures(response: Response): string {
+  const used = Number(response.headers.get(QUOTA_USED_HEADER) ?? Number.NaN);
+  const limit = Number(response.headers.get(QUOTA_LIMIT_HEADER) ?? Number.NaN);
+  if (!Number.isFinite(used) || !Number.isFinite(limit) || used < 0 || limit <= 0) return '';
+  return `: ${size(used)} of ${size(limit)} used`;
+}
+
+/** Bytes in binary units, as the CLI prints them. */
+function size(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let u = 0;
+  let v = n;
+  while (v >= 1024 && u < units.length - 1) [v, u] = [v / 1024, u + 1];
+  return u === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
 /** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; `undefined` if absent or bad. */

@@ -67,6 +67,23 @@ describe('httpTransport: keys, status codes, retries', () => {
     expect(await codeOf(httpTransport({ url: 'http://h/', fetch: fetchFn, ...noRetry }).get(key))).toBe(code);
   });
 
+  it('a quota refusal (507) says used and limit when a kluis server sends them', async () => {
+    const headers = {
+      'kluis-error': 'quota',
+      'kluis-quota-used': '10223616',
+      'kluis-quota-limit': '10485760',
+    };
+    const { fetchFn } = scripted([{ status: 507, headers }, { status: 507 }]);
+    const t = httpTransport({ url: 'http://h/', fetch: fetchFn, ...noRetry });
+    const full = await t.put(key, new Uint8Array(8)).catch((e: unknown) => e);
+    expect(KluisError.is(full, 'QUOTA')).toBe(true);
+    expect((full as Error).message).toMatch(/: HTTP 507 .*\(quota\): 9\.75 MiB of 10\.0 MiB used$/);
+    // Another server's bare 507 keeps the plain message.
+    const bare = await t.put(key, new Uint8Array(8)).catch((e: unknown) => e);
+    expect(KluisError.is(bare, 'QUOTA')).toBe(true);
+    expect((bare as Error).message).toMatch(/: HTTP 507[^:]*$/);
+  });
+
   it('network failures are UNAVAILABLE (retryable), aborts ABORTED, timeouts TIMEOUT', async () => {
     const { fetchFn } = scripted([new TypeError('fetch failed')]);
     expect(await codeOf(httpTransport({ url: 'http://h/', fetch: fetchFn, ...noRetry }).get(key))).toBe(

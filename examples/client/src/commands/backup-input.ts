@@ -5,15 +5,36 @@ import { type BackupSource, isSafeName, streamSource, type Transport } from '@kl
 import { fsSource } from '@kluis/core/node';
 import type { Context } from '../context';
 import { UsageError } from '../errors';
+import type { Options } from '../options';
 
 export const backupInputOptions = {
-  'files-from': { type: 'string', multiple: true },
-  'one-file-system': { type: 'boolean', short: 'x' },
-  stdin: { type: 'boolean' },
-  'stdin-from-command': { type: 'boolean' },
-  'stdin-filename': { type: 'string' },
-  'dry-run': { type: 'boolean', short: 'n' },
-} as const;
+  'files-from': {
+    type: 'string',
+    multiple: true,
+    arg: 'F',
+    help: 'Back up the paths listed in this file, one a line (# starts a comment; - reads standard input).',
+  },
+  'one-file-system': {
+    type: 'boolean',
+    short: 'x',
+    help: 'Stay on the file system of each path: a mount point of another is recorded empty.',
+  },
+  stdin: { type: 'boolean', help: 'Back up standard input as one file (a database dump, say).' },
+  'stdin-from-command': {
+    type: 'boolean',
+    help: 'Run the command after -- and back up its output; a command that fails fails the backup.',
+  },
+  'stdin-filename': {
+    type: 'string',
+    arg: 'NAME',
+    help: 'The file name standard input is stored under (default: stdin).',
+  },
+  'dry-run': {
+    type: 'boolean',
+    short: 'n',
+    help: 'Do the whole backup but store nothing; report what would have been stored.',
+  },
+} as const satisfies Options;
 
 /** The source of a backup, and whether it compares with a parent (a stream has none). */
 export interface BackupInput {
@@ -21,6 +42,8 @@ export interface BackupInput {
   /** Lists directories while the key is derived (file-system sources). */
   prefetch?: (until: Promise<unknown>) => Promise<void>;
   stream: boolean;
+  /** The file-system paths backed up (none for a stream): what the progress bar's scan sizes. */
+  paths: readonly string[];
 }
 
 export async function backupInput(ctx: Context, exclude: string[]): Promise<BackupInput> {
@@ -38,7 +61,7 @@ export async function backupInput(ctx: Context, exclude: string[]): Promise<Back
       throw new UsageError(`--stdin-filename needs a file name without "/", got ${JSON.stringify(name)}`);
     const input = fromCommand ? commandOutput(ctx.positionals) : ctx.io.stdin;
     if (!input) throw new UsageError('backup --stdin needs a standard input');
-    return { source: streamSource(name, input, { mode: 0o600 }), stream: true };
+    return { source: streamSource(name, input, { mode: 0o600 }), stream: true, paths: [] };
   }
   if (v['stdin-filename'] !== undefined)
     throw new UsageError('--stdin-filename goes with --stdin or --stdin-from-command');
@@ -51,7 +74,7 @@ export async function backupInput(ctx: Context, exclude: string[]): Promise<Back
         : 'backup needs at least one PATH (or --files-from F, or --stdin)',
     );
   const source = fsSource(paths, { exclude, oneFileSystem: v['one-file-system'] === true });
-  return { source, prefetch: (until) => source.prefetch(until), stream: false };
+  return { source, prefetch: (until) => source.prefetch(until), stream: false, paths };
 }
 
 /**

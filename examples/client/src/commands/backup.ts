@@ -1,15 +1,24 @@
 import { readFile } from 'node:fs/promises';
-import { type BackupEvent, backup, initRepository } from '@kluis/core';
-import { nativeCrypto, nodeCodec } from '@kluis/core/node';
+import { type BackupEvent, backup, initRepository, type Snapshot } from '@kluis/core';
+import { fsSource, nativeCrypto, nodeCodec } from '@kluis/core/node';
 import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT } from '../errors';
 import { bytes, seconds, short } from '../format';
+import type { Options } from '../options';
 import { readPassword } from '../password';
 import { ProgressBar } from '../progress';
 import { createStorage, redact } from '../repository-url';
+import { scanTotals } from '../scan';
 import { backupInput, backupInputOptions, type DryRunTally, dryRunTransport } from './backup-input';
 
-export const initOptions = { 'scrypt-n': { type: 'string' } } as const;
+const scryptN = {
+  type: 'string',
+  arg: 'N',
+  help: 'scrypt cost for the new key slot, a power of two ≥ 1024 (default: calibrated to about 0.5 s).',
+} as const;
+
+export const initOptions = { 'scrypt-n': scryptN } as const satisfies Options;
+export { scryptN };
 
 export async function init(ctx: Context): Promise<number> {
   const password = await readPassword(ctx.io, ctx.values['password-file'] as string | undefined, true);
@@ -30,14 +39,29 @@ export async function init(ctx: Context): Promise<number> {
 }
 
 export const backupOptions = {
-  tag: { type: 'string', multiple: true },
-  exclude: { type: 'string', multiple: true, short: 'e' },
-  'exclude-file': { type: 'string', multiple: true },
-  host: { type: 'string' },
-  parent: { type: 'string' },
-  force: { type: 'boolean' },
+  tag: { type: 'string', multiple: true, arg: 'T', help: 'Add this tag to the snapshot.' },
+  exclude: {
+    type: 'string',
+    multiple: true,
+    short: 'e',
+    arg: 'P',
+    help: 'Leave out paths matching this pattern (gitignore syntax).',
+  },
+  'exclude-file': {
+    type: 'string',
+    multiple: true,
+    arg: 'F',
+    help: 'Read exclude patterns from this file, one a line (# starts a comment).',
+  },
+  host: { type: 'string', arg: 'H', help: 'Record this host name in the snapshot (default: this machine).' },
+  parent: {
+    type: 'string',
+    arg: 'ID',
+    help: 'Compare with this snapshot to skip unchanged files (default: the latest).',
+  },
+  force: { type: 'boolean', help: 'Read every file again instead of trusting the parent snapshot.' },
   ...backupInputOptions,
-} as const;
+} as const satisfies Options;
 
 export async function backupCommand(ctx: Context): Promise<number> {
   const exclude = [...((ctx.values.exclude as string[] | undefined) ?? [])];
@@ -52,6 +76,9 @@ export async function backupCommand(ctx: Context): Promise<number> {
   await input.prefetch?.(opening);
   const repo = await opening;
   const bar = new ProgressBar(ctx.io);
+  const scanning = new AbortController();
+  if (ctx.io.tty && !ctx.json && input.paths.length > 0)
+    void scanTotals(input.paths, exclude, scanning.signal).then((t) => t && bar.setTotals(t.files, t.bytes));
   const warnings: { path: string; message: string }[] = [];
   const onEvent = (e: BackupEvent) => {
     if (e.type === 'warning') warnings.push({ path: e.path, message: e.message });
@@ -71,15 +98,16 @@ export async function backupCommand(ctx: Context): Promise<number> {
     writer: 'kluis-cli',
     onEvent,
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+  }).finally(() => {
+    scanning.abort();
+    bar.stop();
   });
-  bar.clear();
   const s = snapshot.summary;
   if (dryRun) return dryRunReport(ctx, snapshot, dryRun);
   if (ctx.json) ctx.printJson({ id, ...snapshot, warnings });
   if (!ctx.quiet)
     ctx.print(
-      `snapshot ${short(id)} saved: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged files; ` +
-        `${bytes(s.bytesRead)} read, ${bytes(s.bytesAdded)} added (${bytes(s.bytesStored)} stored) in ${seconds(Date.now() - t0)}`,
+      `snapshot ${short(id)} saved: ${summaryLine(snapshot, ctx.values.force === true)} in ${seconds(Date.now() - t0)}`,
     );
   if (s.errors > 0) ctx.print(`${s.errors} entries could not be read and were skipped`);
   return s.errors > 0 ? EXIT.incomplete : EXIT.ok;
@@ -100,4 +128,22 @@ function dryRunReport(
         `would add ${bytes(s.bytesAdded)} (${bytes(stored)} in ${tally.objects.data ?? 0} packs and ${(tally.objects.index ?? 0) + (tally.objects.snapshots ?? 0)} other files); nothing was written`,
     );
   return s.errors > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
+/**
+ * What a backup did, keeping files and data apart: files are new, changed or unchanged against the
+ * parent snapshot (with no parent, as after `--force`, every file is read); data is new only if the
+ * repository did not hold it already, so a forced backup of unchanged files reads much and adds nothing.
+ */
+export function summaryLine(snapshot: Snapshot, force: boolean): string {
+  const s = snapshot.summary;
+  const files = s.filesNew + s.filesChanged + s.filesUnchanged;
+  const against = snapshot.parent
+    ? `${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged since ${short(snapshot.parent)}`
+    : `all read (${force ? '--force: no parent compared' : 'no earlier snapshot of these paths'})`;
+  const known = s.bytesRead - s.bytesAdded;
+  return (
+    `${files} file${files === 1 ? '' : 's'}, ${against}; ${bytes(s.bytesRead)} read, ${bytes(s.bytesAdded)} new data` +
+    `${known > 0 ? ` (${bytes(known)} already in the repository)` : ''}, ${bytes(s.bytesStored)} stored`
+  );
 }

@@ -1,10 +1,11 @@
 import type { Context } from '../context';
 import { EXIT, UsageError } from '../errors';
 import { short } from '../format';
+import type { Options } from '../options';
 import { accountInfoOf, accountKeepDays } from '../policy-source';
 import { policyProblem, settingsFile, storedRetention, storeRetention } from '../settings';
 
-export const configOptions = {} as const;
+export const configOptions = {} as const satisfies Options;
 
 const USAGE = 'config set retention POLICY | config get retention | config unset retention';
 

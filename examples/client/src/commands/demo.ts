@@ -13,8 +13,12 @@ import {
 import { type Context, threadsFrom } from '../context';
 import { EXIT } from '../errors';
 import { bytes, seconds, short } from '../format';
+import type { Options } from '../options';
 
-export const demoOptions = { keep: { type: 'boolean' }, size: { type: 'string' } } as const;
+export const demoOptions = {
+  keep: { type: 'boolean', help: 'Keep the sample files, repository and restored copy, and print where.' },
+  size: { type: 'string', arg: 'MiB', help: 'Size of the large sample file in MiB (default: 32).' },
+} as const satisfies Options;
 
 /**
  * The quick start: a real encrypted backup and restore on a local repository, no server needed.

@@ -2,8 +2,9 @@ import { decodeTree, fromHex, measureTree, type Repository, type TreeNode } from
 import type { Context } from '../context';
 import { warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
+import type { Options } from '../options';
 
-export const diffOptions = {} as const;
+export const diffOptions = {} as const satisfies Options;
 
 type Change = { path: string; change: 'added' | 'removed' | 'modified' };
 

@@ -1,9 +1,10 @@
 import { dumpTar, fileContent, findPath } from '@kluis/core';
 import type { Context } from '../context';
 import { EXIT, UsageError } from '../errors';
-import { treePath } from './snapshot-path';
+import type { Options } from '../options';
+import { treePaths } from '../snapshot-paths';
 
-export const dumpOptions = {} as const;
+export const dumpOptions = {} as const satisfies Options;
 
 /**
  * `kluis dump SNAPSHOT PATH`: a file's bytes, or a directory (or the whole snapshot, PATH `/`)
@@ -18,8 +19,13 @@ export async function dump(ctx: Context): Promise<number> {
   const repo = await ctx.openRepo();
   const signal = ctx.io.signal ? { signal: ctx.io.signal } : {};
   const { snapshot } = await repo.snapshots.resolve(ref);
-  const path = treePath(snapshot, typed);
-  const node = await findPath(repo, snapshot.tree, path, signal);
+  // `/` is the whole snapshot; any other path in the forms `ls` and `restore --include` take.
+  const candidates = typed.replace(/\/+$/, '') === '' ? [''] : treePaths(typed, snapshot.paths);
+  let node: Awaited<ReturnType<typeof findPath>>;
+  for (const path of candidates) {
+    node = await findPath(repo, snapshot.tree, path, signal);
+    if (node) break;
+  }
   if (!node)
     throw new UsageError(
       `no ${JSON.stringify(typed)} in snapshot ${ref} (its paths: ${snapshot.paths.join(', ')}; \`kluis ls ${ref}\` lists them)`,

@@ -3,13 +3,20 @@ import type { Context } from '../context';
 import { warnDamaged } from '../damage';
 import { EXIT, UsageError } from '../errors';
 import { short } from '../format';
+import type { Options } from '../options';
 
 export const findOptions = {
-  snapshot: { type: 'string', multiple: true, short: 's' },
-  host: { type: 'string' },
-  tag: { type: 'string', multiple: true },
-  'ignore-case': { type: 'boolean', short: 'i' },
-} as const;
+  snapshot: {
+    type: 'string',
+    multiple: true,
+    short: 's',
+    arg: 'ID',
+    help: 'Search only this snapshot (default: every snapshot).',
+  },
+  host: { type: 'string', arg: 'H', help: 'Search only snapshots of this host.' },
+  tag: { type: 'string', multiple: true, arg: 'T', help: 'Search only snapshots with this tag.' },
+  'ignore-case': { type: 'boolean', short: 'i', help: 'Match patterns without regard to case.' },
+} as const satisfies Options;
 
 interface Match {
   snapshot: string;

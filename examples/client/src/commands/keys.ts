@@ -1,18 +1,25 @@
 import type { Context } from '../context';
 import { defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT, UsageError } from '../errors';
-import { short, table } from '../format';
+import { short, table, timestamp } from '../format';
+import type { Options } from '../options';
 import { readPassword } from '../password';
+import { scryptN } from './backup';
 
 export const keyOptions = {
-  'new-password-file': { type: 'string' },
-  label: { type: 'string' },
-  'scrypt-n': { type: 'string' },
-} as const;
+  'new-password-file': {
+    type: 'string',
+    arg: 'F',
+    help: 'key add and passwd: read the new password from this file (default: KLUIS_NEW_PASSWORD, else a prompt).',
+  },
+  label: { type: 'string', arg: 'L', help: 'key add: a label for the new key slot, shown by key list.' },
+  'scrypt-n': scryptN,
+} as const satisfies Options;
 
 async function newPassword(ctx: Context): Promise<string> {
   const file = ctx.values['new-password-file'] as string | undefined;
-  if (file) return readPassword({ ...ctx.io, env: {} }, file);
+  if (file)
+    return readPassword({ ...ctx.io, env: {} }, file, false, 'new password file (--new-password-file)');
   if (ctx.io.env.KLUIS_NEW_PASSWORD !== undefined) return ctx.io.env.KLUIS_NEW_PASSWORD;
   if (!ctx.io.promptSecret)
     throw new UsageError('no new password: use --new-password-file or KLUIS_NEW_PASSWORD');
@@ -27,13 +34,22 @@ export async function key(ctx: Context): Promise<number> {
   switch (sub) {
     case 'list': {
       const keys = await repo.listKeys();
-      if (ctx.json) ctx.printJson(keys);
+      if (ctx.json) ctx.printJson(keys.map((k) => ({ ...k, current: k.id === repo.keyId })));
       else
         ctx.io.stdout(
           table([
-            ['ID', 'Created', 'Host', 'User', 'Label'],
-            ...keys.map((k) => [short(k.id), k.created, k.host ?? '', k.username ?? '', k.label ?? '']),
-          ]),
+            [' ID', 'Created', 'Host', 'User', 'Label'],
+            ...keys.map((k) => [
+              `${k.id === repo.keyId ? '*' : ' '}${short(k.id)}`,
+              timestamp(k.created),
+              k.host ?? '',
+              k.username ?? '',
+              k.label ?? '',
+            ]),
+          ]) +
+            (keys.some((k) => k.id === repo.keyId)
+              ? '* the key slot in use (the password given opened it)\n'
+              : ''),
         );
       return EXIT.ok;
     }

@@ -2,32 +2,68 @@ import { check, forget as forgetSnapshots, KluisError, prune } from '@kluis/core
 import { explainJson, explainText, type PolicyInput, type RuleInput } from '@kluis/retention';
 import type { Context } from '../context';
 import { EXIT, UsageError } from '../errors';
-import { bytes, short } from '../format';
+import { bytes, short, timestampsIn } from '../format';
+import type { Options } from '../options';
 import { accountInfoOf, type PolicyChoice, storedPolicy } from '../policy-source';
 
 export const pruneOptions = {
-  'dry-run': { type: 'boolean', short: 'n' },
-  'grace-hours': { type: 'string' },
-  'max-unused': { type: 'string' },
-  'max-repack-size': { type: 'string' },
-} as const;
+  'dry-run': { type: 'boolean', short: 'n', help: 'Say what would be done and change nothing.' },
+  'grace-hours': {
+    type: 'string',
+    arg: 'H',
+    help: 'Delete packs marked unused at least this many hours ago (default: 24), so concurrent backups are safe.',
+  },
+  'max-unused': {
+    type: 'string',
+    arg: 'PCT',
+    help: 'Repack partly used packs until at most this share of the stored bytes is unused (e.g. 5%).',
+  },
+  'max-repack-size': {
+    type: 'string',
+    arg: 'SIZE',
+    help: 'Copy at most this much live data when repacking (e.g. 500M).',
+  },
+} as const satisfies Options;
+
+const keep = (what: string) =>
+  ({ type: 'string', arg: 'N', help: `Keep the newest snapshot of each of the last N ${what}.` }) as const;
 
 export const forgetOptions = {
-  policy: { type: 'string' },
-  'keep-within': { type: 'string' },
-  'keep-last': { type: 'string' },
-  'keep-hourly': { type: 'string' },
-  'keep-daily': { type: 'string' },
-  'keep-weekly': { type: 'string' },
-  'keep-monthly': { type: 'string' },
-  'keep-yearly': { type: 'string' },
-  'keep-tag': { type: 'string', multiple: true },
-  zone: { type: 'string' },
-  'fit-quota': { type: 'string' },
-  'protect-days': { type: 'string' },
-  prune: { type: 'boolean' },
+  policy: {
+    type: 'string',
+    arg: 'P',
+    help: 'A whole retention policy in compact form, e.g. 7d or last:3,7:1d (docs/retention.md).',
+  },
+  'keep-within': {
+    type: 'string',
+    arg: 'DURATION',
+    help: 'Keep every snapshot younger than this, e.g. 7d or 2w.',
+  },
+  'keep-last': { type: 'string', arg: 'N', help: 'Keep the N newest snapshots.' },
+  'keep-hourly': keep('hours'),
+  'keep-daily': keep('days'),
+  'keep-weekly': keep('weeks'),
+  'keep-monthly': keep('months'),
+  'keep-yearly': keep('years'),
+  'keep-tag': { type: 'string', multiple: true, arg: 'T', help: 'Keep every snapshot with this tag.' },
+  zone: {
+    type: 'string',
+    arg: 'TZ',
+    help: 'The IANA time zone whose days, weeks and months the policy counts, e.g. Europe/Amsterdam (default: UTC).',
+  },
+  'fit-quota': {
+    type: 'string',
+    arg: 'SIZE',
+    help: 'Also remove the oldest kept snapshots until the repository fits this size; account (or no value): the server account quota.',
+  },
+  'protect-days': {
+    type: 'string',
+    arg: 'D',
+    help: '--fit-quota never removes snapshots younger than D days (default: the account protected days, else 7).',
+  },
+  prune: { type: 'boolean', help: 'Run prune afterwards, with the prune options given.' },
   ...pruneOptions,
-} as const;
+} as const satisfies Options;
 
 const PERIODS = ['hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 
@@ -93,7 +129,7 @@ export async function forget(ctx: Context): Promise<number> {
       ...(r.retention ? explainJson(r.retention) : {}),
     });
   } else if (r.retention) {
-    ctx.io.stdout(explainText(r.retention).replace(/[0-9a-f]{64}/g, (id) => short(id)));
+    ctx.io.stdout(timestampsIn(explainText(r.retention)).replace(/[0-9a-f]{64}/g, (id) => short(id)));
   } else {
     for (const id of r.removed) ctx.print(`${dry ? 'would remove' : 'removed'} snapshot ${short(id)}`);
   }
@@ -205,7 +241,12 @@ export async function pruneCommand(ctx: Context): Promise<number> {
   return EXIT.ok;
 }
 
-export const checkOptions = { 'read-data': { type: 'boolean' } } as const;
+export const checkOptions = {
+  'read-data': {
+    type: 'boolean',
+    help: 'Also download, decrypt and verify every blob (reads the whole repository).',
+  },
+} as const satisfies Options;
 
 export async function checkCommand(ctx: Context): Promise<number> {
   const repo = await ctx.openRepo({ cache: false }); // check reads the repository, not a copy of it

@@ -1,13 +1,15 @@
-import { measureTree, walkTree } from '@kluis/core';
+import { KluisError, measureTree, walkTree } from '@kluis/core';
 import type { Context } from '../context';
 import { warnDamaged, warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
-import { bytes, short, table } from '../format';
+import { bytes, short, table, timestamp } from '../format';
+import type { Options } from '../options';
+import { treePaths } from '../snapshot-paths';
 
 export const snapshotsOptions = {
-  host: { type: 'string' },
-  tag: { type: 'string', multiple: true },
-} as const;
+  host: { type: 'string', arg: 'H', help: 'Only the snapshots of this host.' },
+  tag: { type: 'string', multiple: true, arg: 'T', help: 'Only the snapshots with this tag.' },
+} as const satisfies Options;
 
 export async function snapshots(ctx: Context): Promise<number> {
   const repo = await ctx.openRepo();
@@ -27,7 +29,7 @@ export async function snapshots(ctx: Context): Promise<number> {
   for (const { id, snapshot: s } of all) {
     rows.push([
       short(id),
-      new Date(s.time).toLocaleString('sv-SE'),
+      timestamp(s.time),
       s.host,
       s.tags.join(','),
       bytes(s.summary.bytesTotal),
@@ -39,7 +41,7 @@ export async function snapshots(ctx: Context): Promise<number> {
   return EXIT.ok;
 }
 
-export const lsOptions = {} as const;
+export const lsOptions = {} as const satisfies Options;
 
 export async function ls(ctx: Context): Promise<number> {
   const [ref, prefix] = ctx.positionals;
@@ -49,9 +51,12 @@ export async function ls(ctx: Context): Promise<number> {
   warnDamagedIndex(ctx, repo);
   const { id, snapshot } = await repo.snapshots.resolve(ref);
   await measureTree(repo.blobs, snapshot.tree); // refuses a snapshot whose trees claim absurd numbers
+  const wanted = prefix === undefined ? [''] : treePaths(prefix, snapshot.paths).filter((p) => p !== '');
+  const under = (path: string) =>
+    prefix === undefined || wanted.some((w) => path === w || path.startsWith(`${w}/`));
   const entries: { path: string; type: string; size: number; mode: string; mtime: string }[] = [];
   for await (const { path, node } of walkTree(repo, snapshot.tree)) {
-    if (prefix && !(path === prefix || path.startsWith(`${prefix}/`))) continue;
+    if (!under(path)) continue;
     entries.push({
       path,
       type: node.type,
@@ -60,11 +65,16 @@ export async function ls(ctx: Context): Promise<number> {
       mtime: new Date(node.mtime).toISOString(),
     });
   }
+  if (prefix !== undefined && entries.length === 0)
+    throw new KluisError(
+      'NOT_FOUND',
+      `${prefix} is not in snapshot ${short(id)} (its paths: ${snapshot.paths.join(' ')}; give a path under one of them, or relative to it)`,
+    );
   if (ctx.json) ctx.printJson({ snapshot: id, entries });
   else
     for (const e of entries)
       ctx.print(
-        `${e.type === 'dir' ? 'd' : e.type === 'symlink' ? 'l' : '-'} ${e.mode} ${String(e.size).padStart(12)} ${e.mtime} ${e.path}`,
+        `${e.type === 'dir' ? 'd' : e.type === 'symlink' ? 'l' : '-'} ${e.mode} ${String(e.size).padStart(12)} ${timestamp(e.mtime)} ${e.path}`,
       );
   return EXIT.ok;
 }

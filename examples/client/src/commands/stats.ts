@@ -2,8 +2,9 @@ import type { Context } from '../context';
 import { warnDamaged, warnDamagedIndex } from '../damage';
 import { EXIT } from '../errors';
 import { bytes } from '../format';
+import type { Options } from '../options';
 
-export const statsOptions = {} as const;
+export const statsOptions = {} as const satisfies Options;
 
 export async function stats(ctx: Context): Promise<number> {
   const repo = await ctx.openRepo();

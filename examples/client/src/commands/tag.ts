@@ -2,12 +2,18 @@ import { tagSnapshots } from '@kluis/core';
 import type { Context } from '../context';
 import { EXIT, UsageError } from '../errors';
 import { short } from '../format';
+import type { Options } from '../options';
 
 export const tagOptions = {
-  add: { type: 'string', multiple: true },
-  remove: { type: 'string', multiple: true },
-  set: { type: 'string', multiple: true },
-} as const;
+  add: { type: 'string', multiple: true, arg: 'T', help: 'Add this tag to each snapshot named.' },
+  remove: { type: 'string', multiple: true, arg: 'T', help: 'Remove this tag from each snapshot named.' },
+  set: {
+    type: 'string',
+    multiple: true,
+    arg: 'T',
+    help: 'Replace the tags of each snapshot named with these.',
+  },
+} as const satisfies Options;
 
 /**
  * `kluis tag --add T | --remove T | --set T SNAPSHOT...`: as restic, each changed snapshot is

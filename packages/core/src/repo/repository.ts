@@ -125,9 +125,11 @@ export async function initRepository(transport: Transport, options: InitOptions)
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.username === undefined ? {} : { username: options.username }),
   });
-  await putKeySlot(transport, crypto, slot, options.signal);
+  const keyId = await putKeySlot(transport, crypto, slot, options.signal);
   await transport.put('config', encodeConfig(config), { ifAbsent: true, signal: options.signal });
-  return new Repository(transport, config, crypto, master, options);
+  const repo = new Repository(transport, config, crypto, master, options);
+  repo.keyId = keyId;
+  return repo;
 }
 
 /**
@@ -163,7 +165,7 @@ export async function openRepository(
       'INVALID_DATA',
       `repository at ${transport.name} has no readable key slots${skipped}`,
     );
-  for (const { slot } of slots) {
+  for (const { id, slot } of slots) {
     throwIfAborted(options.signal);
     let master: Uint8Array;
     try {
@@ -178,7 +180,9 @@ export async function openRepository(
         `config of ${transport.name} failed its authentication check (tampered or from another repository)`,
       );
     }
-    return new Repository(transport, config, crypto, master, options);
+    const repo = new Repository(transport, config, crypto, master, options);
+    repo.keyId = id;
+    return repo;
   }
   throw new KluisError(
     'WRONG_PASSWORD',
@@ -268,6 +272,17 @@ export class Repository {
   readonly chunkerKey: Uint8Array;
   /** @internal */
   readonly sealer: Sealer;
+  /**
+   * The ID of the key slot whose password opened this repository (or that {@link initRepository}
+   * created); `undefined` for a repository made with its constructor.
+   *
+   * @example
+   * ```ts
+   * const repo = await openRepository(transport, { password });
+   * for (const k of await repo.listKeys()) console.log(k.id === repo.keyId ? '*' : ' ', k.id);
+   * ```
+   */
+  keyId: string | undefined = undefined;
   readonly #master: Uint8Array;
 
   /** @internal use {@link openRepository} or {@link initRepository}. */
@@ -367,6 +382,7 @@ export class Repository {
         ...(meta.username === undefined ? {} : { username: meta.username }),
       });
       await this.transport.delete(`keys/${id}`);
+      if (this.keyId === id) this.keyId = added;
       return added;
     }
     throw new KluisError('WRONG_PASSWORD', 'the old password opens no key slot');
