@@ -83,7 +83,7 @@ export const GLOBAL_OPTIONS = {
   'password-command': {
     type: 'string',
     arg: 'CMD',
-    help: 'Run this shell command and use the first line it prints as the password (default: KLUIS_PASSWORD_COMMAND).',
+    help: 'Run this shell command and use what it prints (less its final newline) as the password (default: KLUIS_PASSWORD_COMMAND).',
   },
   quiet: {
     type: 'boolean',

@@ -157,7 +157,7 @@ const COMMANDS: Record<string, Command> = {
 
 function help(): string {
   const lines = [
-    'usage: kluis [--repo R] [--password-file F | --password-command CMD] [-q | -v] [--json] [--debug] COMMAND [options]',
+    'usage: kluis [options] COMMAND [command options]',
     '       kluis --version',
     '',
     'commands:',
@@ -166,6 +166,7 @@ function help(): string {
     const [first, ...more] = wrap(c.summary, 80 - 13);
     lines.push(`  ${name.padEnd(10)} ${first}`, ...more.map((m) => `${' '.repeat(13)}${m}`));
   }
+  lines.push('', 'options:', ...optionLines(GLOBAL_OPTIONS));
   lines.push(
     '',
     'environment: KLUIS_REPOSITORY, KLUIS_PASSWORD, KLUIS_PASSWORD_FILE,',
@@ -253,10 +254,12 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
   }
   const rest = withBareValues([...argv], command.bare);
   rest.splice(rest.indexOf(name!), 1);
-  let debug = rest.includes('--debug');
+  // Only before `--`: what follows belongs to another command (backup --stdin-from-command -- pg_dump -h …).
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  let debug = own.includes('--debug');
   try {
     const spec = { ...GLOBAL_OPTIONS, ...command.options };
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (own.includes('--help') || own.includes('-h')) {
       io.stdout(commandHelp(name!));
       return EXIT.ok;
     }
