@@ -71,7 +71,7 @@ export const GLOBAL_OPTIONS = {
   'password-file': {
     type: 'string',
     arg: 'F',
-    help: 'Read the repository password from the first line of this file (default: KLUIS_PASSWORD_FILE).',
+    help: 'Read the repository password from this file, less its final newline (default: KLUIS_PASSWORD_FILE).',
   },
   json: { type: 'boolean', help: 'Print the result as JSON on standard output.' },
   debug: { type: 'boolean', help: 'Print the stack of an error as well as its message.' },
