@@ -23,7 +23,7 @@ export {
   referenceChunker,
   standardGearTable,
 } from './chunker/index';
-export type { CompressionCodec, CompressionDecoder } from './compression';
+export type { CompressionCodec, CompressionDecoder } from './codec';
 export { CODEC_DEFLATE_RAW, CODEC_NONE, compressAuto, decoderFor, webDeflateRaw } from './compression';
 export { fromHex, toHex } from './crypto/hex';
 export type { CreateKeySlotOptions, KeySlot, OpenKeySlotOptions } from './crypto/key-slot';

@@ -1,5 +1,5 @@
 import { jsZstd, loadWasmZstd, type ZstdDecode } from './_zstd-decoders';
-import type { CompressionDecoder } from './compression';
+import type { CompressionDecoder } from './codec';
 
 /**
  * Codec id of Zstandard (RFC 8878) frames.

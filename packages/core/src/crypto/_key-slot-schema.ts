@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { KluisError, ValidationError } from '../errors';
 import { SCRYPT_LIMITS } from './_assert';
 import { decodeBase64 } from './_base64';
-import type { KeySlot } from './key-slot';
+import type { KeySlot } from './key-slot-format';
 import { SEAL_OVERHEAD } from './seal';
 
 /** The only key slot format version this code reads and writes. */

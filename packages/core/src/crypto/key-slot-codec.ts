@@ -2,7 +2,7 @@ import { checkJsonBounds, type JsonBounds } from '../_json-bounds';
 import { ValidationError } from '../errors';
 import { validateKeySlot } from './_key-slot-schema';
 import { toHex } from './hex';
-import type { KeySlot } from './key-slot';
+import type { KeySlot } from './key-slot-format';
 import type { CryptoProvider } from './provider';
 
 /**

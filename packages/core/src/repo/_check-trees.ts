@@ -1,7 +1,7 @@
 // Checking snapshots' trees against what they point at, for check. Internal: never re-exported.
 import { KluisError, throwIfAborted } from '../errors';
 import { hex, unhex } from './_bytes';
-import type { AffectedFile, CheckProblem } from './check';
+import type { AffectedFile, CheckProblem } from './check-report';
 import type { Repository } from './repository';
 import { decodeTree, type TreeNode } from './tree';
 import { MAX_TREE_BYTES, MAX_TREE_ENTRIES } from './tree-claim';

@@ -3,37 +3,11 @@ import { KluisError, throwIfAborted } from '../errors';
 import { hex } from './_bytes';
 import { TreeChecker } from './_check-trees';
 import { ReadBuffers } from './_read-buffers';
+import type { CheckReport } from './check-report';
 import { type PackEntry, readPackHeader } from './pack';
 import type { Repository } from './repository';
 
-/** One problem found by {@link check}. */
-export interface CheckProblem {
-  kind: 'index' | 'snapshot' | 'tree' | 'missing-blob' | 'missing-pack' | 'pack';
-  /** The object concerned (e.g. `data/ab12…`, `snapshots/…`, a blob ID). */
-  object: string;
-  message: string;
-}
-
-/** A file in a snapshot that a damaged or missing pack affects. */
-export interface AffectedFile {
-  snapshot: string;
-  path: string;
-}
-
-/** Result of {@link check}. */
-export interface CheckReport {
-  ok: boolean;
-  problems: CheckProblem[];
-  /** Files of snapshots whose content lies in a damaged or missing pack. */
-  affected: AffectedFile[];
-  snapshots: number;
-  packs: number;
-  blobs: number;
-  /** Packs present in storage but not in any index (left by an interrupted backup; prune removes them). */
-  unindexedPacks: string[];
-  /** Bytes read when `readData` is on. */
-  bytesRead: number;
-}
+export type { AffectedFile, CheckProblem, CheckReport } from './check-report';
 
 /** Options of {@link check}. */
 export interface CheckOptions {
