@@ -2,6 +2,10 @@
 // on first use when missing (CI machines start without it; installing needs root).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
@@ -63,3 +67,27 @@ export const ensureChromium = () => {
   chromiumReady ??= installChromium();
   return chromiumReady;
 };
+
+/** A headless Chromium with a fresh profile, and the way to close it and remove the profile. */
+export interface LaunchedChromium {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Starts Chromium (installed first if needed) with a new profile under the temp directory. */
+export async function launchChromium(profilePrefix: string): Promise<LaunchedChromium> {
+  await ensureChromium();
+  const profile = await mkdtemp(join(tmpdir(), profilePrefix));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}

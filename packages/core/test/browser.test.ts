@@ -1,18 +1,10 @@
-// The browser-safe entry point in a real browser: a small program (test/browser/program.ts) is
-// bundled from source with esbuild for the browser, served from 127.0.0.1 under a strict Content
-// Security Policy, and run in headless Chromium (Debian's package, driven by playwright-core).
-// It backs up, restores with verify and checks every byte of an in-memory repository, using
-// web standards only (WebCrypto, CompressionStream, WebAssembly).
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_FLAGS, ensureChromium, INSTALL_TIMEOUT_MS } from '../../../scripts/chromium.ts';
+import { INSTALL_TIMEOUT_MS, type LaunchedChromium, launchChromium } from '../../../scripts/chromium.ts';
 import type { BrowserResult } from './browser/program';
 
 async function bundleProgram(): Promise<{ code: string; metafile: Metafile }> {
@@ -55,24 +47,18 @@ function serve(code: string): Promise<Server> {
 describe('@kluis/core in a browser', () => {
   let bundle: { code: string; metafile: Metafile };
   let server: Server | undefined;
-  let profile: string | undefined;
+  let browser: LaunchedChromium | undefined;
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    [bundle] = await Promise.all([bundleProgram(), ensureChromium()]);
+    [bundle, browser] = await Promise.all([bundleProgram(), launchChromium('kluis-chromium-')]);
+    context = browser.context;
     server = await serve(bundle.code);
-    profile = await mkdtemp(join(tmpdir(), 'kluis-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-    });
   }, INSTALL_TIMEOUT_MS + 120_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('bundles for the browser without a single Node built-in', () => {

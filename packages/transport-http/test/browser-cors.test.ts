@@ -3,17 +3,14 @@
 // origin, every operation works and the client reads the headers it needs (Content-Range,
 // Kluis-Create-Only, Kluis-Error); without it, the browser refuses the first request.
 
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoryTransport } from '@kluis/core';
 import { build } from 'esbuild';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_FLAGS, ensureChromium, INSTALL_TIMEOUT_MS } from '../../../scripts/chromium.ts';
+import { INSTALL_TIMEOUT_MS, type LaunchedChromium, launchChromium } from '../../../scripts/chromium.ts';
 import type { Principal, RestHandlerOptions } from '../src/index';
 import { startServer, type TestServer } from './_helpers';
 import type { CorsResult } from './browser/cors-program';
@@ -54,25 +51,20 @@ const expected = `Basic ${btoa('alice:alice-password')}`;
 describe('httpTransport from a page on another origin, in Chromium', () => {
   let page: Server;
   let pageOrigin: string;
-  let profile: string;
+  let browser: LaunchedChromium | undefined;
   let context: BrowserContext;
 
   beforeAll(async () => {
-    const [code] = await Promise.all([bundle(), ensureChromium()]);
+    const [code, launched] = await Promise.all([bundle(), launchChromium('kluis-chromium-cors-')]);
+    browser = launched;
+    context = launched.context;
     page = await servePage(code);
     pageOrigin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-    profile = await mkdtemp(join(tmpdir(), 'kluis-chromium-cors-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-    });
   }, INSTALL_TIMEOUT_MS + 120_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise<void>((resolve) => (page ? page.close(() => resolve()) : resolve()));
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   async function runPage(options: RestHandlerOptions): Promise<CorsResult> {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type BackupEvent, backup, initRepository, type Snapshot } from '@kluis/core';
-import { fsSource, nativeCrypto, nodeCodec } from '@kluis/core/node';
+import { nativeCrypto, nodeCodec } from '@kluis/core/node';
 import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT } from '../errors';
 import { bytes, seconds, short } from '../format';
