@@ -22,7 +22,6 @@ import ts from 'typescript';
 
 const root = new URL('..', import.meta.url).pathname;
 
-
 // Variables the examples use without declaring them: what a reader has at hand in a program that
 // uses kluis. Typed (from the defining source files, so that moving an export between entry points
 // does not break this list), so that what examples do with them is checked.
