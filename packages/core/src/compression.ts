@@ -1,5 +1,5 @@
+import { concat } from './_bytes';
 import type { CompressionCodec, CompressionDecoder } from './codec';
-import { concat } from './repo/_bytes';
 import { portableZstd } from './zstd';
 
 export type { CompressionCodec, CompressionDecoder } from './codec';

@@ -1,7 +1,7 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64 } from '../src/crypto/_base64';
+import { decodeBase64, encodeBase64 } from '../src/crypto/base64';
 import { fromHex, toHex } from '../src/crypto/hex';
 import { portableCrypto } from '../src/crypto/portable';
 import { open, SEAL_OVERHEAD, seal } from '../src/crypto/seal';

@@ -1,6 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { wasmDeflateSync } from '../src/deflate/_encoder';
+import { wasmDeflateSync } from '../src/deflate/encoder';
 import { CODEC_DEFLATE_RAW, compressAuto, wasmDeflateRaw } from '../src/index';
 import { nodeDeflateRaw } from '../src/node/index';
 import { xorshiftBytes } from './chunker-input';

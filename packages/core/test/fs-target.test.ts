@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fsTarget } from '../src/node/index';
-import type { TreeNode } from '../src/repo/tree';
+import type { TreeNode } from '../src/repo/format/tree';
 import { prng } from './helpers/trees';
 
 let dir: string;

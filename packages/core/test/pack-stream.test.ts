@@ -13,10 +13,10 @@ import {
   restore,
   type Transport,
 } from '../src/index';
-import { PackStream } from '../src/repo/_pack-stream';
-import { createSealer } from '../src/repo/_sealer';
-import { inlineBlobEncoder } from '../src/repo/blob-encoder';
-import { readPackHeader } from '../src/repo/pack';
+import { readPackHeader } from '../src/repo/format/pack';
+import { createSealer } from '../src/repo/format/sealer';
+import { PackStream } from '../src/repo/store/_pack-stream';
+import { inlineBlobEncoder } from '../src/repo/store/blob-encoder';
 import { memSource, memTarget, prng } from './helpers/trees';
 import { sleep, withWriters } from './helpers/writers';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReadBuffers } from '../src/repo/_read-buffers';
+import { ReadBuffers } from '../src/repo/store/read-buffers';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hex } from '../src/repo/_bytes';
-import { DirTracker } from '../src/repo/_restore-dirs';
-import { eachLimited, type FileJob, ReadPlanner } from '../src/repo/_restore-plan';
-import type { BlobLocation } from '../src/repo/blob-index';
+import { hex } from '../src/_bytes';
+import { DirTracker } from '../src/repo/restore/_dirs';
+import { eachLimited, type FileJob, ReadPlanner } from '../src/repo/restore/_plan';
+import type { BlobLocation } from '../src/repo/store/blob-index';
 
 const packA = new Uint8Array(32).fill(1);
 const packB = new Uint8Array(32).fill(2);

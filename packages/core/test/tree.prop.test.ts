@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTree, encodeTree, KluisError, type TreeNode } from '../src/index';
-import { isPlainTree, isSafeName, KEYS, treeSchema } from '../src/repo/tree';
+import { isPlainTree, isSafeName, KEYS, treeSchema } from '../src/repo/format/tree';
 
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 const count = fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 32, Number.MAX_SAFE_INTEGER));

@@ -16,7 +16,7 @@ import {
 } from '../src/index';
 import { inlineUntilRunning, WorkerPool } from '../src/node/_worker-pool';
 import { fsTarget, localTransport, nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
-import { ReadBuffers } from '../src/repo/_read-buffers';
+import { ReadBuffers } from '../src/repo/store/read-buffers';
 import { type MemTree, memSource, prng } from './helpers/trees';
 
 const SCRYPT = { N: 1024, r: 8, p: 1 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KluisError, ValidationError } from '../errors';
-import { SCRYPT_LIMITS } from './_assert';
-import { decodeBase64 } from './_base64';
+import { SCRYPT_LIMITS } from './assert';
+import { decodeBase64 } from './base64';
 import type { KeySlot } from './key-slot-format';
 import { SEAL_OVERHEAD } from './seal';
 

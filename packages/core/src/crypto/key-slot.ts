@@ -1,7 +1,7 @@
 import { KluisError } from '../errors';
-import { assertBytesBetween, assertScryptParams, scryptMemoryBytes } from './_assert';
-import { decodeBase64, encodeBase64 } from './_base64';
 import { validateKeySlot } from './_key-slot-schema';
+import { assertBytesBetween, assertScryptParams, scryptMemoryBytes } from './assert';
+import { decodeBase64, encodeBase64 } from './base64';
 import type { KeySlot } from './key-slot-format';
 import type { CryptoProvider, ScryptParams } from './provider';
 import { open, seal } from './seal';

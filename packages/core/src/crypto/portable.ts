@@ -10,8 +10,7 @@ import {
   checkAeadArgs,
   checkHkdfArgs,
   scryptMemoryBytes,
-} from './_assert';
-import { webRandomBytes } from './_random';
+} from './assert';
 import {
   type CryptoProvider,
   NONCE_LENGTH,
@@ -19,6 +18,7 @@ import {
   type Sha256Stream,
   TAG_LENGTH,
 } from './provider';
+import { webRandomBytes } from './random';
 
 function sealInto(k: Uint8Array, n: Uint8Array, pt: Uint8Array, aad: Uint8Array, out: Uint8Array): void {
   checkAeadArgs('xchachaSealInto', k, n, pt, aad);

@@ -1,4 +1,4 @@
-import { assertInteger, SCRYPT_LIMITS, scryptMemoryBytes } from './_assert';
+import { assertInteger, SCRYPT_LIMITS, scryptMemoryBytes } from './assert';
 import type { CryptoProvider, ScryptParams } from './provider';
 
 /**

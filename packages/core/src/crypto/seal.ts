@@ -1,5 +1,5 @@
 import { IntegrityError, KluisError } from '../errors';
-import { assertBytes } from './_assert';
+import { assertBytes } from './assert';
 import { type CryptoProvider, KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from './provider';
 
 /**

@@ -1,4 +1,4 @@
-import { assertBytes, assertBytesBetween } from './_assert';
+import { assertBytes, assertBytesBetween } from './assert';
 import { type CryptoProvider, KEY_LENGTH } from './provider';
 
 /**

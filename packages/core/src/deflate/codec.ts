@@ -1,5 +1,5 @@
 import { CODEC_DEFLATE_RAW, type CompressionCodec, webDeflateRaw } from '../compression';
-import { loadWasmDeflate, MAX_WASM_DEFLATE_INPUT, wasmDeflateLoaded, wasmDeflateSync } from './_encoder';
+import { loadWasmDeflate, MAX_WASM_DEFLATE_INPUT, wasmDeflateLoaded, wasmDeflateSync } from './encoder';
 
 /**
  * Compresses with the WebAssembly encoder; the first call in a browser that forbids compiling

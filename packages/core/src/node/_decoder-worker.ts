@@ -1,8 +1,8 @@
 // Worker thread body of workerBlobDecoder: opens runs of sealed blobs with the same code as the
 // inline decoder. Internal.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createSealer } from '../repo/_sealer';
-import { type NativeFileWrite, openRun, type SealedRun, verifyRun } from '../repo/blob-decoder';
+import { createSealer } from '../repo/format/sealer';
+import { type NativeFileWrite, openRun, type SealedRun, verifyRun } from '../repo/store/blob-decoder';
 import { youngCollector } from './_collect';
 import { writeRunFiles } from './_run-files';
 import { answerBatch, type WorkerReply } from './_worker-pool';

@@ -1,7 +1,8 @@
 // Collects the small blobs of one turn of the event loop into one job for an encoder thread.
 // Internal: used by workerBlobEncoder.
-import type { EncodedBlob } from '../repo/blob-encoder';
-import type { BlobType } from '../repo/blob-index';
+
+import type { BlobType } from '../repo/format/layout';
+import type { EncodedBlob } from '../repo/store/blob-encoder';
 import type { WorkerPool } from './_worker-pool';
 
 /** Bytes of plaintext per batch; a blob above half of it travels alone. */

@@ -3,7 +3,7 @@
 // (see _encode-batcher.ts). Internal.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SEAL_OVERHEAD } from '../crypto/seal';
-import { encodeBlobInto, inlineBlobEncoder } from '../repo/blob-encoder';
+import { encodeBlobInto, inlineBlobEncoder } from '../repo/store/blob-encoder';
 import { youngCollector } from './_collect';
 import { type BatchJob, type BatchReply, SEALED_BYTES } from './_encode-batcher';
 import { answerBatch, type WorkerReply } from './_worker-pool';

@@ -4,7 +4,7 @@ import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore from 'ignore';
-import type { SourceEntry } from '../repo/source';
+import type { SourceEntry } from '../repo/backup/source';
 
 /**
  * Lists directories under named roots. Listing uses synchronous calls: metadata comes from the

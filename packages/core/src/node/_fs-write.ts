@@ -16,8 +16,8 @@ import {
 } from 'node:fs';
 import { promisify } from 'node:util';
 import { KluisError } from '../errors';
-import type { NativeFileWrite } from '../repo/blob-decoder';
-import type { TreeNode } from '../repo/tree';
+import type { TreeNode } from '../repo/format/tree';
+import type { NativeFileWrite } from '../repo/store/blob-decoder';
 
 /** Chunks up to this many bytes are written directly; larger ones through the thread pool. */
 const DIRECT_WRITE = 256 << 10;

@@ -1,8 +1,8 @@
 // Writing the files of a run of blobs, for the decoder threads and the calling thread alike.
 // Internal: never re-exported.
 import type { CompressionCodec } from '../compression';
-import type { Sealer } from '../repo/_sealer';
-import { checkRunHash, type NativeFileWrite, openRunBlob, type SealedRun } from '../repo/blob-decoder';
+import type { Sealer } from '../repo/format/sealer';
+import { checkRunHash, type NativeFileWrite, openRunBlob, type SealedRun } from '../repo/store/blob-decoder';
 import { writeFileSync } from './_fs-write';
 
 /**

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { hchacha } from '@noble/ciphers/chacha.js';
-import { assertBytes, authenticationFailed, checkAeadArgs } from '../crypto/_assert';
+import { assertBytes, authenticationFailed, checkAeadArgs } from '../crypto/assert';
 import { NONCE_LENGTH, TAG_LENGTH } from '../crypto/provider';
 import { KluisError } from '../errors';
 

@@ -1,7 +1,7 @@
 import { createHash, createHmac, hkdfSync, scrypt as scryptCallback } from 'node:crypto';
-import { assertBytes, assertScryptParams, checkHkdfArgs, scryptMemoryBytes } from '../crypto/_assert';
-import { webRandomBytes } from '../crypto/_random';
+import { assertBytes, assertScryptParams, checkHkdfArgs, scryptMemoryBytes } from '../crypto/assert';
 import type { CryptoProvider, ScryptParams, Sha256Stream } from '../crypto/provider';
+import { webRandomBytes } from '../crypto/random';
 import { ownedBytes, xchachaOpen, xchachaSeal, xchachaSealBox, xchachaSealInto } from './crypto-xchacha';
 
 async function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {

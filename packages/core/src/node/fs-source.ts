@@ -1,6 +1,6 @@
 import { closeSync, constants, openSync, read, readSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { BackupSource } from '../repo/source';
+import type { BackupSource } from '../repo/backup/source';
 import { FsListing } from './_fs-listing';
 
 /**

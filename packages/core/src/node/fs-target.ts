@@ -3,8 +3,8 @@ import { chmodSync, constants, mkdirSync, utimesSync } from 'node:fs';
 import { lutimes, mkdir, open, realpath, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { KluisError } from '../errors';
-import type { RestoreTarget } from '../repo/restore';
-import { isSafeName } from '../repo/tree';
+import { isSafeName } from '../repo/format/tree';
+import type { RestoreTarget } from '../repo/restore/restore';
 import { fsTime, type WriteOptions, writeFile } from './_fs-write';
 
 /** Options of {@link fsTarget}. */

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { createSealer } from '../repo/_sealer';
+import { createSealer } from '../repo/format/sealer';
 import {
   type BlobDecoder,
   type BlobDecoderFactory,
   inlineBlobDecoder,
   type NativeFileWrite,
   type SealedRun,
-} from '../repo/blob-decoder';
+} from '../repo/store/blob-decoder';
 import { writeRunFiles } from './_run-files';
 import { INLINE_BYTES, inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
 import { nativeCrypto } from './crypto';

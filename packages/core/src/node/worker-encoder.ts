@@ -4,7 +4,7 @@ import {
   type BlobEncoderFactory,
   type EncodedBlob,
   inlineBlobEncoder,
-} from '../repo/blob-encoder';
+} from '../repo/store/blob-encoder';
 import { BATCH_BYTES, EncodeBatcher } from './_encode-batcher';
 import { INLINE_BYTES, inlineUntilRunning, movable, WorkerPool } from './_worker-pool';
 import { nativeCrypto } from './crypto';

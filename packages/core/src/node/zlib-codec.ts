@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { CODEC_DEFLATE_RAW, type CompressionCodec, type CompressionDecoder } from '../compression';
-import { MAX_WASM_DEFLATE_INPUT, wasmDeflateSync } from '../deflate/_encoder';
+import { MAX_WASM_DEFLATE_INPUT, wasmDeflateSync } from '../deflate/encoder';
 import { CODEC_ZSTD, portableZstd } from '../zstd';
 
 const { constants, deflateRawSync, inflateRawSync } = zlib;

@@ -1,8 +1,8 @@
+import { unhex } from '../_bytes';
 import { KluisError, throwIfAborted } from '../errors';
 import { type TarEntry, tarStream } from '../tar';
-import { unhex } from './_bytes';
+import { decodeTree, type TreeNode } from './format/tree';
 import type { Repository } from './repository';
-import { decodeTree, type TreeNode } from './tree';
 import { walkTree } from './walk';
 
 /** Content blobs fetched ahead of the one being written (each at most the chunker's maximum). */

@@ -1,8 +1,8 @@
 import { throwIfAborted } from '../errors';
 import { globMatcher } from '../glob';
+import type { TreeNode } from './format/tree';
 import type { Repository } from './repository';
-import type { SnapshotRef } from './snapshot-store';
-import type { TreeNode } from './tree';
+import type { SnapshotRef } from './store/snapshot-store';
 import { walkTree } from './walk';
 
 /** One match of {@link findFiles}. */

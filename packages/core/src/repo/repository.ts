@@ -1,3 +1,4 @@
+import { equalBytes, hex, unhex } from '../_bytes';
 import type { CompressionCodec } from '../compression';
 import { webDeflateRaw } from '../compression';
 import {
@@ -14,12 +15,6 @@ import type { CryptoProvider } from '../crypto/provider';
 import { deriveSubkeys } from '../crypto/subkeys';
 import { KluisError, throwIfAborted } from '../errors';
 import type { Transport } from '../transport';
-import { equalBytes, hex, unhex } from './_bytes';
-import { isDamage } from './_damage';
-import { createSealer, type Sealer } from './_sealer';
-import { type BlobDecoderFactory, inlineBlobDecoder } from './blob-decoder';
-import { type BlobEncoderFactory, inlineBlobEncoder } from './blob-encoder';
-import { BlobStore } from './blob-store';
 import {
   type ChunkerParams,
   configMacInput,
@@ -27,9 +22,14 @@ import {
   encodeConfig,
   FORMAT_VERSION,
   type RepositoryConfig,
-} from './config';
-import type { DamagedObject } from './damaged';
-import { SnapshotStore } from './snapshot-store';
+} from './format/config';
+import { createSealer, type Sealer } from './format/sealer';
+import { type BlobDecoderFactory, inlineBlobDecoder } from './store/blob-decoder';
+import { type BlobEncoderFactory, inlineBlobEncoder } from './store/blob-encoder';
+import { BlobStore } from './store/blob-store';
+import { isDamage } from './store/damage';
+import type { DamagedObject } from './store/damaged';
+import { SnapshotStore } from './store/snapshot-store';
 
 /** Options shared by {@link initRepository} and {@link openRepository}. */
 export interface RepositoryOptions {

@@ -1,7 +1,7 @@
+import { unhex } from '../_bytes';
 import { KluisError, throwIfAborted } from '../errors';
-import { unhex } from './_bytes';
-import type { BlobStore } from './blob-store';
-import { decodeTree, type TreeNode } from './tree';
+import { decodeTree, type TreeNode } from './format/tree';
+import type { BlobStore } from './store/blob-store';
 
 /**
  * Totals of a tree: entries (files, directories, symlinks) and file bytes below it.

@@ -1,7 +1,7 @@
+import { unhex } from '../_bytes';
 import { throwIfAborted } from '../errors';
-import { unhex } from './_bytes';
+import { decodeTree, type TreeNode } from './format/tree';
 import type { Repository } from './repository';
-import { decodeTree, type TreeNode } from './tree';
 
 /**
  * Visits every node of a snapshot's tree, depth first, with its '/'-joined path. Shared trees are

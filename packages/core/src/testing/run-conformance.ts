@@ -1,4 +1,4 @@
-import { abortableSleep } from '../transport-wrappers/_wrapper-kit';
+import { abortableSleep } from '../transport-wrappers/wrapper-kit';
 import {
   type ConformanceOptions,
   runCase,

@@ -1,7 +1,7 @@
 import { KluisError } from '../errors';
 import type { AbortOptions, ObjectInfo, Transport } from '../transport';
-import { forward } from '../transport-wrappers/_wrapper-kit';
 import type { TransportOp } from '../transport-wrappers/operation';
+import { forward } from '../transport-wrappers/wrapper-kit';
 import { prng } from './_prng';
 
 /** Options of {@link withFaults}. */

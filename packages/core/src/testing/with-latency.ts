@@ -1,6 +1,6 @@
 import type { AbortOptions, ObjectInfo, Transport } from '../transport';
-import { abortableSleep, forward } from '../transport-wrappers/_wrapper-kit';
 import type { TransportOp } from '../transport-wrappers/operation';
+import { abortableSleep, forward } from '../transport-wrappers/wrapper-kit';
 
 /** Options of {@link withLatency}. */
 export interface LatencyOptions {

@@ -1,7 +1,7 @@
 import { toHex } from '../crypto/hex';
 import type { AbortOptions, GetOptions, ObjectInfo, Transport } from '../transport';
-import { forward } from './_wrapper-kit';
 import type { CacheStore } from './cache-store';
+import { forward } from './wrapper-kit';
 
 /**
  * What {@link withCache} keeps: `index` files, `snapshots`, and `trees` (packs of tree blobs,

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { AbortOptions, ObjectInfo, ObjectWriter, Transport } from '../transport';
-import { forward, gated } from './_wrapper-kit';
+import { forward, gated } from './wrapper-kit';
 
 /**
  * Bounds how many calls of `transport` run at once: at most `concurrency` requests are in flight,

@@ -1,7 +1,7 @@
 import { type ErrorCode, KluisError } from '../errors';
 import type { AbortOptions, ObjectInfo, ObjectWriter, Transport } from '../transport';
-import { forward } from './_wrapper-kit';
 import { TRANSPORT_OPS, type TransportOp } from './operation';
+import { forward } from './wrapper-kit';
 
 /** Counters of one operation; see {@link TransportMetrics}. */
 export interface OperationMetrics {

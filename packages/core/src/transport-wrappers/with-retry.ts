@@ -1,7 +1,7 @@
 import { KluisError, throwIfAborted } from '../errors';
 import type { AbortOptions, ObjectInfo, Transport } from '../transport';
-import { abortableSleep, forward } from './_wrapper-kit';
 import type { TransportOp } from './operation';
+import { abortableSleep, forward } from './wrapper-kit';
 
 /** Options of {@link withRetry}. */
 export interface RetryOptions {

@@ -1,0 +1,167 @@
+import { KluisError } from '../../errors';
+import type { BlobType } from './layout';
+
+/** A pack and the blobs it holds, as recorded in an index file. */
+export interface IndexPack {
+  /** Pack ID (32 bytes). */
+  id: Uint8Array;
+  blobs: {
+    id: Uint8Array;
+    type: BlobType;
+    codec: number;
+    offset: number;
+    length: number;
+    rawLength: number;
+  }[];
+}
+
+/** Contents of one `index/<id>` file. */
+export interface IndexFile {
+  packs: IndexPack[];
+  /** Packs found unreferenced by a prune, and when (ms since epoch); deleted after the grace period. */
+  garbage: { pack: Uint8Array; markedAt: number }[];
+  /** Index files whose content this file replaces; readers ignore them. */
+  supersedes: Uint8Array[];
+}
+
+// Layout (all integers little-endian):
+// "KIX1" | packCount u32 | packs: (id 32 | blobCount u32 | blobs: (type u8 | codec u8 | offset u32 | length u32 | rawLength u32 | id 32)*)*
+//        | garbageCount u32 | (pack 32 | markedAt f64)* | supersedesCount u32 | (id 32)*
+const MAGIC = 0x4b495831;
+const BLOB = 46;
+const MAX_ITEMS = 1 << 24;
+
+/**
+ * Serialises an index file (before sealing).
+ *
+ * @example
+ * ```ts
+ * const plain = encodeIndexFile({ packs, garbage: [], supersedes: [] });
+ * ```
+ */
+export function encodeIndexFile(f: IndexFile): Uint8Array {
+  let size = 8 + 4 + f.garbage.length * 40 + 4 + f.supersedes.length * 32;
+  for (const p of f.packs) size += 36 + p.blobs.length * BLOB;
+  const out = new Uint8Array(size);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, MAGIC);
+  v.setUint32(4, f.packs.length, true);
+  let o = 8;
+  for (const p of f.packs) {
+    out.set(p.id, o);
+    v.setUint32(o + 32, p.blobs.length, true);
+    o += 36;
+    for (const b of p.blobs) {
+      out[o] = b.type === 'tree' ? 1 : 0;
+      out[o + 1] = b.codec;
+      v.setUint32(o + 2, b.offset, true);
+      v.setUint32(o + 6, b.length, true);
+      v.setUint32(o + 10, b.rawLength, true);
+      out.set(b.id, o + 14);
+      o += BLOB;
+    }
+  }
+  v.setUint32(o, f.garbage.length, true);
+  o += 4;
+  for (const g of f.garbage) {
+    out.set(g.pack, o);
+    v.setFloat64(o + 32, g.markedAt, true);
+    o += 40;
+  }
+  v.setUint32(o, f.supersedes.length, true);
+  o += 4;
+  for (const s of f.supersedes) {
+    out.set(s, o);
+    o += 32;
+  }
+  return out;
+}
+
+/**
+ * Parses an index file's plaintext, bounds-checking every count against the bytes present.
+ *
+ * @example
+ * ```ts
+ * const file = decodeIndexFile(plain, 'index/ab12…');
+ * ```
+ */
+export function decodeIndexFile(b: Uint8Array, where = 'index'): IndexFile {
+  const r = new Reader(b, where);
+  if (r.u32be() !== MAGIC) throw r.bad('bad magic');
+  const packs: IndexPack[] = [];
+  for (let n = r.count(36); n > 0; n--) {
+    const id = r.bytes(32);
+    const blobs: IndexPack['blobs'] = [];
+    for (let m = r.count(BLOB); m > 0; m--) {
+      const t = r.u8();
+      if (t > 1) throw r.bad(`unknown blob type ${t}`);
+      const codec = r.u8();
+      const offset = r.u32();
+      const length = r.u32();
+      const rawLength = r.u32();
+      blobs.push({ type: t === 1 ? 'tree' : 'data', codec, offset, length, rawLength, id: r.bytes(32) });
+    }
+    packs.push({ id, blobs });
+  }
+  const garbage: IndexFile['garbage'] = [];
+  for (let n = r.count(40); n > 0; n--) garbage.push({ pack: r.bytes(32), markedAt: r.f64() });
+  const supersedes: Uint8Array[] = [];
+  for (let n = r.count(32); n > 0; n--) supersedes.push(r.bytes(32));
+  if (!r.done) throw r.bad('trailing bytes');
+  return { packs, garbage, supersedes };
+}
+
+class Reader {
+  #v: DataView;
+  #o = 0;
+  constructor(
+    readonly b: Uint8Array,
+    readonly where: string,
+  ) {
+    this.#v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  get done(): boolean {
+    return this.#o === this.b.length;
+  }
+  bad(why: string): KluisError {
+    return new KluisError('INVALID_DATA', `malformed ${this.where} at byte ${this.#o}: ${why}`);
+  }
+  #need(n: number): void {
+    if (this.#o + n > this.b.length) throw this.bad('truncated');
+  }
+  u8(): number {
+    this.#need(1);
+    return this.b[this.#o++]!;
+  }
+  u32(): number {
+    this.#need(4);
+    const x = this.#v.getUint32(this.#o, true);
+    this.#o += 4;
+    return x;
+  }
+  u32be(): number {
+    this.#need(4);
+    const x = this.#v.getUint32(this.#o);
+    this.#o += 4;
+    return x;
+  }
+  f64(): number {
+    this.#need(8);
+    const x = this.#v.getFloat64(this.#o, true);
+    this.#o += 8;
+    if (!Number.isFinite(x)) throw this.bad('non-finite time');
+    return x;
+  }
+  bytes(n: number): Uint8Array {
+    this.#need(n);
+    const x = this.b.slice(this.#o, this.#o + n);
+    this.#o += n;
+    return x;
+  }
+  /** A count whose items take at least `min` bytes each: bounded by the bytes left. */
+  count(min: number): number {
+    const n = this.u32();
+    if (n > MAX_ITEMS || n * min > this.b.length - this.#o) throw this.bad(`count ${n} exceeds the data`);
+    return n;
+  }
+}

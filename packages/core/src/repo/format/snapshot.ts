@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { JsonBounds } from '../../_json-bounds';
+import { decodeJson, encodeJson } from './_json';
+
+/** Counts recorded in every snapshot. */
+export interface SnapshotSummary {
+  filesNew: number;
+  filesChanged: number;
+  filesUnchanged: number;
+  dirs: number;
+  /** Bytes of all files in the snapshot. */
+  bytesTotal: number;
+  /** Bytes read and chunked during this backup. */
+  bytesRead: number;
+  /** New blob bytes added to the repository (plaintext) and stored (after compression and sealing). */
+  bytesAdded: number;
+  bytesStored: number;
+  blobsNew: number;
+  /** Entries skipped with an error (unreadable, vanished). */
+  errors: number;
+  /** Start and end instants (ISO). */
+  started: string;
+  finished: string;
+}
+
+/** A snapshot: one version of a backed-up set of paths. */
+export interface Snapshot {
+  /** UTC instant (ISO 8601 with `Z`). */
+  time: string;
+  /** The writer's zone offset at `time`, in minutes east of UTC (e.g. 60 for CET). */
+  offsetMinutes: number;
+  host: string;
+  user: string;
+  /** The backed-up paths, as given. */
+  paths: string[];
+  tags: string[];
+  /** Root tree blob ID (hex). */
+  tree: string;
+  /** Snapshot ID (hex) of the parent used for change detection, if any. */
+  parent?: string;
+  /**
+   * Set when this snapshot was rewritten from another (new tags: see `tagSnapshots`): the ID the
+   * backup first wrote it under, kept through later rewrites.
+   */
+  original?: string;
+  /** False when the backup was interrupted or had errors that left files out. */
+  complete: boolean;
+  summary: SnapshotSummary;
+  /** Name and version of the writer, e.g. `kluis 0.1.0`. */
+  writer: string;
+}
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const schema: z.ZodType<Snapshot> = z
+  .object({
+    time: z.string().datetime(),
+    offsetMinutes: z
+      .number()
+      .int()
+      .min(-24 * 60)
+      .max(24 * 60),
+    host: z.string().max(1024),
+    user: z.string().max(1024),
+    paths: z.array(z.string().max(65536)).max(100_000),
+    tags: z.array(z.string().max(1024)).max(10_000),
+    tree: hex64,
+    parent: hex64.optional(),
+    original: hex64.optional(),
+    complete: z.boolean(),
+    summary: z
+      .object({
+        filesNew: count,
+        filesChanged: count,
+        filesUnchanged: count,
+        dirs: count,
+        bytesTotal: count,
+        bytesRead: count,
+        bytesAdded: count,
+        bytesStored: count,
+        blobsNew: count,
+        errors: count,
+        started: z.string().datetime(),
+        finished: z.string().datetime(),
+      })
+      .strict(),
+    writer: z.string().max(256),
+  })
+  .strict() as z.ZodType<Snapshot>;
+
+/**
+ * Serialises a snapshot (before sealing).
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeSnapshot(snapshot);
+ * ```
+ */
+export function encodeSnapshot(s: Snapshot): Uint8Array {
+  return encodeJson(s);
+}
+
+/** Far above any real snapshot (its paths and tags are the only lists), two levels deep. */
+const SNAPSHOT_BOUNDS: JsonBounds = { maxBytes: 64 << 20, maxDepth: 8 };
+
+/**
+ * Parses and validates a snapshot's plaintext.
+ *
+ * @example
+ * ```ts
+ * const s = decodeSnapshot(bytes, 'snapshots/ab12…');
+ * ```
+ */
+export function decodeSnapshot(bytes: Uint8Array, where = 'snapshot'): Snapshot {
+  return decodeJson(bytes, schema, where, SNAPSHOT_BOUNDS);
+}

@@ -1,0 +1,368 @@
+import pLimit from 'p-limit';
+import { hex } from '../../_bytes';
+import type { CompressionCodec } from '../../compression';
+import { KluisError } from '../../errors';
+import type { Transport } from '../../transport';
+import { encodeIndexFile, type IndexFile, type IndexPack } from '../format/index-file';
+import type { BlobType } from '../format/layout';
+import { PackBufferPool, type PackEntry, PackWriter, packFits } from '../format/pack';
+import { AAD, type Sealer } from '../format/sealer';
+import {
+  getVerified,
+  type ObjectReader,
+  readAllIndexFiles,
+  readHeader,
+  readIndexFile,
+  readPackHeaders,
+} from './_index-io';
+import { PackStream } from './_pack-stream';
+import { TreeSpanCache } from './_tree-cache';
+import { type BlobDecoder, openBlob } from './blob-decoder';
+import type { BlobEncoder } from './blob-encoder';
+import { BlobIndex } from './blob-index';
+import type { DamagedObject } from './damaged';
+
+/** Result of {@link BlobStore.save}. */
+export interface SaveResult {
+  id: Uint8Array;
+  /** False when the blob was already stored (deduplicated). */
+  added: boolean;
+  /** Bytes added to storage for this blob (0 when deduplicated). */
+  stored: number;
+}
+
+/** Options of {@link BlobStore.save}. */
+export interface SaveOptions {
+  /** The blob's ID, when the caller computed it already. */
+  id?: Uint8Array;
+  /** The caller hands `plain` over and never reads or writes it again (it may be transferred to a worker thread). */
+  owned?: boolean;
+}
+
+/** Options of the blob store (set by the repository). */
+export interface BlobStoreOptions {
+  packSize: number;
+  concurrency: number;
+  /** Finished packs uploading (or committing, with `openWriter`) at once. */
+  packUploads: number;
+  /** Compresses and seals new blobs (inline or on worker threads). */
+  encoder: BlobEncoder;
+  /** Decodes blobs on read. */
+  readCodec: CompressionCodec;
+  /** Opens runs of sealed blobs (inline or on worker threads); used by `check`. */
+  decoder: BlobDecoder;
+}
+
+/** Write an index file after this many packs, so a killed backup loses little. */
+const PACKS_PER_INDEX = 4;
+
+/**
+ * Blobs of a repository: deduplicated by ID, compressed, sealed, collected into packs, uploaded
+ * with bounded concurrency, and indexed. Obtain through `repository.blobs`.
+ *
+ * @example
+ * ```ts
+ * const { id } = await repo.blobs.save('data', bytes);
+ * await repo.blobs.flush();
+ * const back = await repo.blobs.load(id);
+ * ```
+ */
+export class BlobStore {
+  /** The in-memory index of every stored blob. */
+  readonly index = new BlobIndex();
+  /** Index file IDs loaded (hex), for prune's consolidation. */
+  readonly indexFiles = new Set<string>();
+  /** Packs marked as garbage by an earlier prune (hex → mark time). */
+  readonly garbage = new Map<string, number>();
+  #writers: Record<BlobType, PackWriter>;
+  #pending = new Set<string>(); // ids in writers or in flight
+  #unindexed: IndexPack[] = [];
+  #uploads = new Set<Promise<void>>();
+  #limit: ReturnType<typeof pLimit>;
+  #pool: PackBufferPool;
+  #order: Promise<void> = Promise.resolve();
+  #failure: unknown;
+  #indexLoaded = false;
+  #damaged: DamagedObject[] = [];
+  #trees: TreeSpanCache;
+  #reader: ObjectReader;
+  /** The data pack being written through `transport.openWriter`, when the transport has it. */
+  #stream: PackStream | undefined;
+
+  /** @internal a repository makes its blob store (see {@link openRepository}). */
+  constructor(
+    readonly transport: Transport,
+    /** @internal The repository's keys at work: sealing blobs and pack headers, blob IDs. */
+    readonly sealer: Sealer,
+    readonly options: BlobStoreOptions,
+  ) {
+    // A pack closes once it reaches packSize, or earlier when the next blob would not fit in
+    // packSize + 1 MiB (with the header): pooled buffers never grow, whatever the chunk sizes.
+    this.#pool = new PackBufferPool(options.packSize + (1 << 20), options.packUploads + 1);
+    this.#writers = {
+      data: new PackWriter(sealer, 'data', this.#pool),
+      // Trees are small: their pack buffer starts at 1 MiB and doubles as needed, instead of
+      // holding a full pack-sized buffer for a few kilobytes.
+      tree: new PackWriter(sealer, 'tree', new PackBufferPool(1 << 20, 1)),
+    };
+    this.#limit = pLimit(Math.max(1, options.concurrency));
+    this.#trees = new TreeSpanCache(transport, this.index);
+    this.#reader = { transport, sealer, concurrency: options.concurrency };
+  }
+
+  /**
+   * Loads every index file into memory. Called once before a backup, restore or check.
+   *
+   * A damaged index file (failed hash or authentication, malformed) is left out and listed in
+   * {@link BlobStore.damaged}: with `tolerateDamage` the other index files are used (the blobs
+   * only the damaged file indexed are then missing, which `check` reports and a backup's
+   * {@link BlobStore.recoverUnindexedPacks} repairs); without it (the default, which prune uses,
+   * as it must know every stored blob) loading fails with `INTEGRITY` naming the file.
+   */
+  async loadIndex(signal?: AbortSignal, options: { tolerateDamage?: boolean } = {}): Promise<void> {
+    if (!this.#indexLoaded) {
+      const { files, damaged } = await readAllIndexFiles(this.#reader, signal);
+      const superseded = new Set(files.flatMap((f) => f.file.supersedes.map(hex)));
+      // A damaged file that a readable one replaces (left by an interrupted prune) is ignored anyway.
+      this.#damaged = damaged.filter((d) => !superseded.has(d.key.slice(6)));
+      let blobs = 0;
+      for (const f of files) for (const p of f.file.packs) blobs += p.blobs.length;
+      this.index.reserve(blobs);
+      for (const { id, file } of files) {
+        if (superseded.has(id)) continue;
+        this.indexFiles.add(id);
+        for (const g of file.garbage) this.garbage.set(hex(g.pack), g.markedAt);
+        for (const p of file.packs) this.index.addPack(p.id, p.blobs);
+      }
+      this.#indexLoaded = true;
+      this.#trees.clear();
+    }
+    const first = this.#damaged[0];
+    if (first && options.tolerateDamage !== true)
+      throw new KluisError(
+        'INTEGRITY',
+        `${this.#damaged.length} index file(s) damaged, first ${first.key}: ${first.message}`,
+      );
+  }
+
+  /** Index files found damaged by {@link BlobStore.loadIndex} (left out of the index). */
+  get damaged(): readonly DamagedObject[] {
+    return this.#damaged;
+  }
+
+  /**
+   * Indexes packs that storage holds but no index names — left by a backup that was killed before
+   * it wrote its index — by reading each pack's header (two range reads), so their blobs are reused
+   * instead of uploaded again. Packs that fail to authenticate are left alone (check reports them,
+   * prune removes them). Returns how many packs were recovered.
+   */
+  async recoverUnindexedPacks(signal?: AbortSignal): Promise<number> {
+    const known = new Set<string>();
+    for (const pack of this.index.packs()) known.add(hex(pack));
+    const orphans: { id: string; size: number }[] = [];
+    for await (const o of this.transport.list('data/', { signal })) {
+      const id = o.key.slice(5);
+      if (!known.has(id) && !this.garbage.has(id)) orphans.push({ id, size: o.size });
+    }
+    const recovered = await readPackHeaders(this.#reader, orphans, signal);
+    for (const p of recovered) this.index.addPack(p.id, p.blobs);
+    this.#trees.clear();
+    if (recovered.length > 0) await this.writeIndexFile({ packs: recovered, garbage: [], supersedes: [] });
+    return recovered.length;
+  }
+
+  /** Reads and authenticates a pack's header with range reads of its tail. */
+  readHeader(id: string, size: number, signal?: AbortSignal): Promise<PackEntry[]> {
+    return readHeader(this.#reader, id, size, signal);
+  }
+
+  /** Reads, verifies and decodes one index file. */
+  readIndexFile(id: string, signal?: AbortSignal): Promise<IndexFile> {
+    return readIndexFile(this.#reader, id, signal);
+  }
+
+  /** Gets an object named by the SHA-256 of its bytes and checks that hash. */
+  getVerified(key: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return getVerified(this.#reader, key, signal);
+  }
+
+  /** Whether a blob is stored (or pending in this session), ignoring packs marked as garbage. */
+  has(id: Uint8Array): boolean {
+    if (this.#pending.has(hex(id))) return true;
+    const loc = this.index.get(id);
+    return loc !== undefined && (this.garbage.size === 0 || !this.garbage.has(hex(loc.pack)));
+  }
+
+  /**
+   * Stores a blob unless present. `options.id` may be passed when the caller computed it already;
+   * `options.owned` hands `plain` over (the caller will not touch it again), so a worker encoder
+   * can move it to its thread instead of copying it. The encoder is called before `save` returns
+   * its promise, so with an encoder that copies its input (`copiesInput`) the caller may reuse
+   * `plain` at once.
+   */
+  async save(type: BlobType, plain: Uint8Array, options: SaveOptions = {}): Promise<SaveResult> {
+    this.#throwIfFailed();
+    const id = options.id ?? this.sealer.blobId(plain);
+    if (this.has(id)) return { id, added: false, stored: 0 };
+    const rawLength = plain.length;
+    const key = hex(id);
+    this.#pending.add(key);
+    // Encodes run in parallel, but blobs enter packs in the order they were saved, so a file's
+    // chunks lie next to each other and a restore reads them with few requests.
+    const turn = this.#order;
+    let release!: () => void;
+    this.#order = new Promise((r) => {
+      release = r;
+    });
+    try {
+      const encoding = this.options.encoder.encode(type, id, plain, options.owned === true);
+      encoding.catch(() => {});
+      await turn;
+      const encoded = await encoding;
+      const { codec, sealed } = encoded;
+      if (type === 'data' && this.transport.openWriter) {
+        // Straight to storage: the blob's memory goes back to the encoder once it is written.
+        // Same bound as a buffered pack: close it first rather than pass packSize + 1 MiB.
+        if (
+          this.#stream &&
+          !packFits(this.#stream.size, this.#stream.count, sealed.length, this.#pool.capacity)
+        )
+          await this.#commit();
+        this.#stream ??= new PackStream(await this.transport.openWriter(), this.sealer, 'data');
+        const s = this.#stream;
+        // Read first: once written, `sealed` may be released and its buffer moved to a thread.
+        const stored = sealed.length;
+        await s.add({ codec, id, rawLength }, sealed, encoded.release);
+        if (s.size >= this.options.packSize) await this.#commit();
+        return { id, added: true, stored };
+      }
+      const w = this.#writers[type];
+      // Close a data pack first rather than grow its pooled buffer for a large blob: a grown
+      // buffer is not pooled, so each such pack would allocate (and page in) twice the memory.
+      // (Tree packs start small and grow on purpose.)
+      if (type === 'data' && !w.fits(sealed.length)) await this.#upload(w);
+      w.add({ codec, id, rawLength }, sealed);
+      const stored = sealed.length;
+      encoded.release?.(); // copied into the pack: the encoder may reuse its memory (sealed is not read again)
+      if (w.size >= this.options.packSize) await this.#upload(w);
+      return { id, added: true, stored };
+    } catch (e) {
+      this.#pending.delete(key);
+      throw e;
+    } finally {
+      release();
+    }
+  }
+
+  /** Loads, decrypts, decompresses and verifies a blob. */
+  async load(id: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+    const loc = this.index.get(id);
+    if (!loc) throw new KluisError('NOT_FOUND', `blob ${hex(id)} is not in the index (run \`kluis check\`)`);
+    const pack = hex(loc.pack);
+    const key = `data/${pack}`;
+    const sealed =
+      (loc.type === 'tree' ? await this.#trees.get(pack, loc.offset, loc.length, signal) : undefined) ??
+      (await this.transport.get(key, { signal, range: { offset: loc.offset, length: loc.length } }));
+    return this.openBlob(loc.type, id, sealed, loc.codec, loc.rawLength, key);
+  }
+
+  /** Opens one sealed blob and checks its ID against its plaintext. */
+  openBlob(
+    type: BlobType,
+    id: Uint8Array,
+    sealed: Uint8Array,
+    codec: number,
+    rawLength: number,
+    where: string,
+  ): Promise<Uint8Array> {
+    return openBlob(this.sealer, this.options.readCodec, type, id, sealed, codec, rawLength, where);
+  }
+
+  /** Uploads partly filled packs and writes an index file for everything not yet indexed. */
+  async flush(): Promise<void> {
+    if (this.#stream) await this.#commit();
+    for (const w of Object.values(this.#writers)) if (w.count > 0) await this.#upload(w);
+    await Promise.all([...this.#uploads]);
+    this.#throwIfFailed();
+    await this.#writeIndex();
+  }
+
+  /** Writes an index file (used by flush and by prune). Returns its ID. */
+  async writeIndexFile(file: IndexFile): Promise<string> {
+    const sealed = this.sealer.seal(encodeIndexFile(file), AAD.index);
+    const id = hex(this.sealer.sha256(sealed));
+    await this.transport.put(`index/${id}`, sealed, { ifAbsent: true });
+    this.indexFiles.add(id);
+    return id;
+  }
+
+  async #writeIndex(): Promise<void> {
+    if (this.#unindexed.length === 0) return;
+    const packs = this.#unindexed;
+    this.#unindexed = [];
+    await this.writeIndexFile({ packs, garbage: [], supersedes: [] });
+  }
+
+  async #upload(w: PackWriter): Promise<void> {
+    const { bytes, entries } = w.finish();
+    const packId = this.sealer.sha256(bytes);
+    // Bound memory: wait while too many packs are in flight.
+    while (this.#uploads.size >= this.options.packUploads) await Promise.race(this.#uploads);
+    const job = this.#limit(async () => {
+      try {
+        await this.transport.put(`data/${hex(packId)}`, bytes);
+      } finally {
+        w.pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
+      }
+      this.#indexed(packId, entries);
+      if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
+    }).catch((e: unknown) => {
+      this.#failure ??= e;
+    });
+    const tracked = job.finally(() => this.#uploads.delete(tracked));
+    this.#uploads.add(tracked);
+  }
+
+  /** Finishes the streamed data pack and commits it under its ID, as #upload does for a buffered one. */
+  async #commit(): Promise<void> {
+    const s = this.#stream!;
+    this.#stream = undefined;
+    if (s.count === 0) {
+      await s.writer.abort();
+      return;
+    }
+    let packId: Uint8Array;
+    let entries: PackEntry[];
+    try {
+      ({ id: packId, entries } = s.finish());
+    } catch (e) {
+      await s.writer.abort();
+      throw e;
+    }
+    while (this.#uploads.size >= this.options.packUploads) await Promise.race(this.#uploads);
+    const job = this.#limit(async () => {
+      await s.settled(); // a failed write fails the pack here, whatever the writer remembers
+      await s.writer.commit(`data/${hex(packId)}`);
+      this.#indexed(packId, entries);
+      if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
+    }).catch(async (e: unknown) => {
+      this.#failure ??= e;
+      await s.writer.abort();
+    });
+    const tracked = job.finally(() => this.#uploads.delete(tracked));
+    this.#uploads.add(tracked);
+  }
+
+  /** Records a stored pack's blobs in the in-memory index and in the next index file. */
+  #indexed(packId: Uint8Array, entries: PackEntry[]): void {
+    for (const e of entries) {
+      this.index.add({ ...e, pack: packId });
+      this.#pending.delete(hex(e.id));
+    }
+    this.#unindexed.push({ id: packId, blobs: entries });
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
