@@ -52,8 +52,9 @@ export { ERROR_CODES, IntegrityError, KluisError, throwIfAborted, ValidationErro
 export { globMatcher } from './glob';
 export type { MemoryTransportOptions } from './memory-transport';
 export { memoryTransport, sliceRange } from './memory-transport';
-export type { BackupEvent, BackupOptions, BackupResult } from './repo/backup/backup';
+export type { BackupResult } from './repo/backup/backup';
 export { backup } from './repo/backup/backup';
+export type { BackupEvent, BackupOptions } from './repo/backup/options';
 export type { BackupSource, SourceEntry } from './repo/backup/source';
 export type { StreamSourceOptions } from './repo/backup/stream-source';
 export { streamSource } from './repo/backup/stream-source';

@@ -1,7 +1,7 @@
 import { KluisError, throwIfAborted } from '@kluis/core';
 import { CREATE_ONLY_HEADER, V2_TYPE } from './_protocol';
 import { fetchError, statusError } from './_status';
-import type { HttpTransportOptions } from './http-transport';
+import type { HttpTransportOptions } from './http-transport-options';
 
 /** Resolved settings of one client, plus what it learned from the server. */
 export interface Client {

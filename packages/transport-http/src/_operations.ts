@@ -1,6 +1,6 @@
 import type { Transport } from '@kluis/core';
+import type { Exchange } from './_exchange';
 import { OBJECT_TYPES, SEGMENT } from './_keys';
-import type { Exchange } from './_pipeline';
 import { errorResponse, parseRange, V1_TYPE, V2_TYPE } from './_protocol';
 import { storeError, write } from './_write';
 import type { Principal, RequestContext } from './hooks';

@@ -1,36 +1,12 @@
 import type { Transport } from '@kluis/core';
 import { type CorsConfig, preflight, withCors } from './_cors';
+import type { Exchange, HandlerConfig } from './_exchange';
 import { HASHED_TYPES } from './_keys';
 import { dispatch } from './_operations';
 import { CREATE_ONLY_HEADER, errorResponse } from './_protocol';
 import { parseRoute, type Route } from './_route';
-import type { Awaitable, Principal, RequestContext, RestHooks, RestOperation } from './hooks';
-import type { RestRequestInfo } from './rest-handler';
-
-/** Resolved settings of one handler. */
-export interface HandlerConfig<P extends Principal> {
-  store: (repo: string, ctx: { principal: P | undefined; request: Request }) => Awaitable<Transport>;
-  hooks: RestHooks<P>;
-  maxUploadBytes: number;
-  basePath: string;
-  verifyUploads: boolean;
-  deleteRepository: boolean;
-  clientAddress: ((request: Request, info: RestRequestInfo | undefined) => string | undefined) | undefined;
-  realm: string;
-  cors: CorsConfig | undefined;
-  serialise: <T>(name: string, task: () => Promise<T>) => Promise<T>;
-}
-
-/** The state of one request as it moves through the pipeline, for the access log. */
-export interface Exchange<P extends Principal> {
-  readonly config: HandlerConfig<P>;
-  readonly request: Request;
-  readonly path: string;
-  readonly clientAddress: string | undefined;
-  ctx?: RequestContext<P>;
-  bytesIn: number;
-  bytesOut: number;
-}
+import type { Principal, RequestContext, RestOperation } from './hooks';
+import type { RestRequestInfo } from './rest-request-info';
 
 const WRITES: ReadonlySet<RestOperation> = new Set(['write', 'delete', 'create-repo', 'delete-repo']);
 const HASH_NAME = /^[0-9a-f]{64}$/;

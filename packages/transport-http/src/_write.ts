@@ -1,7 +1,7 @@
 import { KluisError, type Transport } from '@kluis/core';
 import { readExactBody } from './_body';
+import type { Exchange } from './_exchange';
 import { HASHED_TYPES } from './_keys';
-import type { Exchange } from './_pipeline';
 import { errorResponse, sha256Hex } from './_protocol';
 import type { Principal, RequestContext } from './hooks';
 

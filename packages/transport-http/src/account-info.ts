@@ -1,7 +1,7 @@
 import { type AbortOptions, KluisError } from '@kluis/core';
 import { z } from 'zod';
 import { createClient, send } from './_client';
-import type { HttpTransportOptions } from './http-transport';
+import type { HttpTransportOptions } from './http-transport-options';
 
 /**
  * The settings of the server account whose area holds a repository, as a kluis server reports

@@ -21,7 +21,8 @@ export type {
   SizedContext,
   WriteOutcome,
 } from './hooks';
-export type { HttpTransportOptions } from './http-transport';
 export { createRepository, httpTransport } from './http-transport';
-export type { CorsOptions, RestHandler, RestHandlerOptions, RestRequestInfo } from './rest-handler';
+export type { HttpTransportOptions } from './http-transport-options';
+export type { CorsOptions, RestHandler, RestHandlerOptions } from './rest-handler';
 export { createRestHandler } from './rest-handler';
+export type { RestRequestInfo } from './rest-request-info';

@@ -1,8 +1,10 @@
 import { keyedMutex } from './_body';
 import { resolveCors } from './_cors';
-import { type HandlerConfig, serve } from './_pipeline';
+import type { HandlerConfig } from './_exchange';
+import { serve } from './_pipeline';
 import { normaliseBasePath } from './_route';
 import type { Principal, RestHooks, RestStore } from './hooks';
+import type { RestRequestInfo } from './rest-request-info';
 
 /**
  * Options of {@link createRestHandler}.
@@ -60,28 +62,6 @@ export interface CorsOptions {
   headers?: readonly string[] | undefined;
   /** How long browsers may cache a preflight answer, in seconds. Default 600. */
   maxAgeSeconds?: number | undefined;
-}
-
-/**
- * What a server adapter knows about a request beyond the `Request` object. `serveNode` and
- * `toNodeListener` fill it; Deno's `info.remoteAddr` is understood as well.
- *
- * @example
- * ```ts
- * await handler(request, { clientAddress: '192.0.2.7', rawTarget: '/alice/data/' });
- * ```
- */
-export interface RestRequestInfo {
-  /** The peer's IP address. */
-  clientAddress?: string | undefined;
-  /**
-   * The request target exactly as received, before URL normalisation (which silently resolves
-   * `..`, `%2e%2e` and `\`). When given, the handler validates it instead of `request.url`, so such
-   * paths are refused with 400 rather than quietly rewritten.
-   */
-  rawTarget?: string | undefined;
-  /** Deno's connection info. */
-  remoteAddr?: { hostname?: string | undefined } | undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { throwIfAborted } from '../errors';
 import type { ObjectInfo } from '../transport';
 import { diskSegments, errno, fsError, keyOf, shardMatches, TEMP_PREFIX } from './_local-transport-fs';
-import type { CleanupResult } from './local-transport';
+import type { CleanupResult } from './local-cleanup';
 
 /** A regular file found under root: its path segments relative to root, and its size. */
 interface Found {

@@ -10,12 +10,8 @@ export type { FsSourceOptions } from './fs-source';
 export { fsSource } from './fs-source';
 export type { FsTargetOptions } from './fs-target';
 export { fsTarget } from './fs-target';
-export type {
-  CleanupOptions,
-  CleanupResult,
-  LocalTransport,
-  LocalTransportOptions,
-} from './local-transport';
+export type { CleanupOptions, CleanupResult } from './local-cleanup';
+export type { LocalTransport, LocalTransportOptions } from './local-transport';
 export { localTransport } from './local-transport';
 export type { WorkerBlobDecoderOptions } from './worker-decoder';
 export { workerBlobDecoder } from './worker-decoder';

@@ -12,6 +12,7 @@ import { fsError, pathOf } from './_local-transport-fs';
 import { openObjectWriter } from './_local-transport-io';
 import { deleteObject, getObject, putError, putObject, statObject } from './_local-transport-ops';
 import { listObjects, removeStaleTemps } from './_local-transport-walk';
+import type { CleanupOptions, CleanupResult } from './local-cleanup';
 
 /** Options of {@link localTransport}. */
 export interface LocalTransportOptions {
@@ -29,20 +30,6 @@ export interface LocalTransportOptions {
    * a few minutes or more never takes a live write's file, in this process or another.
    */
   staleTempAgeMs?: number;
-}
-
-/** What {@link LocalTransport.removeStaleTempFiles} removed. */
-export interface CleanupResult {
-  /** Temporary files removed. */
-  removed: number;
-  /** Their total size in bytes. */
-  bytes: number;
-}
-
-/** Options of {@link LocalTransport.removeStaleTempFiles}. */
-export interface CleanupOptions extends AbortOptions {
-  /** Only remove temporary files last modified at least this long ago, in ms. Default 1 hour. */
-  olderThanMs?: number;
 }
 
 /**

@@ -7,7 +7,7 @@ import { decodeTree, encodeTree, isSafeName, type TreeNode } from '../format/tre
 import type { Repository } from '../repository';
 import { type Later, later, meta, sameNodes, unchanged } from './_nodes';
 import { Slots } from './_slots';
-import type { BackupEvent, BackupOptions } from './backup';
+import type { BackupEvent, BackupOptions } from './options';
 import type { BackupSource, SourceEntry } from './source';
 
 /** A directory's entries and its counterpart in the parent snapshot (empty map when none). */
