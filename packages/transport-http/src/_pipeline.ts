@@ -1,5 +1,4 @@
-import type { Transport } from '@kluis/core';
-import { type CorsConfig, preflight, withCors } from './_cors';
+import { preflight, withCors } from './_cors';
 import type { Exchange, HandlerConfig } from './_exchange';
 import { HASHED_TYPES } from './_keys';
 import { dispatch } from './_operations';

@@ -1,4 +1,4 @@
-import type { AbortOptions, RetryOptions, Transport } from '@kluis/core';
+import type { AbortOptions, Transport } from '@kluis/core';
 import { createClient, send } from './_client';
 import { get, list, stat } from './_client-read';
 import { put, remove } from './_client-write';
