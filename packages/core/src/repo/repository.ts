@@ -23,6 +23,7 @@ import {
   FORMAT_VERSION,
   type RepositoryConfig,
 } from './format/config';
+import { CONFIG_KEY, kindPrefix, objectKey, objectName } from './format/layout';
 import { createSealer, type Sealer } from './format/sealer';
 import { type BlobDecoderFactory, inlineBlobDecoder } from './store/blob-decoder';
 import { type BlobEncoderFactory, inlineBlobEncoder } from './store/blob-encoder';
@@ -102,7 +103,7 @@ const DEFAULT_PACK = 16 * 1024 * 1024;
  */
 export async function initRepository(transport: Transport, options: InitOptions): Promise<Repository> {
   const crypto = options.crypto ?? portableCrypto;
-  if (await transport.stat('config', { signal: options.signal })) {
+  if (await transport.stat(CONFIG_KEY, { signal: options.signal })) {
     throw new KluisError('ALREADY_EXISTS', `a repository already exists at ${transport.name}`);
   }
   const master = crypto.randomBytes(32);
@@ -126,7 +127,7 @@ export async function initRepository(transport: Transport, options: InitOptions)
     ...(options.username === undefined ? {} : { username: options.username }),
   });
   const keyId = await putKeySlot(transport, crypto, slot, options.signal);
-  await transport.put('config', encodeConfig(config), { ifAbsent: true, signal: options.signal });
+  await transport.put(CONFIG_KEY, encodeConfig(config), { ifAbsent: true, signal: options.signal });
   const repo = new Repository(transport, config, crypto, master, options);
   repo.keyId = keyId;
   return repo;
@@ -149,7 +150,7 @@ export async function openRepository(
   const crypto = options.crypto ?? portableCrypto;
   let configBytes: Uint8Array;
   try {
-    configBytes = await transport.get('config', { signal: options.signal });
+    configBytes = await transport.get(CONFIG_KEY, { signal: options.signal });
   } catch (e) {
     if (KluisError.is(e, 'NOT_FOUND'))
       throw new KluisError('NOT_FOUND', `no kluis repository at ${transport.name} (run \`kluis init\`)`);
@@ -207,7 +208,7 @@ async function putKeySlot(
 ): Promise<string> {
   const bytes = serializeKeySlot(slot);
   const id = hex(crypto.sha256(bytes));
-  await transport.put(`keys/${id}`, bytes, { ifAbsent: true, signal });
+  await transport.put(objectKey('keys', id), bytes, { ifAbsent: true, signal });
   return id;
 }
 
@@ -222,12 +223,12 @@ async function readKeySlots(
   const slots: { id: string; slot: KeySlot }[] = [];
   const damaged: DamagedObject[] = [];
   const listed: { key: string; size: number }[] = [];
-  for await (const o of transport.list('keys/', { signal })) listed.push(o);
+  for await (const o of transport.list(kindPrefix('keys'), { signal })) listed.push(o);
   for (const { key, size } of listed) {
     try {
       if (size > 64 * 1024)
         throw new KluisError('INVALID_DATA', `key slot ${key} is ${size} bytes, more than 64 KiB`);
-      slots.push({ id: key.slice(5), slot: parseKeySlot(await transport.get(key, { signal })) });
+      slots.push({ id: objectName('keys', key), slot: parseKeySlot(await transport.get(key, { signal })) });
     } catch (e) {
       if (isDamage(e)) damaged.push({ key, message: e.message });
       else if (!KluisError.is(e, 'NOT_FOUND')) throw e;
@@ -348,7 +349,7 @@ export class Repository {
   async removeKey(idOrPrefix: string): Promise<void> {
     const { slots, damaged } = await readKeySlots(this.transport);
     // A damaged slot can be removed too (it opens with no password).
-    const ids = [...slots.map((s) => s.id), ...damaged.map((d) => d.key.slice(5))];
+    const ids = [...slots.map((s) => s.id), ...damaged.map((d) => objectName('keys', d.key))];
     const match = ids.filter((id) => id.startsWith(idOrPrefix));
     if (match.length !== 1)
       throw new KluisError('NOT_FOUND', `no unique key slot matches ${JSON.stringify(idOrPrefix)}`);
@@ -357,7 +358,7 @@ export class Repository {
         'INVALID_CONFIG',
         'refusing to remove the last key slot: the repository would become unreadable',
       );
-    await this.transport.delete(`keys/${match[0]!}`);
+    await this.transport.delete(objectKey('keys', match[0]!));
   }
 
   /** Replaces the slot `idOrPrefix` (default: the one `oldPassword` opens) with one for `newPassword`. */
@@ -381,7 +382,7 @@ export class Repository {
         ...(meta.host === undefined ? {} : { host: meta.host }),
         ...(meta.username === undefined ? {} : { username: meta.username }),
       });
-      await this.transport.delete(`keys/${id}`);
+      await this.transport.delete(objectKey('keys', id));
       if (this.keyId === id) this.keyId = added;
       return added;
     }

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { hex } from '../../_bytes';
 import { KluisError, throwIfAborted } from '../../errors';
+import { kindPrefix, objectKey, objectName } from '../format/layout';
 import { type PackEntry, readPackHeader } from '../format/pack';
 import type { Repository } from '../repository';
 import { ReadBuffers } from '../store/read-buffers';
@@ -44,7 +45,8 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   await repo.blobs.loadIndex(signal, { tolerateDamage: true });
   for (const d of repo.blobs.damaged) r.problems.push({ kind: 'index', object: d.key, message: d.message });
   const stored = new Map<string, number>();
-  for await (const o of repo.transport.list('data/', { signal })) stored.set(o.key.slice(5), o.size);
+  for await (const o of repo.transport.list(kindPrefix('data'), { signal }))
+    stored.set(objectName('data', o.key), o.size);
   const packs = new Map<string, { end: number; blobs: number }>();
   for (const loc of repo.blobs.index.entries()) {
     const p = hex(loc.pack);
@@ -62,14 +64,14 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
       bad.add(p);
       r.problems.push({
         kind: 'missing-pack',
-        object: `data/${p}`,
+        object: objectKey('data', p),
         message: 'pack referenced by the index is missing',
       });
     } else if (size < end) {
       bad.add(p);
       r.problems.push({
         kind: 'pack',
-        object: `data/${p}`,
+        object: objectKey('data', p),
         message: `pack is ${size} bytes, index needs at least ${end}`,
       });
     }
@@ -107,7 +109,7 @@ async function readAllPacks(
       .map((p) =>
         limit(async () => {
           throwIfAborted(o.signal);
-          const key = `data/${p}`;
+          const key = objectKey('data', p);
           try {
             const { bytes, pooled } = await buffers.read(sizes.get(p) ?? 0, (into) =>
               repo.transport.get(key, { signal: o.signal, into }),
@@ -137,7 +139,8 @@ async function readAllPacks(
 
 async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport, signal?: AbortSignal) {
   const ids: string[] = [];
-  for await (const o of repo.transport.list('snapshots/', { signal })) ids.push(o.key.slice(10));
+  for await (const o of repo.transport.list(kindPrefix('snapshots'), { signal }))
+    ids.push(objectName('snapshots', o.key));
   const trees = new TreeChecker(repo, bad, r, signal);
   for (const id of ids) {
     r.snapshots++;
@@ -146,7 +149,7 @@ async function checkSnapshots(repo: Repository, bad: Set<string>, r: CheckReport
       tree = (await repo.snapshots.load(id, signal)).snapshot.tree;
     } catch (e) {
       if (!reportable(e)) throw e;
-      r.problems.push({ kind: 'snapshot', object: `snapshots/${id}`, message: e.message });
+      r.problems.push({ kind: 'snapshot', object: objectKey('snapshots', id), message: e.message });
       continue;
     }
     await trees.snapshot(id, tree);

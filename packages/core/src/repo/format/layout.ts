@@ -43,14 +43,13 @@ export function kindPrefix(kind: ObjectKind): `${ObjectKind}/` {
 
 /**
  * The key of the object `name` in folder `kind`, e.g. `objectKey('data', packId)` is
- * `data/<packId>`. Throws `INVALID_DATA` for a name that is not one key segment.
+ * `data/<packId>`. Throws `TypeError` (as a transport's key check does) for a name that is not
+ * one key segment: the engine only builds keys from names it made or listed, so a bad one is a bug
+ * or a caller's mistake, never stored data.
  */
 export function objectKey(kind: ObjectKind, name: string): string {
   if (!isObjectKind(kind) || !isName(kind, name)) {
-    throw new KluisError(
-      'INVALID_DATA',
-      `${JSON.stringify(name)} is not an object name in ${JSON.stringify(kind)}`,
-    );
+    throw new TypeError(`${JSON.stringify(name)} is not an object name in ${JSON.stringify(kind)}`);
   }
   return `${kind}/${name}`;
 }

@@ -1,7 +1,7 @@
 import { hex } from '../../_bytes';
 import { throwIfAborted } from '../../errors';
 import type { IndexPack } from '../format/index-file';
-import type { BlobType } from '../format/layout';
+import { type BlobType, objectKey } from '../format/layout';
 import { PackBufferPool, PackWriter } from '../format/pack';
 import type { Repository } from '../repository';
 import type { RepackJob } from './_plan';
@@ -29,7 +29,7 @@ export async function repackBlobs(
     const { bytes, entries } = w.finish();
     const id = repo.sealer.sha256(bytes);
     try {
-      await repo.transport.put(`data/${hex(id)}`, bytes, { signal });
+      await repo.transport.put(objectKey('data', hex(id)), bytes, { signal });
     } finally {
       w.pool.give(bytes.buffer as ArrayBuffer);
     }
@@ -38,7 +38,7 @@ export async function repackBlobs(
   for (const job of jobs) {
     throwIfAborted(signal);
     if (job.copy.length === 0) continue;
-    const key = `data/${job.key}`;
+    const key = objectKey('data', job.key);
     const pack = await repo.blobs.getVerified(key, signal);
     for (const b of job.copy) {
       const sealed = pack.subarray(b.offset, b.offset + b.length);

@@ -1,5 +1,6 @@
 import { applyPolicy, type PolicyInput, type RetentionResult } from '@kluis/retention';
 import { KluisError, throwIfAborted } from '../../errors';
+import { CONFIG_KEY, kindPrefix, objectName } from '../format/layout';
 import type { Repository } from '../repository';
 import { prune } from './prune';
 
@@ -143,7 +144,7 @@ async function fitCapacity(
   const { signal } = options;
   const fitBytes = options.fitBytes!;
   let storedBytes = 0;
-  for (const prefix of ['data/', 'index/', 'snapshots/', 'keys/', 'config'])
+  for (const prefix of [...(['data', 'index', 'snapshots', 'keys'] as const).map(kindPrefix), CONFIG_KEY])
     for await (const o of repo.transport.list(prefix, { signal })) storedBytes += o.size;
   const forecast = async (without: readonly string[]) => {
     const r = await prune(repo, { dryRun: true, without, graceMs: 0, ...(signal ? { signal } : {}) });
@@ -168,7 +169,8 @@ async function fitCapacity(
 
 async function storedIds(repo: Repository, signal?: AbortSignal): Promise<string[]> {
   const ids: string[] = [];
-  for await (const o of repo.transport.list('snapshots/', { signal })) ids.push(o.key.slice(10));
+  for await (const o of repo.transport.list(kindPrefix('snapshots'), { signal }))
+    ids.push(objectName('snapshots', o.key));
   return ids;
 }
 

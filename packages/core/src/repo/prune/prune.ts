@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { hex, unhex } from '../../_bytes';
 import { KluisError, throwIfAborted } from '../../errors';
 import type { IndexPack } from '../format/index-file';
+import { kindPrefix, objectKey, objectName, parseObjectKey } from '../format/layout';
 import type { Repository } from '../repository';
 import { walkTree } from '../walk';
 import { planPrune } from './_plan';
@@ -90,7 +91,8 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
   const used = await referencedBlobs(repo, new Set(options.without), signal);
   const { packs, supersede: old } = await indexedPacks(repo, signal);
   const sizes = new Map<string, number>();
-  for await (const o of repo.transport.list('data/', { signal })) sizes.set(o.key.slice(5), o.size);
+  for await (const o of repo.transport.list(kindPrefix('data'), { signal }))
+    sizes.set(objectName('data', o.key), o.size);
   const plan = planPrune({
     packs,
     sizes,
@@ -131,13 +133,16 @@ export async function prune(repo: Repository, options: PruneOptions = {}): Promi
     garbage: plan.marked.map((m) => ({ pack: m.pack.id, markedAt: m.markedAt })),
     supersedes: old.map((i) => unhex(i)),
   });
-  for (const id of old) await deleteOrRefuse(repo, `index/${id}`, report, signal);
+  for (const id of old) await deleteOrRefuse(repo, objectKey('index', id), report, signal);
   for (const key of report.deleted) {
     throwIfAborted(signal);
-    await deleteOrRefuse(repo, `data/${key}`, report, signal);
+    await deleteOrRefuse(repo, objectKey('data', key), report, signal);
   }
   if (report.refused.length) {
-    const refused = new Set(report.refused.map((k) => k.slice(5)));
+    // Refused index files stay too, but only refused packs change what was deleted and freed.
+    const refused = new Set(
+      report.refused.map((k) => parseObjectKey(k)).flatMap((ref) => (ref.kind === 'data' ? [ref.name] : [])),
+    );
     report.deleted = report.deleted.filter((k) => !refused.has(k));
     report.bytesFreed = plan.remove.reduce((n, r) => n + (refused.has(r.key) ? 0 : r.size), 0);
   }
@@ -158,7 +163,8 @@ async function indexedPacks(
 ): Promise<{ packs: Map<string, IndexPack>; supersede: string[] }> {
   const live = repo.blobs.indexFiles;
   const stored: string[] = [];
-  for await (const o of repo.transport.list('index/', { signal })) stored.push(o.key.slice(6));
+  for await (const o of repo.transport.list(kindPrefix('index'), { signal }))
+    stored.push(objectName('index', o.key));
   const limit = pLimit(8);
   // Promise.all takes every read at once, so a failed one rejects here, never unhandled.
   const files = await Promise.all(
@@ -190,7 +196,7 @@ function packBytes(p: IndexPack): number {
  * deletes to this credential says so now, and nothing is left behind.
  */
 async function probeDelete(repo: Repository, signal?: AbortSignal): Promise<void> {
-  const probe = `index/${hex(repo.crypto.randomBytes(32))}`;
+  const probe = objectKey('index', hex(repo.crypto.randomBytes(32)));
   try {
     await repo.transport.delete(probe, { signal });
   } catch (e) {

@@ -2,6 +2,7 @@
 
 import { equalBytes, hex, unhex } from '../../_bytes';
 import { KluisError } from '../../errors';
+import { objectKey } from '../format/layout';
 import type { BlobDecoder, RunBlob, SealedRun } from '../store/blob-decoder';
 import type { BlobLocation } from '../store/blob-index';
 import type { BlobStore } from '../store/blob-store';
@@ -65,7 +66,7 @@ export async function* streamRuns(
   const load = async (run: BlobLocation[]) => {
     const first = run[0]!;
     const last = run.at(-1)!;
-    const key = `data/${hex(first.pack)}`;
+    const key = objectKey('data', hex(first.pack));
     const range = { offset: first.offset, length: last.offset + last.length - first.offset };
     const { bytes, pooled } = buffers
       ? await buffers.read(range.length, (into) => store.transport.get(key, { signal, range, into }))

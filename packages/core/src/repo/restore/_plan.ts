@@ -1,5 +1,6 @@
 // Groups the files of a restore into range reads. Internal: never re-exported.
 import { equalBytes, hex, unhex } from '../../_bytes';
+import { objectKey } from '../format/layout';
 import type { TreeNode } from '../format/tree';
 import type { BlobIndex, BlobLocation } from '../store/blob-index';
 import type { DirState } from './_dirs';
@@ -74,7 +75,7 @@ export class ReadPlanner {
     this.#span = { pack: undefined, start: 0, end: 0, used: 0 };
     this.#files = [];
     if (files.length === 0) return [];
-    const key = pack ? `data/${hex(pack)}` : '';
+    const key = pack ? objectKey('data', hex(pack)) : '';
     return [{ kind: 'run', key, offset: start, length: end - start, files }];
   }
 

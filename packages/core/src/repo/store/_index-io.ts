@@ -4,6 +4,7 @@ import { unhex as fromHexId, hex } from '../../_bytes';
 import { IntegrityError, KluisError } from '../../errors';
 import type { Transport } from '../../transport';
 import { decodeIndexFile, type IndexFile, type IndexPack } from '../format/index-file';
+import { kindPrefix, objectKey, objectName } from '../format/layout';
 import { type PackEntry, readPackHeader } from '../format/pack';
 import { AAD, type Sealer } from '../format/sealer';
 import { type DamagedObject, isDamage, listKeys, settleAll } from './damage';
@@ -27,12 +28,12 @@ export async function readAllIndexFiles(
 ): Promise<{ files: { id: string; file: IndexFile }[]; damaged: DamagedObject[] }> {
   const files: { id: string; file: IndexFile }[] = [];
   const damaged: DamagedObject[] = [];
-  const keys = await listKeys((p, o) => r.transport.list(p, o), 'index/', signal);
+  const keys = await listKeys((p, o) => r.transport.list(p, o), kindPrefix('index'), signal);
   const limit = pLimit(Math.max(1, r.concurrency));
   await settleAll(
     keys.map((key) =>
       limit(async () => {
-        const id = key.slice(6);
+        const id = objectName('index', key);
         try {
           files.push({ id, file: await readIndexFile(r, id, signal) });
         } catch (e) {
@@ -77,7 +78,7 @@ export async function readHeader(
   size: number,
   signal?: AbortSignal,
 ): Promise<PackEntry[]> {
-  const key = `data/${id}`;
+  const key = objectKey('data', id);
   if (size < 48) throw new IntegrityError(key, 'a pack', `${size} bytes`);
   const tail = await r.transport.get(key, { signal, range: { offset: size - 4, length: 4 } });
   const hl = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
@@ -91,7 +92,7 @@ export async function readHeader(
 
 /** Reads, verifies and decodes one index file. */
 export async function readIndexFile(r: ObjectReader, id: string, signal?: AbortSignal): Promise<IndexFile> {
-  const key = `index/${id}`;
+  const key = objectKey('index', id);
   const sealed = await getVerified(r, key, signal);
   return decodeIndexFile(r.sealer.open(sealed, AAD.index, key), key);
 }

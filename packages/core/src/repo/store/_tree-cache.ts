@@ -1,4 +1,5 @@
 import type { Transport } from '../../transport';
+import { objectKey } from '../format/layout';
 import type { BlobIndex } from './blob-index';
 
 /** Bytes of tree-pack spans kept in memory at most (least recently used dropped first). */
@@ -40,7 +41,7 @@ export class TreeSpanCache {
       this.#cache.delete(pack); // move to the most recently used end
       this.#cache.set(pack, bytes);
     } else {
-      bytes = this.transport.get(`data/${pack}`, {
+      bytes = this.transport.get(objectKey('data', pack), {
         range: { offset: span.start, length: size },
         contents: 'tree', // a local cache (withCache) keeps the pack: read once per process, not per blob
         ...(signal ? { signal } : {}),

@@ -4,7 +4,7 @@ import type { CompressionCodec } from '../../compression';
 import { KluisError } from '../../errors';
 import type { Transport } from '../../transport';
 import { encodeIndexFile, type IndexFile, type IndexPack } from '../format/index-file';
-import type { BlobType } from '../format/layout';
+import { type BlobType, kindPrefix, objectKey, objectName } from '../format/layout';
 import { PackBufferPool, type PackEntry, PackWriter, packFits } from '../format/pack';
 import { AAD, type Sealer } from '../format/sealer';
 import {
@@ -124,7 +124,7 @@ export class BlobStore {
       const { files, damaged } = await readAllIndexFiles(this.#reader, signal);
       const superseded = new Set(files.flatMap((f) => f.file.supersedes.map(hex)));
       // A damaged file that a readable one replaces (left by an interrupted prune) is ignored anyway.
-      this.#damaged = damaged.filter((d) => !superseded.has(d.key.slice(6)));
+      this.#damaged = damaged.filter((d) => !superseded.has(objectName('index', d.key)));
       let blobs = 0;
       for (const f of files) for (const p of f.file.packs) blobs += p.blobs.length;
       this.index.reserve(blobs);
@@ -160,8 +160,8 @@ export class BlobStore {
     const known = new Set<string>();
     for (const pack of this.index.packs()) known.add(hex(pack));
     const orphans: { id: string; size: number }[] = [];
-    for await (const o of this.transport.list('data/', { signal })) {
-      const id = o.key.slice(5);
+    for await (const o of this.transport.list(kindPrefix('data'), { signal })) {
+      const id = objectName('data', o.key);
       if (!known.has(id) && !this.garbage.has(id)) orphans.push({ id, size: o.size });
     }
     const recovered = await readPackHeaders(this.#reader, orphans, signal);
@@ -259,7 +259,7 @@ export class BlobStore {
     const loc = this.index.get(id);
     if (!loc) throw new KluisError('NOT_FOUND', `blob ${hex(id)} is not in the index (run \`kluis check\`)`);
     const pack = hex(loc.pack);
-    const key = `data/${pack}`;
+    const key = objectKey('data', pack);
     const sealed =
       (loc.type === 'tree' ? await this.#trees.get(pack, loc.offset, loc.length, signal) : undefined) ??
       (await this.transport.get(key, { signal, range: { offset: loc.offset, length: loc.length } }));
@@ -291,7 +291,7 @@ export class BlobStore {
   async writeIndexFile(file: IndexFile): Promise<string> {
     const sealed = this.sealer.seal(encodeIndexFile(file), AAD.index);
     const id = hex(this.sealer.sha256(sealed));
-    await this.transport.put(`index/${id}`, sealed, { ifAbsent: true });
+    await this.transport.put(objectKey('index', id), sealed, { ifAbsent: true });
     this.indexFiles.add(id);
     return id;
   }
@@ -310,7 +310,7 @@ export class BlobStore {
     while (this.#uploads.size >= this.options.packUploads) await Promise.race(this.#uploads);
     const job = this.#limit(async () => {
       try {
-        await this.transport.put(`data/${hex(packId)}`, bytes);
+        await this.transport.put(objectKey('data', hex(packId)), bytes);
       } finally {
         w.pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
       }
@@ -342,7 +342,7 @@ export class BlobStore {
     while (this.#uploads.size >= this.options.packUploads) await Promise.race(this.#uploads);
     const job = this.#limit(async () => {
       await s.settled(); // a failed write fails the pack here, whatever the writer remembers
-      await s.writer.commit(`data/${hex(packId)}`);
+      await s.writer.commit(objectKey('data', hex(packId)));
       this.#indexed(packId, entries);
       if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
     }).catch(async (e: unknown) => {

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { hex } from '../../_bytes';
 import { IntegrityError, KluisError } from '../../errors';
 import type { Transport } from '../../transport';
+import { kindPrefix, objectKey, objectName } from '../format/layout';
 import { AAD, type Sealer } from '../format/sealer';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../format/snapshot';
 import { isDamage, listKeys, settleAll } from './damage';
@@ -41,7 +42,7 @@ export class SnapshotStore {
     if (first)
       throw new KluisError(
         'INTEGRITY',
-        `${first.key} is damaged (${first.message}); remove it with \`kluis forget ${first.key.slice(10)}\``,
+        `${first.key} is damaged (${first.message}); remove it with \`kluis forget ${objectName('snapshots', first.key)}\``,
       );
     return snapshots;
   }
@@ -58,7 +59,7 @@ export class SnapshotStore {
    * ```
    */
   async scan(signal?: AbortSignal): Promise<{ snapshots: SnapshotRef[]; damaged: DamagedObject[] }> {
-    const keys = await listKeys((p, o) => this.transport.list(p, o), 'snapshots/', signal);
+    const keys = await listKeys((p, o) => this.transport.list(p, o), kindPrefix('snapshots'), signal);
     const limit = pLimit(8);
     const snapshots: SnapshotRef[] = [];
     const damaged: DamagedObject[] = [];
@@ -66,7 +67,7 @@ export class SnapshotStore {
       keys.map((key) =>
         limit(async () => {
           try {
-            snapshots.push(await this.load(key.slice(10), signal));
+            snapshots.push(await this.load(objectName('snapshots', key), signal));
           } catch (e) {
             if (isDamage(e)) damaged.push({ key, message: e.message });
             else if (!KluisError.is(e, 'NOT_FOUND')) throw e;
@@ -94,16 +95,16 @@ export class SnapshotStore {
   async resolveId(ref: string, signal?: AbortSignal): Promise<string> {
     if (!/^[0-9a-f]{4,64}$/.test(ref))
       throw new KluisError('NOT_FOUND', `${JSON.stringify(ref)} is not a snapshot ID`);
-    const keys = await listKeys((p, o) => this.transport.list(p, o), `snapshots/`, signal);
+    const keys = await listKeys((p, o) => this.transport.list(p, o), kindPrefix('snapshots'), signal);
     return unique(
       ref,
-      keys.map((k) => k.slice(10)).filter((id) => id.startsWith(ref)),
+      keys.map((k) => objectName('snapshots', k)).filter((id) => id.startsWith(ref)),
     );
   }
 
   /** Loads one snapshot by full ID. */
   async load(id: string, signal?: AbortSignal): Promise<SnapshotRef> {
-    const key = `snapshots/${id}`;
+    const key = objectKey('snapshots', id);
     const sealed = await this.transport.get(key, { signal });
     const actual = hex(this.sealer.sha256(sealed));
     if (actual !== id) throw new IntegrityError(key, id, actual);
@@ -114,7 +115,7 @@ export class SnapshotStore {
   async save(snapshot: Snapshot, signal?: AbortSignal): Promise<string> {
     const sealed = this.sealer.seal(encodeSnapshot(snapshot), AAD.snapshot);
     const id = hex(this.sealer.sha256(sealed));
-    await this.transport.put(`snapshots/${id}`, sealed, { ifAbsent: true, signal });
+    await this.transport.put(objectKey('snapshots', id), sealed, { ifAbsent: true, signal });
     return id;
   }
 
@@ -123,7 +124,7 @@ export class SnapshotStore {
    * so a damaged snapshot can be removed too (find its ID with `scan` or `resolveId`).
    */
   async remove(id: string, signal?: AbortSignal): Promise<void> {
-    await this.transport.delete(`snapshots/${id}`, { signal });
+    await this.transport.delete(objectKey('snapshots', id), { signal });
   }
 
   /**
