@@ -36,8 +36,12 @@ function summary(r: SlaReport): string {
   }
   lines.push('', 'downtime');
   for (const d of r.downtime) {
-    const notice = d.noticeHours === null ? 'no notice' : `${d.noticeHours.toFixed(1)} h notice`;
+    const notice = d.noticeMs === null ? 'no notice' : `${(d.noticeMs / 3_600_000).toFixed(1)} h notice`;
     lines.push(`  ${d.id} ${d.kind.padEnd(11)} ${local(d.localStart)} → ${local(d.localEnd)}  ${notice}`);
+  }
+  if (r.warnings.length > 0) {
+    lines.push('', `WARNINGS (${r.warnings.length})`);
+    for (const w of r.warnings) lines.push(`  ${w.message}`);
   }
   lines.push('', `missed targets (${r.breaches.length})`);
   for (const b of r.breaches) lines.push(`  ${b.incident} ${b.kind}: ${b.message}`);

@@ -72,5 +72,8 @@ export function lists(r: SlaReport): string {
         )
         .join('\n')}</tbody></table>`
     : '<p class="none">No announced downtime.</p>';
-  return `<h2>Missed targets</h2>${breaches}<h2>Announced downtime</h2>${downtime}`;
+  const warnings = r.warnings.length
+    ? `<h2>Check before trusting these numbers</h2><ul class="breaches warnings">${r.warnings.map((w) => `<li><b>${esc(w.incident)}</b> ${esc(w.kind)}: ${esc(w.message)}</li>`).join('')}</ul>`
+    : '';
+  return `${warnings}<h2>Missed targets</h2>${breaches}<h2>Announced downtime</h2>${downtime}`;
 }

@@ -64,7 +64,7 @@ function parse(input: Incident): { inc: Incident; events: Ev[]; start: number } 
 export function evaluate(ctx: Context, input: Incident, asOf: number | undefined): IncidentEvaluation {
   const { inc, events, start } = parse(input);
   const now = asOf ?? events[events.length - 1]!.at;
-  const { end, rule, reasons } = unavailabilityEnd(ctx, events, start, now);
+  const { end, rule, reasons, awaiting } = unavailabilityEnd(ctx, events, start, now);
   const detectedFirst = events.find((e) => e.at === start)?.type === 'detected';
   reasons.unshift(
     `starts at ${localString(start, ctx.zone)}: ${detectedFirst ? 'the provider detected it before any report' : 'the report was received'}`,
@@ -81,6 +81,7 @@ export function evaluate(ctx: Context, input: Incident, asOf: number | undefined
     endRule: rule,
     unavailable: inc.unavailable ?? true,
     ...checks,
+    ...(awaiting !== undefined ? { awaitingAcceptanceSince: instant(awaiting) } : {}),
     reasons,
   };
 }
@@ -138,9 +139,14 @@ function unavailabilityEnd(ctx: Context, events: Ev[], start: number, now: numbe
   }
   const why =
     signed !== undefined
-      ? `still open: signed off inside the service window, so the coordinator's acceptance is awaited`
+      ? `still open: signed off inside the service window (${localString(signed, z)}), so the coordinator's acceptance is awaited`
       : 'still open: not yet accepted by the coordinator';
-  return { end: now, rule: 'open' as EndRule, reasons: [`${why}; counted up to ${localString(now, z)}`] };
+  return {
+    end: now,
+    rule: 'open' as EndRule,
+    reasons: [`${why}; counted up to ${localString(now, z)}`],
+    awaiting: signed,
+  };
 }
 
 function check(due: number, at: number | undefined, now: number): TargetCheck {

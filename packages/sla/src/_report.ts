@@ -62,6 +62,7 @@ export function buildReport(ctx: Context, period: Period, log: DowntimeLog): Sla
     incidents,
     downtime: downtimeRows(ctx, range, log, books),
     breaches: breachRows(books, new Set(incidents.map((i) => i.id))),
+    warnings: warningRows(ctx, books, new Set(incidents.map((i) => i.id))),
     maintenanceWindows: windows(ctx.maintenance),
     serviceWindows: windows(ctx.service),
   };
@@ -85,7 +86,7 @@ function downtimeRows(ctx: Context, range: Range, log: DowntimeLog, books: Ledge
       ...span(ctx, s, e),
       id: c.id,
       kind: c.kind,
-      noticeHours: c.noticeHours ?? null,
+      noticeMs: c.noticeMs ?? null,
       reasons: c.reasons,
     }));
 }
@@ -101,6 +102,23 @@ function breachRows(books: Ledger, ids: Set<string>): SlaReport['breaches'] {
       ...(b.at ? { at: b.at.toString() } : {}),
       message: b.message,
     }));
+}
+
+function warningRows(ctx: Context, books: Ledger, ids: Set<string>): SlaReport['warnings'] {
+  return books.evaluations
+    .filter((e) => ids.has(e.id) && e.awaitingAcceptanceSince !== undefined)
+    .map((e) => {
+      const since = e.awaitingAcceptanceSince!.epochMilliseconds;
+      const localSince = localString(since, ctx.zone);
+      const open = minutes(e.end.epochMilliseconds - since);
+      return {
+        incident: e.id,
+        kind: 'awaiting-acceptance' as const,
+        since: instant(since).toString(),
+        localSince,
+        message: `${e.id} was signed off at ${localSince}, inside the service window, and never accepted by the coordinator: it still counts as downtime (${open} min since the sign-off); record the acceptance or a sign-off outside the service window`,
+      };
+    });
 }
 
 function reportIncident(

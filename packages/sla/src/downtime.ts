@@ -22,21 +22,27 @@ export interface DowntimeAnnouncement {
 }
 
 /**
- * How a downtime counts. `maintenance`: wholly inside the maintenance window, so it is neither
- * available nor down time; `planned`: announced with at least the profile's notice; `unplanned`:
- * everything else. `noticeHours` is elapsed time between the two instants (a DST night counts its
- * real length).
+ * How a downtime counts, as three separate answers and the accounting that follows from them.
+ *
+ * - `planned`: announced with at least the profile's notice (article 22.2): a question about the
+ *   announcement only. Downtime never announced is not planned, wherever it lies.
+ * - `insideMaintenanceWindow`: wholly inside the reserved maintenance window: a question about the
+ *   time only.
+ * - `noticeMs`: elapsed time from the announcement to the start, in milliseconds (a DST night counts
+ *   its real length; negative when announced after the start), `undefined` when never announced.
+ * - `kind`: how the availability accounting counts it: `maintenance` (inside the window, neither
+ *   available nor down time, announced or not), else `planned` or `unplanned` by notice.
  *
  * @example
  * ```ts
- * const c: DowntimeClassification = sla.classifyDowntime({ announcedAt: '2026-03-28T21:00:00+01:00', start: '2026-03-29T09:00:00+02:00', end: '2026-03-29T10:00:00+02:00' });
- * c.kind; // 'unplanned': only 11 h notice across the spring-forward night
+ * const c: DowntimeClassification = sla.classifyDowntime({ start: '2026-02-14T10:00:00+01:00', end: '2026-02-14T12:00:00+01:00' });
+ * [c.planned, c.insideMaintenanceWindow, c.kind]; // [false, true, 'maintenance']: never announced, but inside the Saturday window
  * ```
  */
 export interface DowntimeClassification {
   kind: 'maintenance' | 'planned' | 'unplanned';
   planned: boolean;
-  noticeHours: number | undefined;
+  noticeMs: number | undefined;
   insideMaintenanceWindow: boolean;
   overlapsServiceWindow: boolean;
   reasons: string[];
@@ -74,8 +80,8 @@ export function classify(ctx: Context, d: DowntimeAnnouncement, at = ''): Downti
   const kind = inside ? 'maintenance' : enough ? 'planned' : 'unplanned';
   return {
     kind,
-    planned: kind !== 'unplanned',
-    noticeHours: noticeMs === undefined ? undefined : noticeMs / 3_600_000,
+    planned: enough,
+    noticeMs,
     insideMaintenanceWindow: inside,
     overlapsServiceWindow: overlapsService,
     reasons,

@@ -118,6 +118,12 @@ export interface IncidentEvaluation {
   response: TargetCheck;
   resolution: TargetCheck;
   breaches: Breach[];
+  /**
+   * Set when the provider signed off inside the service window and the coordinator has not (yet)
+   * accepted: the incident then stays open (article 23.1f) and keeps counting as downtime up to
+   * `asOf`, so a forgotten acceptance can wipe out whole months. Reports flag it.
+   */
+  awaitingAcceptanceSince?: Temporal.Instant;
   /** Why `start` and `end` are what they are, in words. */
   reasons: string[];
 }

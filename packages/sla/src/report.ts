@@ -65,8 +65,20 @@ export interface SlaReport {
   /** Merged downtime, planned, unplanned and inside maintenance. */
   periods: (ReportSpan & { kind: 'planned' | 'unplanned' | 'maintenance'; sources: string[] })[];
   incidents: ReportIncident[];
-  downtime: (ReportSpan & { id: string; kind: string; noticeHours: number | null; reasons: string[] })[];
+  downtime: (ReportSpan & { id: string; kind: string; noticeMs: number | null; reasons: string[] })[];
   breaches: { incident: string; kind: string; due: string; at?: string; message: string }[];
+  /**
+   * Things the provider must look at before trusting the numbers: `awaiting-acceptance` marks an
+   * incident signed off inside the service window and never accepted, which keeps counting as
+   * downtime to the end of this period (and every later one) until the coordinator accepts.
+   */
+  warnings: {
+    incident: string;
+    kind: 'awaiting-acceptance';
+    since: string;
+    localSince: string;
+    message: string;
+  }[];
   maintenanceWindows: (ReportSpan & { name: string })[];
   serviceWindows: (ReportSpan & { name: string })[];
 }

@@ -23,7 +23,7 @@ describe('notice across every clock change of 2026–2030', () => {
               const announcedAt = change - before * 60_000;
               const start = change + after * 60_000;
               const c = sla.classifyDowntime({ announcedAt, start, end: start + H });
-              expect(c.noticeHours).toBe((before + after) / 60);
+              expect(c.noticeMs).toBe((before + after) * 60_000);
               expect(c.kind).toBe(before + after >= 12 * 60 ? 'planned' : 'unplanned');
               // The wall-clock difference differs by the size of the change; notice does not follow it.
               const a = Temporal.Instant.fromEpochMilliseconds(announcedAt).toZonedDateTimeISO(zone);
@@ -49,7 +49,7 @@ describe('notice across every clock change of 2026–2030', () => {
           .toInstant();
         const start = day.toZonedDateTime({ timeZone: zone, plainTime: '09:00' }).toInstant();
         const c = sla.classifyDowntime({ announcedAt, start, end: start.add({ hours: 1 }) });
-        expect(c.noticeHours).toBe(12 - shiftH);
+        expect(c.noticeMs).toBe((12 - shiftH) * 3_600_000);
         expect(c.kind).toBe(shiftH > 0 ? 'unplanned' : 'planned');
       }
     });

@@ -59,7 +59,7 @@ describe('report', () => {
     expect(r.targetMet).toBe(false);
     expect(r.incidents.map((i) => i.id)).toEqual(['INC-<1>']); // OLD is outside March
     expect(r.incidents[0]).toMatchObject({ priority: 'P2', endRule: 'signed-off', minutes: 230 });
-    expect(r.downtime[0]).toMatchObject({ id: 'CHG-1', kind: 'unplanned', noticeHours: 11 });
+    expect(r.downtime[0]).toMatchObject({ id: 'CHG-1', kind: 'unplanned', noticeMs: 11 * 3_600_000 });
     expect(r.breaches.map((b) => b.kind)).toEqual(['update']);
     expect(r.maintenanceWindows).toHaveLength(4);
     expect(r.serviceWindows).toHaveLength(22);
