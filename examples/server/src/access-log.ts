@@ -6,9 +6,10 @@ export interface AccessLogEntry {
   time: string;
   /**
    * `access`: an authenticated request; `denied`: refused by the matrix or the retention lock;
-   * `refused`: answered before authentication (501, maintenance 503); the rest are security events.
+   * `refused`: answered before authentication (501, maintenance 503); `desk`: a change made at
+   * the provider's desk (`op` the action, `name` its subject); the rest are security events.
    */
-  event: 'access' | 'denied' | 'refused' | 'login-failed' | 'lockout' | 'rejected';
+  event: 'access' | 'denied' | 'refused' | 'login-failed' | 'lockout' | 'rejected' | 'desk';
   /** The account that made the request, or the login name tried. */
   user?: string | undefined;
   /** The client's address. */

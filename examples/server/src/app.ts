@@ -7,6 +7,7 @@ import { Alerter } from './alerts.ts';
 import { type AuthEvents, Authenticator } from './authenticator.ts';
 import type { ServerConfig } from './config.ts';
 import { openDb } from './db.ts';
+import { isDeskPath, openServerDesk, type ServerDesk } from './desk/index.ts';
 import { type EndpointDeps, serveEndpoint } from './endpoints.ts';
 import { GrantStore } from './grants.ts';
 import { UploadGate } from './limits.ts';
@@ -41,6 +42,8 @@ export interface App {
   readonly metrics: Metrics;
   readonly storage: Storage;
   readonly alerter: Alerter;
+  /** The provider's desk: capacity requests, announcements, incidents, notifications. */
+  readonly desk: ServerDesk;
   /** Reopens the access log (after rotation). */
   reopenLog(): void;
   /** Waits for pending alerts, then closes the database and the access log. */
@@ -93,7 +96,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const say = o.log ?? (() => {});
   for (const f of [config.database, config.accessLog])
     mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
-  const maintenance = maintenanceSchedule(config.maintenance);
+  maintenanceSchedule(config.maintenance); // checks the configuration before anything is created
   const storage = await openStorage(config.storage);
   const db = openDb(config.database);
   const accounts = new AccountStore(db, now);
@@ -111,8 +114,22 @@ export async function createApp(o: AppOptions): Promise<App> {
   const metrics = defineMetrics();
   const alerter = new Alerter({ log: say, webhookUrl: config.alertWebhook, fetch: o.fetch });
   const lockout = new LockoutTracker(config.lockout, now);
-  const events = securityEvents({ metrics, log, alerter, now });
+  const desk = openServerDesk({
+    db,
+    accounts,
+    ledger,
+    grants,
+    now,
+    log,
+    say,
+    config: config.desk,
+    maintenance: config.maintenance,
+    secure: config.tls !== undefined,
+  });
+  const maintenance = desk.maintenance;
+  const events = securityEvents({ metrics, log, alerter, now, desk: desk.desk });
   const auth = await Authenticator.create({ accounts, lockout, now, scrypt: config.scrypt, events });
+  desk.attach(auth);
   const onError = (e: unknown, where: string) =>
     say(`error in ${where}: ${e instanceof Error ? e.stack : String(e)}`);
   const uploads = new UploadGate(config.limits);
@@ -122,11 +139,11 @@ export async function createApp(o: AppOptions): Promise<App> {
     maxUploadBytes: config.maxObjectBytes,
     cors: config.cors,
   });
-  const handler = route(rest, {
-    ...deps,
-    accessLogFile: config.accessLog,
-    metricsToken: config.metricsToken,
-  });
+  const handler = route(
+    rest,
+    { ...deps, accessLogFile: config.accessLog, metricsToken: config.metricsToken },
+    desk,
+  );
   return {
     handler,
     accounts,
@@ -136,9 +153,11 @@ export async function createApp(o: AppOptions): Promise<App> {
     metrics,
     storage,
     alerter,
+    desk,
     reopenLog: () => accessLog.reopen(),
     async close() {
       await alerter.idle();
+      await desk.close();
       accessLog.close();
       db.close();
     },
@@ -151,6 +170,7 @@ function securityEvents(d: {
   log: (e: AccessLogEntry) => void;
   alerter: Alerter;
   now: () => number;
+  desk: ServerDesk['desk'];
 }): AuthEvents {
   return {
     failed: () => d.metrics.inc('kluis_failed_logins_total'),
@@ -163,15 +183,17 @@ function securityEvents(d: {
       d.log({ time, event: 'lockout', user, address: e.address, until, reason: e.key });
       const { key, failures, level, address } = e;
       d.alerter.send({ kind: 'lockout', key, failures, level, until, address });
+      d.desk.lockoutAlert({ key, failures, until, address });
     },
   };
 }
 
 /** `/-/` goes to the server's endpoints, the rest to the REST handler with the request's state. */
-function route(rest: RestHandler, endpoints: EndpointDeps): RestHandler {
+function route(rest: RestHandler, endpoints: EndpointDeps, desk: ServerDesk): RestHandler {
   return (request, info) => {
     const address = normaliseAddress(info?.clientAddress);
     const target = info?.rawTarget ?? new URL(request.url).pathname;
+    if (isDeskPath(target.split('?')[0]!)) return desk.serve(request, address);
     if (target.startsWith('/-/')) return serveEndpoint(endpoints, request, address, target);
     return requestState.run({ address }, () => rest(request, info));
   };

@@ -7,6 +7,7 @@ import type { CliIo } from './cli-io.ts';
 import { LOG_COMMANDS } from './cli-log.ts';
 import { SERVE_COMMAND } from './cli-serve.ts';
 import { helpOf, nearest, parseCommand, UsageError, wantsHelp, wrap } from './cli-usage.ts';
+import { CAPACITY_COMMANDS, DESK_COMMANDS, INCIDENT_COMMANDS, MAINTENANCE_COMMANDS } from './desk/cli.ts';
 import { redact } from './redact.ts';
 
 /** Top-level commands: one command, or a group of subcommands (`account add`). */
@@ -16,6 +17,11 @@ const COMMANDS: Record<string, Command | Record<string, Command>> = {
   ...GRANT_COMMANDS,
   quota: QUOTA_COMMANDS,
   log: LOG_COMMANDS,
+  // The provider's desk (src/desk/).
+  capacity: CAPACITY_COMMANDS,
+  maintenance: MAINTENANCE_COMMANDS,
+  incident: INCIDENT_COMMANDS,
+  desk: DESK_COMMANDS,
 };
 
 const isCommand = (c: Command | Record<string, Command>): c is Command => 'spec' in c && 'run' in c;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KluisError } from '@kluis/core';
+import { type DeskConfig, parseDeskConfig } from './desk/config.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from './lockout.ts';
 import { DEFAULT_SCRYPT, type ScryptParams } from './password.ts';
@@ -43,6 +44,8 @@ export interface ServerConfig {
   limits: ServerLimits;
   /** Browser pages on other origins allowed to call the server (CORS); `undefined`: none. */
   cors: CorsConfig | undefined;
+  /** The provider's desk: its e-mail settings. */
+  desk: DeskConfig;
 }
 
 /** Cross-origin access for browser pages (see `CorsOptions` of `@kluis/transport-http`). */
@@ -174,6 +177,7 @@ export function parseConfig(input: unknown, base: string): ServerConfig {
     'maxObjectBytes',
     'limits',
     'cors',
+    'desk',
   );
   for (const k of Object.keys(c))
     if (!known.includes(k)) bad(k, `unknown setting (known: ${known.join(', ')})`);
@@ -213,6 +217,7 @@ export function parseConfig(input: unknown, base: string): ServerConfig {
     maxObjectBytes: int(c.maxObjectBytes, 'maxObjectBytes', 1, 2 ** 40) ?? 128 * 2 ** 20,
     limits: limits(c.limits),
     cors: cors(c.cors),
+    desk: parseDeskConfig(c.desk),
   };
 }
 

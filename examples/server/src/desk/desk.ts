@@ -1,0 +1,520 @@
+import { KluisError } from '@kluis/core';
+import {
+  createSla,
+  defaultProfile,
+  type Incident,
+  type IncidentEvaluation,
+  type Priority,
+  type Sla,
+  type SlaProfile,
+  type SlaReport,
+} from '@kluis/sla';
+import type { AccessLogEntry } from '../access-log.ts';
+import { type Mail, messages } from './messages.ts';
+import type {
+  Announcement,
+  CapacityRequest,
+  DeskEventType,
+  DeskIncident,
+  DeskLevel,
+  DeskStore,
+} from './store.ts';
+
+/** What the desk needs of the accounts: a narrow port, so any account store can serve it. */
+export interface DeskAccounts {
+  /** The account's quota: a number of bytes, `undefined` for unlimited, `null` when no such account. */
+  quotaOf(account: string): number | undefined | null;
+  usedOf(account: string): number;
+  setQuota(account: string, bytes: number, actor: string): void;
+  names(): string[];
+}
+
+/** Options of {@link Desk}. */
+export interface DeskOptions {
+  store: DeskStore;
+  accounts: DeskAccounts;
+  now: () => number;
+  /** Appends to the server's access log (every desk action is logged there too). */
+  log?: ((entry: AccessLogEntry) => void) | undefined;
+  /** The provider's own address: capacity requests and lockout alerts go there. */
+  providerEmail?: string | undefined;
+  /** Called after a change that queued e-mail (the mailer sends it). */
+  mailQueued?: (() => void) | undefined;
+  /** The agreement (default: the service definition's). */
+  profile?: SlaProfile | undefined;
+}
+
+/** A capacity request with its state at `now`. */
+export interface CapacityView extends CapacityRequest {
+  /** `open` (not yet due), `due-soon` (within a day), `overdue`, or fulfilled `on-time` / `late`. */
+  state: 'open' | 'due-soon' | 'overdue' | 'on-time' | 'late';
+}
+
+/** An incident with its priority, targets and standing at `now`. */
+export interface IncidentView extends DeskIncident {
+  priority: Priority;
+  /** `open`, `restored` (awaiting acceptance or sign-off), `closed`. */
+  state: 'open' | 'restored' | 'closed';
+  /** Progress updates are due every this many minutes (the priority's cadence). */
+  updateMinutes: number;
+  /** When the next progress update is due (while not restored). */
+  nextUpdateDue: number | undefined;
+  /** A progress update is overdue now. */
+  updateOverdue: boolean;
+  evaluation: IncidentEvaluation;
+}
+
+const LEVELS: readonly DeskLevel[] = ['high', 'medium', 'low'];
+const HOUR = 3_600_000;
+
+function bad(message: string): never {
+  throw new KluisError('INVALID_CONFIG', message);
+}
+
+function text(v: unknown, what: string, max = 500): string {
+  if (typeof v !== 'string' || v.trim() === '') bad(`${what}: required`);
+  if (v.length > max) bad(`${what}: at most ${max} characters`);
+  if ([...v].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127))
+    bad(`${what}: no control characters`);
+  return v.trim();
+}
+
+function level(v: unknown, what: string): DeskLevel {
+  if (typeof v === 'string' && (LEVELS as readonly string[]).includes(v)) return v as DeskLevel;
+  return bad(`${what}: expected high, medium or low`);
+}
+
+/** A time: epoch ms, or an ISO 8601 date-time with a zone (`Z` or an offset). */
+export function parseTime(v: unknown, what: string): number {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  if (
+    typeof v === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v)
+  ) {
+    const t = Date.parse(v);
+    if (!Number.isNaN(t)) return t;
+  }
+  return bad(`${what}: expected an ISO 8601 time with Z or an offset, e.g. 2026-03-28T09:00:00+01:00`);
+}
+
+/**
+ * The provider's desk: capacity requests (due in 3 Dutch working days), announced maintenance
+ * (12 h notice or recorded unplanned), incidents (priority = impact × urgency, progress updates at
+ * the priority's cadence, closed by acceptance or by a sign-off at night) and the e-mails they
+ * cause. Every change is recorded with who and when, in the desk's record and in the access log.
+ *
+ * @example
+ * ```ts
+ * const desk = new Desk({ store: new SqliteDeskStore(db), accounts, now: Date.now });
+ * desk.requestCapacity({ account: 'alice', toBytes: 20 * 2 ** 30, by: 'alice' });
+ * ```
+ */
+export class Desk {
+  readonly sla: Sla;
+  readonly profile: SlaProfile;
+  private readonly store: DeskStore;
+  private readonly now: () => number;
+
+  constructor(private readonly o: DeskOptions) {
+    this.store = o.store;
+    this.now = o.now;
+    this.profile = o.profile ?? defaultProfile;
+    this.sla = createSla(this.profile);
+  }
+
+  /** The time now (the desk's clock). */
+  time(): number {
+    return this.now();
+  }
+
+  private act(
+    actor: string,
+    action: string,
+    subject: string,
+    detail: Record<string, unknown>,
+    area?: string,
+  ) {
+    const t = this.now();
+    this.store.record(t, actor, action, subject, detail);
+    this.o.log?.({
+      time: new Date(t).toISOString(),
+      event: 'desk',
+      user: actor,
+      op: action,
+      name: subject,
+      ...(area !== undefined ? { repo: area } : {}),
+    });
+  }
+
+  private mail(list: Mail[]): void {
+    const t = this.now();
+    for (const m of list) this.store.enqueue(m, t);
+    if (list.length > 0) this.o.mailQueued?.();
+  }
+
+  private account(name: unknown): string {
+    const a = text(name, 'account', 63);
+    if (this.o.accounts.quotaOf(a) === null) throw new KluisError('NOT_FOUND', `no account ${a}`);
+    return a;
+  }
+
+  // ---- capacity -------------------------------------------------------------------------------
+
+  /**
+   * Records a request to raise `account`'s quota to `toBytes`, due 3 working days after `at` (when
+   * the signed order confirmation came in, article 21.2; default now).
+   */
+  requestCapacity(r: {
+    account: string;
+    toBytes: number;
+    note?: string | undefined;
+    by: string;
+    at?: unknown;
+  }): CapacityRequest {
+    const account = this.account(r.account);
+    if (!Number.isSafeInteger(r.toBytes) || r.toBytes <= 0) bad('size: expected a positive number of bytes');
+    const from = this.o.accounts.quotaOf(account) ?? undefined;
+    if (from === undefined) bad(`${account} has no quota limit: nothing to expand`);
+    if (r.toBytes <= from) bad(`size: ${account} already has ${from} bytes; ask for more`);
+    const note = r.note === undefined || r.note === '' ? undefined : text(r.note, 'note');
+    const now = this.now();
+    const at = r.at === undefined ? now : parseTime(r.at, 'at');
+    if (at > now) bad('at: in the future');
+    const due = this.sla.workingDays.add(at, this.profile.capacityExpansionWorkingDays);
+    const request = {
+      account,
+      fromBytes: from,
+      toBytes: r.toBytes,
+      note,
+      requestedBy: r.by,
+      requestedAt: at,
+      dueAt: due.deadline.epochMilliseconds,
+      dueDate: due.date,
+    };
+    const id = this.store.tx(() => {
+      const id = this.store.addCapacityRequest(request);
+      this.act(
+        r.by,
+        'capacity-request',
+        `capacity#${id}`,
+        { account, fromBytes: from, toBytes: r.toBytes, dueDate: due.date },
+        account,
+      );
+      const saved = { ...request, id, fulfilledAt: undefined, fulfilledBy: undefined };
+      this.mail(messages.capacityRequested(saved, this.recipients(account, true)));
+      return id;
+    });
+    return this.store.capacityRequest(id)!;
+  }
+
+  /** Raises the quota as requested and closes the request, on time or late. */
+  fulfilCapacity(id: number, by: string): CapacityView {
+    const r = this.store.capacityRequest(id);
+    if (!r) throw new KluisError('NOT_FOUND', `no capacity request ${id}`);
+    if (r.fulfilledAt !== undefined) bad(`capacity request ${id} was already fulfilled`);
+    const at = this.now();
+    this.store.tx(() => {
+      const current = this.o.accounts.quotaOf(r.account);
+      if (current !== undefined && current !== null && current < r.toBytes)
+        this.o.accounts.setQuota(r.account, r.toBytes, by);
+      this.store.fulfilCapacityRequest(id, by, at);
+      const onTime = at <= r.dueAt;
+      this.act(
+        by,
+        'capacity-fulfil',
+        `capacity#${id}`,
+        { account: r.account, toBytes: r.toBytes, onTime },
+        r.account,
+      );
+      this.mail(
+        messages.capacityFulfilled(
+          { ...r, fulfilledAt: at, fulfilledBy: by },
+          onTime,
+          this.recipients(r.account, true),
+        ),
+      );
+    });
+    return this.capacityView(this.store.capacityRequest(id)!);
+  }
+
+  /** Capacity requests with their state. */
+  capacityRequests(o: { account?: string; open?: boolean } = {}): CapacityView[] {
+    return this.store.capacityRequests(o).map((r) => this.capacityView(r));
+  }
+
+  private capacityView(r: CapacityRequest): CapacityView {
+    const now = this.now();
+    const state: CapacityView['state'] =
+      r.fulfilledAt !== undefined
+        ? r.fulfilledAt <= r.dueAt
+          ? 'on-time'
+          : 'late'
+        : now > r.dueAt
+          ? 'overdue'
+          : r.dueAt - now <= 24 * HOUR
+            ? 'due-soon'
+            : 'open';
+    return { ...r, state };
+  }
+
+  // ---- maintenance ----------------------------------------------------------------------------
+
+  /**
+   * Announces downtime. Less than the required notice (12 h) is refused, unless `force`: then it
+   * is recorded as unplanned. Every customer with a coordinator address is told.
+   */
+  announce(a: { start: unknown; end: unknown; reason: unknown; by: string; force?: boolean }): Announcement {
+    const start = parseTime(a.start, 'start');
+    const end = parseTime(a.end, 'end');
+    if (end <= start) bad('end: must be after start');
+    const reason = text(a.reason, 'reason');
+    const at = this.now();
+    if (end <= at) bad('end: already past');
+    const c = this.sla.classifyDowntime({ announcedAt: at, start, end });
+    if (!c.planned && !a.force) {
+      const hours = ((start - at) / HOUR).toFixed(1);
+      throw new KluisError(
+        'INVALID_CONFIG',
+        `refused as planned maintenance: ${hours} h notice, ${this.profile.noticeHours} h are required (force it to record unplanned downtime)`,
+      );
+    }
+    const kind = c.planned ? 'planned' : 'unplanned';
+    const id = this.store.tx(() => {
+      const id = this.store.addAnnouncement({ start, end, reason, kind, announcedBy: a.by, announcedAt: at });
+      this.act(a.by, 'maintenance-announce', `announcement#${id}`, {
+        start: new Date(start).toISOString(),
+        end: new Date(end).toISOString(),
+        kind,
+        noticeMs: c.noticeMs,
+        insideMaintenanceWindow: c.insideMaintenanceWindow,
+      });
+      const ann = this.store.announcement(id)!;
+      this.mail(
+        messages.announced(
+          ann,
+          this.profile.zone,
+          this.store.contacts().map((x) => x.email),
+        ),
+      );
+      return id;
+    });
+    return this.store.announcement(id)!;
+  }
+
+  /** Cancels an announcement (kept in the record). */
+  cancelAnnouncement(id: number, by: string): Announcement {
+    const a = this.store.announcement(id);
+    if (!a) throw new KluisError('NOT_FOUND', `no announcement ${id}`);
+    if (a.cancelledAt !== undefined) bad(`announcement ${id} was already cancelled`);
+    this.store.tx(() => {
+      this.store.cancelAnnouncement(id, by, this.now());
+      this.act(by, 'maintenance-cancel', `announcement#${id}`, {});
+    });
+    return this.store.announcement(id)!;
+  }
+
+  /** Announcements not cancelled that have not ended. */
+  announcements(o: { includePast?: boolean } = {}): Announcement[] {
+    return this.store.announcements(o.includePast ? {} : { after: this.now() });
+  }
+
+  /**
+   * Maintenance starting or running within `withinMs` from now: announcements and occurrences of
+   * the standing window, by start.
+   */
+  upcomingMaintenance(withinMs: number): { start: number; end: number; reason: string; kind: string }[] {
+    const now = this.now();
+    const until = now + withinMs;
+    const out: { start: number; end: number; reason: string; kind: string }[] = this.announcements()
+      .filter((a) => a.start < until)
+      .map((a) => ({ start: a.start, end: a.end, reason: a.reason, kind: a.kind }));
+    for (const o of this.sla.maintenance.between(now, until))
+      out.push({
+        start: o.start.epochMilliseconds,
+        end: o.end.epochMilliseconds,
+        reason: o.name,
+        kind: 'maintenance window',
+      });
+    return out.sort((x, y) => x.start - y.start);
+  }
+
+  // ---- incidents ------------------------------------------------------------------------------
+
+  /** Opens an incident for `account`: `reported` by the customer, or `detected` by the provider. */
+  openIncident(i: {
+    account: string;
+    title: unknown;
+    impact: unknown;
+    urgency: unknown;
+    source: 'reported' | 'detected';
+    by: string;
+    at?: unknown;
+  }): IncidentView {
+    const account = this.account(i.account);
+    const title = text(i.title, 'title', 200);
+    const impact = level(i.impact, 'impact');
+    const urgency = level(i.urgency, 'urgency');
+    const now = this.now();
+    const at = i.at === undefined ? now : parseTime(i.at, 'at');
+    if (at > now) bad('at: in the future');
+    const id = this.store.tx(() => {
+      const id = this.store.addIncident({ account, title, impact, urgency, openedBy: i.by, openedAt: now });
+      this.store.addIncidentEvent(id, { type: i.source, at, note: undefined, by: i.by, recordedAt: now });
+      this.act(i.by, `incident-${i.source}`, `incident#${id}`, { account, title, impact, urgency }, account);
+      this.mail(
+        messages.incident(
+          'opened',
+          this.view(this.store.incident(id)!),
+          this.recipients(account, true),
+          this.profile.zone,
+        ),
+      );
+      return id;
+    });
+    return this.incident(id);
+  }
+
+  /**
+   * Adds an event: `acknowledged` / `update` / `restored` / `signed-off` (the provider),
+   * `accepted` (the coordinator, or the provider recording their confirmation).
+   */
+  addIncidentEvent(
+    id: number,
+    e: { type: DeskEventType; by: string; note?: unknown; at?: unknown },
+  ): IncidentView {
+    const inc = this.store.incident(id);
+    if (!inc) throw new KluisError('NOT_FOUND', `no incident ${id}`);
+    const allowed: DeskEventType[] = ['acknowledged', 'update', 'restored', 'accepted', 'signed-off'];
+    if (!allowed.includes(e.type)) bad(`event: expected one of ${allowed.join(', ')}`);
+    if (this.view(inc).state === 'closed') bad(`incident ${id} is closed`);
+    const now = this.now();
+    const at = e.at === undefined ? now : parseTime(e.at, 'at');
+    if (at > now) bad('at: in the future');
+    const start = inc.events[0]!.at;
+    if (at < start) bad('at: before the incident started');
+    const note = e.note === undefined || e.note === '' ? undefined : text(e.note, 'note', 2000);
+    this.store.tx(() => {
+      this.store.addIncidentEvent(id, { type: e.type, at, note, by: e.by, recordedAt: now });
+      this.act(
+        e.by,
+        `incident-${e.type}`,
+        `incident#${id}`,
+        { at: new Date(at).toISOString(), note },
+        inc.account,
+      );
+      const view = this.view(this.store.incident(id)!);
+      const what =
+        e.type === 'signed-off' || e.type === 'restored'
+          ? 'resolved'
+          : e.type === 'accepted'
+            ? 'closed'
+            : 'updated';
+      this.mail(messages.incident(what, view, this.recipients(inc.account, false), this.profile.zone));
+    });
+    return this.incident(id);
+  }
+
+  /** One incident with its standing now. */
+  incident(id: number): IncidentView {
+    const inc = this.store.incident(id);
+    if (!inc) throw new KluisError('NOT_FOUND', `no incident ${id}`);
+    return this.view(inc);
+  }
+
+  /** Incidents (of one account), with their standing now. */
+  incidents(o: { account?: string } = {}): IncidentView[] {
+    return this.store.incidents(o).map((i) => this.view(i));
+  }
+
+  private view(inc: DeskIncident): IncidentView {
+    const now = this.now();
+    const evaluation = this.sla.evaluateIncident(toSlaIncident(inc), Math.max(now, inc.events.at(-1)!.at));
+    const target = this.profile.targets[evaluation.priority];
+    const restored = inc.events.some((e) => e.type === 'restored' || e.type === 'signed-off');
+    const state = evaluation.endRule !== 'open' ? 'closed' : restored ? 'restored' : 'open';
+    const provider = inc.events.filter((e) => ['acknowledged', 'update', 'detected'].includes(e.type));
+    const last = provider.at(-1)?.at ?? inc.events[0]!.at;
+    const nextUpdateDue = state === 'open' ? last + target.updateMinutes * 60_000 : undefined;
+    const updateOverdue =
+      state === 'open' && evaluation.breaches.some((b) => b.kind === 'update' && b.at === undefined);
+    return {
+      ...inc,
+      priority: evaluation.priority,
+      state,
+      updateMinutes: target.updateMinutes,
+      nextUpdateDue,
+      updateOverdue:
+        updateOverdue || (nextUpdateDue !== undefined && now > nextUpdateDue && target.clock === '24/7'),
+      evaluation,
+    };
+  }
+
+  /** The month's SLA report (`YYYY-MM`) of one customer: their incidents and every announcement. */
+  report(account: string, month: string): SlaReport {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) bad('month: expected YYYY-MM');
+    this.account(account);
+    const incidents = this.store.incidents({ account }).map(toSlaIncident);
+    const downtime = this.store.announcements({}).map((a) => ({
+      id: `announcement#${a.id}`,
+      note: a.reason,
+      announcedAt: a.announcedAt,
+      start: a.start,
+      end: a.end,
+    }));
+    const report = this.sla.report({ month }, { incidents, downtime, asOf: this.now() });
+    return { ...report, title: `${report.title}: ${account}` };
+  }
+
+  // ---- contacts and alerts --------------------------------------------------------------------
+
+  /** Sets the e-mail address of an account's coordinator (where its notifications go). */
+  setContact(account: string, email: string, by: string): void {
+    const a = this.account(account);
+    if (!/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(email))
+      bad(`e-mail: ${JSON.stringify(email)} is not an address`);
+    this.store.tx(() => {
+      this.store.setContact(a, email);
+      this.act(by, 'contact-set', a, { email }, a);
+    });
+  }
+
+  /** The coordinator's address of an account. */
+  contact(account: string): string | undefined {
+    return this.store.contact(account);
+  }
+
+  /** A lockout: the provider is told by e-mail. */
+  lockoutAlert(e: { key: string; failures: number; until: string; address: string | undefined }): void {
+    if (!this.o.providerEmail) return;
+    this.store.tx(() => this.mail(messages.lockout(e, this.o.providerEmail!)));
+  }
+
+  /** The customer's coordinator, and the provider when `provider`. */
+  private recipients(account: string, provider: boolean): string[] {
+    const out: string[] = [];
+    const c = this.store.contact(account);
+    if (c) out.push(c);
+    if (provider && this.o.providerEmail) out.push(this.o.providerEmail);
+    return out;
+  }
+
+  /** The store, for the mailer and the record. */
+  get storage(): DeskStore {
+    return this.store;
+  }
+}
+
+/** An incident as `@kluis/sla` counts it. */
+export function toSlaIncident(inc: DeskIncident): Incident {
+  return {
+    id: `INC-${inc.id}`,
+    title: inc.title,
+    impact: inc.impact,
+    urgency: inc.urgency,
+    events: inc.events.map((e) => ({
+      type: e.type,
+      at: e.at,
+      ...(e.note !== undefined ? { note: e.note } : {}),
+    })),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The provider's desk in the reference server: capacity requests, announced maintenance,
+ * incidents, e-mail notifications and the status pages. Everything the desk stores goes through
+ * {@link DeskStore}; everything it serves is under `/-/desk/` and `/-/status`.
+ */
+import type { AccessLogEntry } from '../access-log.ts';
+import type { AccountStore } from '../accounts.ts';
+import type { Authenticator } from '../authenticator.ts';
+import type { MaintenanceConfig } from '../config.ts';
+import type { Db } from '../db.ts';
+import type { GrantStore } from '../grants.ts';
+import type { MaintenanceState } from '../maintenance.ts';
+import type { QuotaLedger } from '../quota.ts';
+import type { DeskConfig } from './config.ts';
+import { Desk, type DeskAccounts } from './desk.ts';
+import { DeskHttp } from './http.ts';
+import { Mailer } from './mailer.ts';
+import { deskMaintenance } from './maintenance.ts';
+import { SqliteDeskStore } from './sqlite-store.ts';
+
+export { type DeskConfig, parseDeskConfig } from './config.ts';
+export { isDeskPath } from './http.ts';
+
+/** The accounts as the desk sees them, through the server's account store. */
+export function deskAccounts(accounts: AccountStore, ledger?: QuotaLedger): DeskAccounts {
+  return {
+    quotaOf: (name) => {
+      const a = accounts.get(name);
+      return a === undefined ? null : a.quotaBytes;
+    },
+    usedOf: (name) => (ledger ? ledger.usage(name).used : (accounts.get(name)?.usedBytes ?? 0)),
+    setQuota: (name, bytes, actor) => accounts.setQuota(name, bytes, actor),
+    names: () => accounts.list().map((a) => a.name),
+  };
+}
+
+/** The desk of a running server. */
+export interface ServerDesk {
+  desk: Desk;
+  /** The maintenance state: configured windows plus announcements. */
+  maintenance: (now: number) => MaintenanceState;
+  /** Answers `/-/status` and `/-/desk/…`. */
+  serve(request: Request, address: string): Promise<Response>;
+  /** Sends queued e-mail now. */
+  flushMail(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the desk on the server's accounts database.
+ *
+ * @example
+ * ```ts
+ * const desk = openServerDesk({ db, accounts, ledger, grants, auth, now, log, config: config.desk, maintenance: config.maintenance, secure: !!config.tls });
+ * ```
+ */
+export function openServerDesk(o: {
+  db: Db;
+  accounts: AccountStore;
+  ledger: QuotaLedger;
+  grants: GrantStore;
+  now: () => number;
+  log: (e: AccessLogEntry) => void;
+  say?: (line: string) => void;
+  config: DeskConfig;
+  maintenance: MaintenanceConfig;
+  secure: boolean;
+}): ServerDesk & { attach(auth: Authenticator): void } {
+  const store = new SqliteDeskStore(o.db);
+  const mailer = o.config.mail ? new Mailer(store, o.config.mail, o.now, o.say) : undefined;
+  const accounts = deskAccounts(o.accounts, o.ledger);
+  const desk = new Desk({
+    store,
+    accounts,
+    now: o.now,
+    log: o.log,
+    providerEmail: o.config.providerEmail,
+    mailQueued: () => void mailer?.flush(),
+  });
+  let http: DeskHttp | undefined;
+  return {
+    desk,
+    maintenance: deskMaintenance(o.maintenance, store),
+    attach(auth) {
+      http = new DeskHttp({
+        desk,
+        auth,
+        grants: o.grants,
+        log: o.log,
+        usage: (a) => ({ used: accounts.usedOf(a), quota: accounts.quotaOf(a) ?? undefined }),
+        secure: o.secure,
+        deskAccounts: () => accounts.names(),
+      });
+    },
+    serve(request, address) {
+      if (!http) throw new Error('desk: attach the authenticator first');
+      return http.serve(request, address);
+    },
+    flushMail: () => mailer?.flush() ?? Promise.resolve(0),
+    async close() {
+      await mailer?.idle();
+      mailer?.close();
+    },
+  };
+}
