@@ -155,7 +155,13 @@ function accessHooks(d: HookDeps): RestHooks<Principal> {
     },
     availability() {
       const m = d.maintenance(d.now());
-      return { unavailable: m.unavailable, readOnly: m.readOnly, retryAfterSeconds: m.retryAfterSeconds };
+      return {
+        unavailable: m.unavailable,
+        readOnly: m.readOnly,
+        retryAfterSeconds: m.retryAfterSeconds,
+        until: m.window?.end || undefined,
+        reason: m.window?.name,
+      };
     },
     onAccess(e) {
       d.log(accessEntry(e, d.now()));

@@ -1,4 +1,4 @@
-import { CREATE_ONLY_HEADER, ERROR_HEADER } from './_protocol';
+import { CREATE_ONLY_HEADER, ERROR_HEADER, MAINTENANCE_UNTIL_HEADER } from './_protocol';
 
 /** Resolved CORS settings of one handler. */
 export interface CorsConfig {
@@ -16,9 +16,14 @@ const DEFAULT_HEADERS = ['authorization', 'accept', 'content-type', 'range'];
  * Response headers `httpTransport` reads beyond the CORS-safelisted ones, so a page's `fetch` can
  * see them: partial reads, create-only uploads, error reasons and back-off.
  */
-const EXPOSED = ['content-range', CREATE_ONLY_HEADER, ERROR_HEADER, 'retry-after', 'www-authenticate'].join(
-  ', ',
-);
+const EXPOSED = [
+  'content-range',
+  CREATE_ONLY_HEADER,
+  ERROR_HEADER,
+  MAINTENANCE_UNTIL_HEADER,
+  'retry-after',
+  'www-authenticate',
+].join(', ');
 const ORIGIN = /^https?:\/\/[^/?#\s]+$/i;
 
 /** Validates the public CORS options (programmer errors throw TypeError or RangeError). */

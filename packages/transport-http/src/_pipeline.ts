@@ -2,7 +2,7 @@ import { preflight, withCors } from './_cors';
 import type { Exchange, HandlerConfig } from './_exchange';
 import { HASHED_TYPES } from './_keys';
 import { dispatch } from './_operations';
-import { CREATE_ONLY_HEADER, errorResponse } from './_protocol';
+import { CREATE_ONLY_HEADER, errorResponse, MAINTENANCE_UNTIL_HEADER } from './_protocol';
 import { parseRoute, type Route } from './_route';
 import type { Principal, RequestContext, RestOperation } from './hooks';
 import type { RestRequestInfo } from './rest-request-info';
@@ -130,7 +130,12 @@ function checkAvailability<P extends Principal>(
   if (a.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(Math.max(0, Math.ceil(a.retryAfterSeconds)));
   const what = a.unavailable ? 'the service is unavailable' : 'the service is read-only';
-  return errorResponse(503, 'unavailable', `${what} (maintenance)`, headers);
+  const until = a.until === undefined ? Number.NaN : new Date(a.until).getTime();
+  if (Number.isNaN(until)) return errorResponse(503, 'unavailable', `${what} (maintenance)`, headers);
+  const iso = new Date(until).toISOString();
+  headers[MAINTENANCE_UNTIL_HEADER] = iso;
+  const reason = a.reason ? `: ${a.reason}` : '';
+  return errorResponse(503, 'maintenance', `${what} (maintenance${reason}) until ${iso}`, headers);
 }
 
 function contextOf<P extends Principal>(

@@ -27,6 +27,12 @@ export const CREATE_ONLY_HEADER = 'kluis-create-only';
 export const QUOTA_USED_HEADER = 'kluis-quota-used';
 export const QUOTA_LIMIT_HEADER = 'kluis-quota-limit';
 
+/**
+ * Header of a 503 answered during maintenance: the ISO 8601 instant the maintenance ends. A client
+ * tells its user at once (`server in maintenance until …`) instead of retrying for hours.
+ */
+export const MAINTENANCE_UNTIL_HEADER = 'kluis-maintenance-until';
+
 /** Machine-readable reasons sent in {@link ERROR_HEADER}. */
 export type ErrorToken =
   | 'already-exists'
@@ -42,6 +48,7 @@ export type ErrorToken =
   | 'method-not-allowed'
   | 'not-implemented'
   | 'unavailable'
+  | 'maintenance'
   | 'internal';
 
 /** An error response with a short text body and the {@link ERROR_HEADER}. */

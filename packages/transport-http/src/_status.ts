@@ -1,5 +1,5 @@
 import { KluisError } from '@kluis/core';
-import { ERROR_HEADER, QUOTA_LIMIT_HEADER, QUOTA_USED_HEADER } from './_protocol';
+import { ERROR_HEADER, MAINTENANCE_UNTIL_HEADER, QUOTA_LIMIT_HEADER, QUOTA_USED_HEADER } from './_protocol';
 
 /** Server-requested delays of retryable errors, read by the retry policy (see `_retry.ts`). */
 export const retryAfterOf = new WeakMap<KluisError, number>();
@@ -25,6 +25,14 @@ export function statusError(response: Response, what: string): KluisError {
   if (status === 416) return new KluisError('INVALID_DATA', `${message}: range past the end of the object`);
   if (status === 413 || status === 507) return new KluisError('QUOTA', `${message}${quotaFigures(response)}`);
   if (status === 501 || status === 505) return new KluisError('PROTOCOL', message);
+  if (status === 503) {
+    const until = Date.parse(response.headers.get(MAINTENANCE_UNTIL_HEADER) ?? '');
+    // Retrying until a maintenance window ends would keep the user waiting for hours in silence.
+    if (!Number.isNaN(until))
+      return new KluisError('UNAVAILABLE', `server in maintenance until ${localTime(until)}`, {
+        retryable: false,
+      });
+  }
   if (status === 429 || status >= 500) {
     const error = new KluisError('UNAVAILABLE', message, { retryable: true });
     const delay = parseRetryAfter(response.headers.get('retry-after'));
@@ -32,6 +40,17 @@ export function statusError(response: Response, what: string): KluisError {
     return error;
   }
   return new KluisError('PROTOCOL', message);
+}
+
+/** `2026-03-28 17:00 (+01:00)`: the machine's local time, with its offset. */
+export function localTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  const date = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  return `${date} ${p(d.getHours())}:${p(d.getMinutes())} (${sign}${p(Math.floor(abs / 60))}:${p(abs % 60)})`;
 }
 
 /** `: 9.8 MiB of 10 MiB used` from a kluis server's quota headers; empty when it sent none. */

@@ -94,7 +94,7 @@ export interface WriteOutcome<P extends Principal = Principal> extends SizedCont
 /**
  * Whether the service is up right now. `unavailable` answers every request with 503; `readOnly`
  * answers only writes, deletes and repository changes with 503. Both send `Retry-After` when
- * `retryAfterSeconds` is set.
+ * `retryAfterSeconds` is set, and `Kluis-Maintenance-Until` when `until` is.
  *
  * @example
  * ```ts
@@ -105,6 +105,13 @@ export interface Availability {
   readonly unavailable: boolean;
   readonly readOnly?: boolean | undefined;
   readonly retryAfterSeconds?: number | undefined;
+  /**
+   * When the maintenance ends. Set, the 503 carries it in `Kluis-Maintenance-Until` with the error
+   * token `maintenance`, and kluis clients stop and say so instead of retrying.
+   */
+  readonly until?: Date | string | undefined;
+  /** What the maintenance is, shown in the 503's text. */
+  readonly reason?: string | undefined;
 }
 
 /**

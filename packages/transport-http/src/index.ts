@@ -23,6 +23,7 @@ export type {
 } from './hooks';
 export { createRepository, httpTransport } from './http-transport';
 export type { HttpTransportOptions } from './http-transport-options';
+export { fetchMaintenance, type MaintenanceWindow } from './maintenance-info';
 export type { CorsOptions, RestHandler, RestHandlerOptions } from './rest-handler';
 export { createRestHandler } from './rest-handler';
 export type { RestRequestInfo } from './rest-request-info';

@@ -1,6 +1,12 @@
-import { memoryTransport } from '@kluis/core';
+import { KluisError, memoryTransport } from '@kluis/core';
 import { describe, expect, it } from 'vitest';
-import type { Principal, RequestContext, SizedContext, WriteOutcome } from '../src/index';
+import {
+  httpTransport,
+  type Principal,
+  type RequestContext,
+  type SizedContext,
+  type WriteOutcome,
+} from '../src/index';
 import { blob, startServer } from './_helpers';
 
 interface Account extends Principal {
@@ -90,6 +96,38 @@ describe('hooks', () => {
       const write = await fetch(`${server.url}config`, { method: 'POST', body: 'x' });
       expect([write.status, write.headers.get('retry-after')]).toEqual([503, '30']);
       expect((await fetch(`${server.url}keys/a`, { method: 'DELETE' })).status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('availability with until: the 503 names the end, and the client stops at once with it', async () => {
+    const until = '2026-03-28T16:00:00.000Z';
+    const server = await startServer(memoryTransport(), {
+      availability: () => ({
+        unavailable: true,
+        retryAfterSeconds: 7200,
+        until,
+        reason: 'maintenance window',
+      }),
+    });
+    try {
+      const down = await fetch(`${server.url}config`);
+      expect(down.status).toBe(503);
+      expect(down.headers.get('kluis-error')).toBe('maintenance');
+      expect(down.headers.get('kluis-maintenance-until')).toBe(until);
+      expect(await down.text()).toBe(
+        `the service is unavailable (maintenance: maintenance window) until ${until}\n`,
+      );
+      let retries = 0;
+      const t = httpTransport({ url: server.url, retry: { onRetry: () => retries++ } });
+      const e = await t.get('config').catch((x: unknown) => x as KluisError);
+      expect(e).toBeInstanceOf(KluisError);
+      expect([(e as KluisError).code, (e as KluisError).retryable]).toEqual(['UNAVAILABLE', false]);
+      expect((e as KluisError).message).toMatch(
+        /^server in maintenance until \d{4}-\d\d-\d\d \d\d:\d\d \([+-]\d\d:\d\d\)$/,
+      );
+      expect(retries).toBe(0);
     } finally {
       await server.close();
     }

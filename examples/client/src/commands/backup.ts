@@ -4,6 +4,7 @@ import { nativeCrypto, nodeCodec } from '@kluis/core/node';
 import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT } from '../errors';
 import { bytes, seconds, short } from '../format';
+import { warnOfMaintenance } from '../maintenance-warning';
 import type { Options } from '../options';
 import { readPassword } from '../password';
 import { ProgressBar } from '../progress';
@@ -68,6 +69,8 @@ export async function backupCommand(ctx: Context): Promise<number> {
   for (const f of (ctx.values['exclude-file'] as string[] | undefined) ?? []) {
     exclude.push(...(await readFile(f, 'utf8')).split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#')));
   }
+  // Said before anything else: a window running now makes the backup fail at its first request.
+  await warnOfMaintenance(ctx);
   // Deriving the key takes a few hundred milliseconds on another thread: list the source meanwhile.
   const input = await backupInput(ctx, exclude);
   const source = input.source;

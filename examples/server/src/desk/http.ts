@@ -108,7 +108,14 @@ export class DeskHttp {
       const who =
         form || this.cookieOf(request) ? this.fromSession(request) : await this.fromBasic(request, entry);
       if (who instanceof Response) return who;
-      if (who === undefined) return this.redirectToLogin(url);
+      if (who === undefined) {
+        if (path === '/-/status' || path === '/-/desk') return this.redirectToLogin(url);
+        return json(
+          401,
+          { error: 'authentication required' },
+          { 'www-authenticate': 'Basic realm="kluis", charset="UTF-8"' },
+        );
+      }
       const p = this.principal(who.account);
       if (form) return await this.submit(request, p, who, path, entry);
       if (request.method !== 'GET' && request.method !== 'HEAD') {
