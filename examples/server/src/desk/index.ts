@@ -78,6 +78,9 @@ export function openServerDesk(o: {
     mailQueued: () => void mailer?.flush(),
   });
   let http: DeskHttp | undefined;
+  // Mail the SMTP server did not take is tried again every minute.
+  const retry = mailer ? setInterval(() => void mailer.flush(), 60_000) : undefined;
+  retry?.unref();
   return {
     desk,
     maintenance: deskMaintenance(o.maintenance, store),
@@ -98,6 +101,7 @@ export function openServerDesk(o: {
     },
     flushMail: () => mailer?.flush() ?? Promise.resolve(0),
     async close() {
+      if (retry) clearInterval(retry);
       await mailer?.idle();
       mailer?.close();
     },
