@@ -34,6 +34,7 @@ export interface DeskPrincipal {
 
 const SESSION_MS = 8 * 3_600_000;
 const COOKIE = 'kluis_desk';
+const LOGIN_COOKIE = 'kluis_login';
 
 interface Session {
   account: string;
@@ -103,7 +104,7 @@ export class DeskHttp {
           headers: { 'content-type': 'text/css', 'cache-control': 'max-age=300' },
         });
       if (path === '/-/desk/login') return await this.login(request, entry, url);
-      if (path === '/-/desk/logout' && request.method === 'POST') return this.logout(request);
+      if (path === '/-/desk/logout' && request.method === 'POST') return await this.logout(request);
       const form = isForm(request);
       const who =
         form || this.cookieOf(request) ? this.fromSession(request) : await this.fromBasic(request, entry);
@@ -208,13 +209,34 @@ export class DeskHttp {
   private async login(request: Request, entry: Entry, url: URL): Promise<Response> {
     if (request.method === 'GET') {
       const next = safeNext(url.searchParams.get('next'));
-      return html(200, renderPage({ kind: 'login', next }));
+      // Before there is a session, the login form's token is a double-submit one: the same random
+      // value in a SameSite=Strict cookie and in the form.
+      const csrf = randomBytes(24).toString('base64url');
+      return html(200, renderPage({ kind: 'login', next, csrf }), {
+        'set-cookie': `${LOGIN_COOKIE}=${csrf}; Path=/-/desk/login; HttpOnly; SameSite=Strict; Max-Age=3600${this.d.secure ? '; Secure' : ''}`,
+      });
     }
     if (request.method !== 'POST' || !isForm(request)) return json(405, { error: 'POST the login form' });
-    // A login form cannot carry a session's token; SameSite=Strict cookies and the Origin check
-    // keep other sites from logging a browser in.
-    if (!sameOrigin(request)) return json(403, { error: 'cross-site form refused' });
     const f = await request.formData();
+    const cookie = /(?:^|;\s*)kluis_login=([A-Za-z0-9_-]{20,})/.exec(
+      request.headers.get('cookie') ?? '',
+    )?.[1];
+    if (!sameOrigin(request) || !cookie || !safeEqual(String(f.get('csrf') ?? ''), cookie)) {
+      this.d.log({
+        ...entry,
+        event: 'denied',
+        status: 403,
+        reason: 'login form csrf token missing or wrong',
+      });
+      return html(
+        403,
+        renderPage({
+          kind: 'error',
+          message: 'The login form expired or did not come from this site.',
+          back: '/-/desk/login',
+        }),
+      );
+    }
     const user = String(f.get('account') ?? '');
     const password = String(f.get('password') ?? '');
     const next = safeNext(String(f.get('next') ?? ''));
@@ -255,8 +277,12 @@ export class DeskHttp {
     });
   }
 
-  private logout(request: Request): Response {
+  private async logout(request: Request): Promise<Response> {
     const id = this.cookieOf(request);
+    const s = this.fromSession(request);
+    const token = isForm(request) ? String((await request.formData()).get('csrf') ?? '') : '';
+    if (!s || !sameOrigin(request) || !safeEqual(token, s.csrf))
+      return json(403, { error: 'log out from the page' });
     if (id) this.sessions.delete(id);
     return new Response(null, {
       status: 303,
@@ -307,14 +333,12 @@ export class DeskHttp {
       const action = field('action') ?? '';
       const route = FORM_ROUTES[action];
       if (!route) throw new KluisError('INVALID_CONFIG', `unknown action ${action}`);
-      await this.api(
-        new Request(request.url, { method: 'POST' }),
-        p,
-        route(body),
-        new URL(request.url),
-        entry,
-        body,
-      );
+      const post = new Request(request.url, { method: 'POST' });
+      const r = await this.api(post, p, route(body), new URL(request.url), entry, body);
+      if (r.status >= 400) {
+        const { error } = (await r.json()) as { error: string };
+        return html(r.status, renderPage({ kind: 'error', message: error, back }));
+      }
       return new Response(null, { status: 303, headers: { location: back } });
     } catch (e) {
       const status = errorStatus(e);
@@ -477,7 +501,8 @@ export class DeskHttp {
           }),
         );
       }
-      const accounts = this.d.deskAccounts();
+      // Customers: accounts with a grant on their own area (not the provider's own staff).
+      const accounts = this.d.deskAccounts().filter((a) => this.principal(a).customer);
       page = {
         kind: 'provider',
         csrf: csrf ?? '',

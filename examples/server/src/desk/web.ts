@@ -7,7 +7,7 @@ type Usage = { used: number; quota: number | undefined };
 
 /** What a desk page shows. */
 export type Page =
-  | { kind: 'login'; next: string | undefined; error?: string }
+  | { kind: 'login'; next: string | undefined; csrf: string; error?: string }
   | { kind: 'error'; message: string; back?: string }
   | {
       kind: 'status';
@@ -138,14 +138,14 @@ function capacityRows(
  *
  * @example
  * ```ts
- * renderPage({ kind: 'login', next: '/-/status' });
+ * renderPage({ kind: 'login', next: '/-/status', csrf: 'token-of-the-login-cookie' });
  * ```
  */
 export function renderPage(p: Page): string {
   if (p.kind === 'login') {
     return layout(
       'kluis desk: log in',
-      `${p.error ? `<p class="warn">${esc(p.error)}</p>` : ''}<form method="post" action="/-/desk/login" class="card"><input type="hidden" name="next" value="${esc(p.next ?? '')}"><label>Account <input name="account" autocomplete="username" required></label><label>Password <input name="password" type="password" autocomplete="current-password" required></label><button>Log in</button></form>`,
+      `${p.error ? `<p class="warn">${esc(p.error)}</p>` : ''}<form method="post" action="/-/desk/login" class="card"><input type="hidden" name="csrf" value="${esc(p.csrf)}"><input type="hidden" name="next" value="${esc(p.next ?? '')}"><label>Account <input name="account" autocomplete="username" required></label><label>Password <input name="password" type="password" autocomplete="current-password" required></label><button>Log in</button></form>`,
     );
   }
   if (p.kind === 'error') {
