@@ -110,7 +110,11 @@ export async function createApp(o: AppOptions): Promise<App> {
     db.close();
     throw e;
   }
-  const log = (e: AccessLogEntry) => accessLog.write(e);
+  let observe: ((e: AccessLogEntry) => void) | undefined;
+  const log = (e: AccessLogEntry) => {
+    accessLog.write(e);
+    observe?.(e); // the desk detects incidents from the error rate
+  };
   const metrics = defineMetrics();
   const alerter = new Alerter({ log: say, webhookUrl: config.alertWebhook, fetch: o.fetch });
   const lockout = new LockoutTracker(config.lockout, now);
@@ -127,6 +131,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     secure: config.tls !== undefined,
   });
   const maintenance = desk.maintenance;
+  observe = (e) => desk.observe(e);
   const events = securityEvents({ metrics, log, alerter, now, desk: desk.desk });
   const auth = await Authenticator.create({ accounts, lockout, now, scrypt: config.scrypt, events });
   desk.attach(auth);

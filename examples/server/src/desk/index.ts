@@ -13,6 +13,7 @@ import type { MaintenanceState } from '../maintenance.ts';
 import type { QuotaLedger } from '../quota.ts';
 import type { DeskConfig } from './config.ts';
 import { Desk, type DeskAccounts } from './desk.ts';
+import { IncidentDetector } from './detector.ts';
 import { DeskHttp } from './http.ts';
 import { Mailer } from './mailer.ts';
 import { deskMaintenance } from './maintenance.ts';
@@ -43,6 +44,8 @@ export interface ServerDesk {
   serve(request: Request, address: string): Promise<Response>;
   /** Sends queued e-mail now. */
   flushMail(): Promise<number>;
+  /** Sees every access-log entry (incidents are detected from the error rate). */
+  observe(entry: AccessLogEntry): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,9 @@ export function openServerDesk(o: {
     mailQueued: () => void mailer?.flush(),
   });
   let http: DeskHttp | undefined;
+  const detector = new IncidentDetector(desk, o.config.detection, (e) =>
+    o.say?.(`incident detection: ${String(e)}`),
+  );
   // Mail the SMTP server did not take is tried again every minute.
   const retry = mailer ? setInterval(() => void mailer.flush(), 60_000) : undefined;
   retry?.unref();
@@ -100,6 +106,7 @@ export function openServerDesk(o: {
       return http.serve(request, address);
     },
     flushMail: () => mailer?.flush() ?? Promise.resolve(0),
+    observe: (e) => detector.observe(e),
     async close() {
       if (retry) clearInterval(retry);
       await mailer?.idle();

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDeskConfig } from '../../src/desk/config.ts';
 import { parseTime } from '../../src/desk/desk.ts';
+import { DEFAULT_DETECTION } from '../../src/desk/detector.ts';
 
 const MIN = Date.parse('1970-01-02T00:00:00Z');
 const MAX = Date.parse('9998-12-31T23:59:59Z'); // local times stay within four-digit years
@@ -56,10 +57,22 @@ describe('desk parsers', () => {
     ).toEqual({
       providerEmail: 'ops@x.test',
       mail: { smtp: 'smtp://127.0.0.1:25', from: 'd@x.test' },
+      detection: DEFAULT_DETECTION,
     });
+    expect(
+      parseDeskConfig({ detection: { windowSeconds: 60, minErrors: 3, errorRatio: 0.25 } }).detection,
+    ).toEqual({
+      windowMs: 60_000,
+      minErrors: 3,
+      errorRatio: 0.25,
+    });
+    expect(() => parseDeskConfig({ detection: { errorRatio: 0 } })).toThrow(/desk\.detection\.errorRatio/);
     fc.assert(
       fc.property(fc.string(), fc.string(), (key, value) => {
-        fc.pre(key !== 'providerEmail' && key !== 'mail' && !['__proto__', 'constructor'].includes(key));
+        fc.pre(
+          !['providerEmail', 'mail', 'detection'].includes(key) &&
+            !['__proto__', 'constructor'].includes(key),
+        );
         expect(() => parseDeskConfig({ [key]: value })).toThrow(/^server configuration: desk\./);
       }),
     );
