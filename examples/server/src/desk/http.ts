@@ -255,6 +255,7 @@ export class DeskHttp {
         renderPage({
           kind: 'login',
           next,
+          csrf: cookie,
           error: r.status === 429 ? 'Too many failed logins: try again later.' : 'Wrong account or password.',
         }),
       );

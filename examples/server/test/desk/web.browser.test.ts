@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTALL_TIMEOUT_MS, type LaunchedChromium, launchChromium } from '../../../../scripts/chromium.ts';
 import { startServer, type TestServer } from '../_server.ts';
@@ -10,6 +10,9 @@ let s: TestServer;
 let browser: LaunchedChromium;
 let page: Page;
 const violations: string[] = [];
+/** The text a user sees (Playwright's innerText, not the DOM's). */
+// biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node
+const shown = (l: Locator) => l.innerText();
 const at = (local: string) => Date.parse(local);
 
 beforeAll(async () => {
@@ -44,21 +47,21 @@ async function logOut(): Promise<void> {
   await Promise.all([page.waitForURL(/\/-\/desk\/login$/), page.click('header form button')]);
 }
 
-const aliceAvailability = () => page.locator('#customers tr[data-account=alice] .availability').innerText();
+const aliceAvailability = () => shown(page.locator('#customers tr[data-account=alice] .availability'));
 
 describe('the desk pages in headless Chromium', () => {
   it('a customer logs in and files an incident on the status page', async () => {
     await logIn('alice', 'alice password 1');
     expect(new URL(page.url()).pathname).toBe('/-/status');
-    expect(await page.locator('#availability').innerText()).toBe('100.000 %');
+    expect(await shown(page.locator('#availability'))).toBe('100.000 %');
     await page.fill('#report-incident input[name=title]', 'restores stop at 40 %');
     await page.selectOption('#report-incident select[name=impact]', 'high');
     await page.selectOption('#report-incident select[name=urgency]', 'high');
     await Promise.all([page.waitForURL(/\/-\/status$/), page.click('#report-incident button')]);
     const row = page.locator('table.incidents tr[data-incident]');
     expect(await row.count()).toBe(1);
-    expect(await row.locator('td').nth(1).innerText()).toBe('restores stop at 40 %');
-    expect(await row.locator('.state').innerText()).toBe('open');
+    expect(await shown(row.locator('td').nth(1))).toBe('restores stop at 40 %');
+    expect(await shown(row.locator('.state'))).toBe('open');
     await logOut();
   });
 
@@ -67,22 +70,20 @@ describe('the desk pages in headless Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/-/desk/');
     expect(await aliceAvailability()).toBe('100.000 %');
     const row = page.locator('table.incidents tr[data-incident]').last();
-    expect(await row.innerText()).toContain('alice\trestores stop at 40 %\tP1\topen');
+    expect(await shown(row)).toContain('alice\trestores stop at 40 %\tP1\topen');
 
     s.clock.now = at('2026-03-10T11:00:00+01:00');
     await row.locator('select[name=type]').selectOption('restored');
     await row.locator('input[name=note]').fill('cache node replaced');
     await Promise.all([page.waitForURL(/\/-\/desk\/$/), row.locator('button').click()]);
-    expect(await page.locator('table.incidents tr[data-incident] .state').last().innerText()).toBe(
-      'restored',
-    );
+    expect(await shown(page.locator('table.incidents tr[data-incident] .state').last())).toBe('restored');
 
     s.clock.now = at('2026-03-10T11:30:00+01:00');
     const again = page.locator('table.incidents tr[data-incident]').last();
     await again.locator('select[name=type]').selectOption('accepted');
     await again.locator('input[name=note]').fill('coordinator confirmed by phone');
     await Promise.all([page.waitForURL(/\/-\/desk\/$/), again.locator('button').click()]);
-    expect(await page.locator('table.incidents tr[data-incident] .state').last().innerText()).toBe(
+    expect(await shown(page.locator('table.incidents tr[data-incident] .state').last())).toBe(
       'closed (accepted)',
     );
     // 90 minutes down of March's 42,660 committed minutes.
@@ -94,7 +95,7 @@ describe('the desk pages in headless Chromium', () => {
     await logOut();
 
     await logIn('alice', 'alice password 1');
-    expect(await page.locator('#availability').innerText()).toBe('99.789 %');
+    expect(await shown(page.locator('#availability'))).toBe('99.789 %');
     await page.screenshot({ path: join(dir, 'status-page.png'), fullPage: true });
     await logOut();
   });
@@ -131,6 +132,18 @@ describe('the desk pages in headless Chromium', () => {
     expect(s.app.desk.desk.announcements()).toEqual([]);
     await logOut();
     expect(violations).toEqual([]);
+  });
+
+  it('says so on a wrong password, and keeps the form usable', async () => {
+    await page.goto(new URL('/-/desk/login', s.url).href);
+    await page.fill('input[name=account]', 'alice');
+    await page.fill('input[name=password]', 'not the password');
+    await Promise.all([page.waitForLoadState(), page.click('form button')]);
+    expect(await shown(page.locator('.warn'))).toBe('Wrong account or password.');
+    await page.fill('input[name=account]', 'alice');
+    await page.fill('input[name=password]', 'alice password 1');
+    await Promise.all([page.waitForURL(/\/-\/status$/), page.click('main form button')]);
+    await logOut();
   });
 
   it('serves every page with a strict Content-Security-Policy and no script', async () => {
