@@ -643,13 +643,25 @@ function incidentJson(i: ReturnType<Desk['incident']>) {
   };
 }
 
-/** The SLA report page: its inline style is allowed by hash, nothing else inline runs. */
+/**
+ * The SLA report page: its own `<style>` blocks and `style` attributes (the legend's swatches) are
+ * allowed by hash, nothing else inline, and no script at all.
+ */
 function reportHtml(page: string): Response {
-  const hashes = [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
-    (m) => `'sha256-${sha256Base64(m[1]!)}'`,
-  );
-  const csp = `default-src 'none'; style-src ${hashes.join(' ') || "'none'"}; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+  const blocks = [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+  const attributes = [...new Set([...page.matchAll(/\sstyle="([^"]*)"/g)].map((m) => unescapeHtml(m[1]!)))];
+  const hashes = [...blocks, ...attributes].map((x) => `'sha256-${sha256Base64(x)}'`);
+  const unsafeHashes = attributes.length > 0 ? " 'unsafe-hashes'" : '';
+  const style = hashes.length ? `${unsafeHashes.trim()} ${hashes.join(' ')}`.trim() : "'none'";
+  const csp = `default-src 'none'; style-src ${style}; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
   return html(200, page, { 'content-security-policy': csp });
+}
+
+function unescapeHtml(s: string): string {
+  return s.replace(
+    /&(quot|amp|lt|gt|#39);/g,
+    (_, e: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', '#39': "'" })[e]!,
+  );
 }
 
 function sha256Base64(s: string): string {

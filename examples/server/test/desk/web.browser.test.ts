@@ -89,6 +89,16 @@ describe('the desk pages in headless Chromium', () => {
     // 90 minutes down of March's 42,660 committed minutes.
     expect(await aliceAvailability()).toBe('99.789 %');
 
+    // The month's SLA report (the @kluis/sla HTML and SVG), under its own hash-pinned policy.
+    await page.goto(new URL('/-/desk/report?account=alice&month=2026-03&format=html', s.url).href);
+    expect(await page.locator('svg').count()).toBeGreaterThan(0);
+    const swatch = await page
+      .locator('.legend i')
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(swatch).toBe('rgb(220, 235, 251)'); // the style attribute was allowed by its hash
+    await page.goto(new URL('/-/desk/', s.url).href);
+
     const dir = join(tmpdir(), 'kluis-desk-screenshots');
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'provider-view.png'), fullPage: true });
