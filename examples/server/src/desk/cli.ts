@@ -7,12 +7,13 @@ import type { Args, Command } from '../cli-admin.ts';
 import { actorOf, type CliIo, configOf, formatBytes, parseSize } from '../cli-io.ts';
 import { flagValue, UsageError, withFileFlags } from '../cli-usage.ts';
 import { openDb } from '../db.ts';
-import { type CapacityView, Desk, type IncidentView, parseTime } from './desk.ts';
+import { Desk, parseTime } from './desk.ts';
 import { deskAccounts } from './index.ts';
 import { Mailer } from './mailer.ts';
 import { localTime } from './messages.ts';
 import { SqliteDeskStore } from './sqlite-store.ts';
 import type { DeskEventType } from './store.ts';
+import type { CapacityView, IncidentView } from './views.ts';
 
 const str = (v: Args['values'], k: string) => v[k] as string | undefined;
 

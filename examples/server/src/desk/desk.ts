@@ -3,8 +3,6 @@ import {
   createSla,
   defaultProfile,
   type Incident,
-  type IncidentEvaluation,
-  type Priority,
   type Sla,
   type SlaProfile,
   type SlaReport,
@@ -19,6 +17,7 @@ import type {
   DeskLevel,
   DeskStore,
 } from './store.ts';
+import type { CapacityView, IncidentView } from './views.ts';
 
 /** What the desk needs of the accounts: a narrow port, so any account store can serve it. */
 export interface DeskAccounts {
@@ -42,26 +41,6 @@ export interface DeskOptions {
   mailQueued?: (() => void) | undefined;
   /** The agreement (default: the service definition's). */
   profile?: SlaProfile | undefined;
-}
-
-/** A capacity request with its state at `now`. */
-export interface CapacityView extends CapacityRequest {
-  /** `open` (not yet due), `due-soon` (within a day), `overdue`, or fulfilled `on-time` / `late`. */
-  state: 'open' | 'due-soon' | 'overdue' | 'on-time' | 'late';
-}
-
-/** An incident with its priority, targets and standing at `now`. */
-export interface IncidentView extends DeskIncident {
-  priority: Priority;
-  /** `open`, `restored` (awaiting acceptance or sign-off), `closed`. */
-  state: 'open' | 'restored' | 'closed';
-  /** Progress updates are due every this many minutes (the priority's cadence). */
-  updateMinutes: number;
-  /** When the next progress update is due (while not restored). */
-  nextUpdateDue: number | undefined;
-  /** A progress update is overdue now. */
-  updateOverdue: boolean;
-  evaluation: IncidentEvaluation;
 }
 
 const LEVELS: readonly DeskLevel[] = ['high', 'medium', 'low'];

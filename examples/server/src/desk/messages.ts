@@ -1,5 +1,5 @@
-import type { IncidentView } from './desk.ts';
 import type { Announcement, CapacityRequest } from './store.ts';
+import type { IncidentView } from './views.ts';
 
 /** An e-mail to queue. */
 export interface Mail {

@@ -1,6 +1,6 @@
-import type { CapacityView, IncidentView } from './desk.ts';
 import { localTime } from './messages.ts';
 import type { Announcement } from './store.ts';
+import type { CapacityView, IncidentView } from './views.ts';
 
 type Window = { start: number; end: number; reason: string; kind: string };
 type Usage = { used: number; quota: number | undefined };
