@@ -8,6 +8,8 @@ import type { Options } from 'tsup';
 export function kluisBuild(entries: {
   neutral: Record<string, string>;
   node?: Record<string, string>;
+  /** Share modules between the browser-safe entries in chunks instead of copying them into each. */
+  splitNeutral?: boolean;
 }): Options[] {
   const common: Options = {
     format: ['esm'],
@@ -22,7 +24,9 @@ export function kluisBuild(entries: {
       o.mainFields = ['module', 'main'];
     },
   };
-  const out: Options[] = [{ ...common, entry: entries.neutral, platform: 'neutral' }];
+  const out: Options[] = [
+    { ...common, entry: entries.neutral, platform: 'neutral', splitting: entries.splitNeutral === true },
+  ];
   if (entries.node) out.push({ ...common, entry: entries.node, platform: 'node' });
   return out;
 }

@@ -6,15 +6,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backup, type CompressionCodec, initRepository, portableZstd } from '@kluis/core';
-import {
-  fsSource,
-  localTransport,
-  nativeCrypto,
-  nodeDeflateRaw,
-  nodeZstd,
-  workerBlobEncoder,
-} from '@kluis/core/node';
+import { backup, initRepository } from '@kluis/core';
+import { type CompressionCodec, portableZstd } from '@kluis/core/format';
+import { fsSource, localTransport, nodeDeflateRaw, nodeRepositoryOptions, nodeZstd } from '@kluis/core/node';
 import { jsZstd } from '../../../packages/core/src/_zstd-decoders';
 import { mixedTree } from './corpus';
 
@@ -34,10 +28,9 @@ async function firstBackup(codec: CompressionCodec, tree: string, repoDir: strin
   execFileSync('sync');
   const repo = await initRepository(localTransport({ root: repoDir }), {
     password: 'bench',
-    crypto: nativeCrypto,
+    ...nodeRepositoryOptions(),
     codec,
     scrypt: { N: 1 << 14, r: 8, p: 1 },
-    encoder: workerBlobEncoder(),
   });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();

@@ -1,20 +1,8 @@
 import { availableParallelism, homedir, hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  decodeConfig,
-  KluisError,
-  openRepository,
-  type Repository,
-  type Transport,
-  withCache,
-} from '@kluis/core';
-import {
-  fileCacheStore,
-  nativeCrypto,
-  nodeCodec,
-  workerBlobDecoder,
-  workerBlobEncoder,
-} from '@kluis/core/node';
+import { KluisError, openRepository, type Repository, type Transport, withCache } from '@kluis/core';
+import { decodeConfig } from '@kluis/core/format';
+import { fileCacheStore, nodeRepositoryOptions } from '@kluis/core/node';
 import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { UsageError } from './errors';
 import type { Io } from './io';
@@ -117,14 +105,11 @@ export function createContext(
         : plain;
     const transport = options.wrap ? options.wrap(cached) : cached;
     const password = await readPassword(io, values['password-file'] as string | undefined);
-    const threads = threadsFrom(io.env);
+    const preset = nodeRepositoryOptions({ threads: threadsFrom(io.env) });
     const repo = await openRepository(transport, {
       password,
-      crypto: withEarlyKdf(nativeCrypto, early),
-      codec: nodeCodec,
-      ...(threads > 0
-        ? { encoder: workerBlobEncoder({ threads }), decoder: workerBlobDecoder({ threads }) }
-        : {}),
+      ...preset,
+      crypto: withEarlyKdf(preset.crypto, early),
       // A local disk takes a finished pack in milliseconds: one upload in flight keeps up and
       // holds one 17 MiB pack buffer less (measured: same speed, ~18 MB less peak RSS).
       ...(isLocalLocation(location) ? { packUploads: 1 } : {}),

@@ -3,7 +3,7 @@
 import { scrypt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CryptoProvider, ScryptParams } from '@kluis/core';
+import type { CryptoProvider, ScryptParams } from '@kluis/core/crypto';
 
 /**
  * A key derivation started while the command line loads: the password and key slot it was

@@ -3,15 +3,8 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  decodeTree,
-  encodeTree,
-  fromHex,
-  openRepository,
-  type Repository,
-  type TreeNode,
-  toHex,
-} from '@kluis/core';
+import { openRepository, type Repository, type TreeNode } from '@kluis/core';
+import { decodeTree, encodeTree, fromHex, toHex } from '@kluis/core/format';
 import { localTransport } from '@kluis/core/node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CryptoProvider, ScryptParams } from '@kluis/core';
+import type { CryptoProvider, ScryptParams } from '@kluis/core/crypto';
 import { nativeCrypto } from '@kluis/core/node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromHex, openRepository, toHex, walkTree } from '@kluis/core';
+import { openRepository, walkTree } from '@kluis/core';
+import { fromHex, toHex } from '@kluis/core/format';
 import { localTransport, nativeCrypto } from '@kluis/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKluis } from './_run.ts';

@@ -13,7 +13,7 @@
 // Run: npx tsx --conditions=@kluis/source packages/core/bench/chunker.ts [MiB] [repeat]
 import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { keyedGearTable, loadChunker, referenceChunker, type StreamChunker } from '@kluis/core';
+import { keyedGearTable, loadChunker, referenceChunker, type StreamChunker } from '@kluis/core/format';
 
 const MIB = 1024 * 1024;
 const size = Number(process.argv[2] ?? 256) * MIB;

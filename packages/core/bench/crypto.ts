@@ -10,11 +10,10 @@ import {
   type CryptoProvider,
   calibrateScrypt,
   deriveSubkeys,
-  keyedGearTable,
-  loadChunker,
   portableCrypto,
   seal,
-} from '@kluis/core';
+} from '@kluis/core/crypto';
+import { keyedGearTable, loadChunker } from '@kluis/core/format';
 import { nativeCrypto } from '@kluis/core/node';
 
 const MIB = 1024 * 1024;

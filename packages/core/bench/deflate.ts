@@ -13,7 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { wasmDeflateRaw } from '@kluis/core';
+import { wasmDeflateRaw } from '@kluis/core/format';
 
 const MIB = 1024 * 1024;
 const repeat = Number(process.argv[2] ?? 5);

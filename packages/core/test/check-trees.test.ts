@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeTree, toHex } from '../src/format/index';
 import {
   backup,
   check,
-  encodeTree,
   initRepository,
   KluisError,
   openRepository,
@@ -13,7 +13,6 @@ import {
   restore,
   type Snapshot,
   type TreeNode,
-  toHex,
   walkTree,
 } from '../src/index';
 import { nativeCrypto, nodeDeflateRaw } from '../src/node/index';

@@ -8,7 +8,7 @@ import {
   loadChunker,
   referenceChunker,
   standardGearTable,
-} from '../src/index';
+} from '../src/format/index';
 import { type VectorInput, vectorInput } from './chunker-input';
 import vectors from './vectors/fastcdc-2020.json';
 import gearVectors from './vectors/fastcdc-gear.json';

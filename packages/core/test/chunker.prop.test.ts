@@ -8,7 +8,7 @@ import {
   referenceChunker,
   type StreamChunker,
   standardGearTable,
-} from '../src/index';
+} from '../src/format/index';
 import { xorshiftBytes } from './chunker-input';
 
 /** Valid settings, kept small so that inputs of a few hundred KiB span many chunks. */

@@ -8,7 +8,7 @@ import {
   loadChunker,
   referenceChunker,
   type StreamChunker,
-} from '../src/index';
+} from '../src/format/index';
 import { xorshiftBytes } from './chunker-input';
 
 const small: ChunkerOptions = { minSize: 1024, avgSize: 4096, maxSize: 16384 };

@@ -8,14 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNode24 } from '../../../scripts/node24.mjs';
-import {
-  CODEC_DEFLATE_RAW,
-  CODEC_NONE,
-  CODEC_ZSTD,
-  openRepository,
-  restore,
-  webDeflateRaw,
-} from '../src/index';
+import { CODEC_DEFLATE_RAW, CODEC_NONE, CODEC_ZSTD, webDeflateRaw } from '../src/format/index';
+import { openRepository, restore } from '../src/index';
 import { localTransport, nodeZstd } from '../src/node/index';
 import { codecTree, sameTree } from './helpers/codec-tree';
 import { memTarget } from './helpers/trees';

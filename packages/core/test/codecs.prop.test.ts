@@ -13,13 +13,11 @@ import {
   type CompressionCodec,
   compressAuto,
   decoderFor,
-  initRepository,
-  memoryTransport,
-  openRepository,
   portableZstd,
   wasmDeflateRaw,
   webDeflateRaw,
-} from '../src/index';
+} from '../src/format/index';
+import { initRepository, memoryTransport, openRepository } from '../src/index';
 import { nodeCodec, nodeDeflateRaw, nodeZstd } from '../src/node/index';
 import { pseudoText, SCRYPT } from './helpers/codec-tree';
 import vectors from './vectors/zstd.json' with { type: 'json' };

@@ -2,7 +2,7 @@ import { inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { wasmDeflateSync } from '../src/deflate/encoder';
-import { wasmDeflateRaw } from '../src/index';
+import { wasmDeflateRaw } from '../src/format/index';
 import { inputArb } from './deflate-input';
 import { codeLengths } from './deflate-lengths';
 

@@ -1,7 +1,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { wasmDeflateSync } from '../src/deflate/encoder';
-import { CODEC_DEFLATE_RAW, compressAuto, wasmDeflateRaw } from '../src/index';
+import { CODEC_DEFLATE_RAW, compressAuto, wasmDeflateRaw } from '../src/format/index';
 import { nodeDeflateRaw } from '../src/node/index';
 import { xorshiftBytes } from './chunker-input';
 import { assemble, textBytes } from './deflate-input';

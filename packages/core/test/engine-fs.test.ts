@@ -15,15 +15,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  backup,
-  check,
-  encodeSnapshot,
-  initRepository,
-  KluisError,
-  openRepository,
-  restore,
-} from '../src/index';
+import { encodeSnapshot } from '../src/format/index';
+import { backup, check, initRepository, KluisError, openRepository, restore } from '../src/index';
 import { fsSource, fsTarget, nativeCrypto, nodeDeflateRaw } from '../src/node/index';
 import { localTransport } from '../src/node/local-transport';
 import { prng } from './helpers/trees';

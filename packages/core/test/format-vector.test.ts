@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { check, decodeConfig, memoryTransport, openRepository, restore } from '../src/index';
+import { decodeConfig } from '../src/format/index';
+import { check, memoryTransport, openRepository, restore } from '../src/index';
 import { memTarget } from './helpers/trees';
 
 const vector = JSON.parse(readFileSync(new URL('./vectors/repository-v1.json', import.meta.url), 'utf8')) as {

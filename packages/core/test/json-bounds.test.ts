@@ -4,14 +4,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkJsonBounds } from '../src/_json-bounds';
-import {
-  decodeSnapshot,
-  decodeTree,
-  initRepository,
-  KluisError,
-  openRepository,
-  parseKeySlot,
-} from '../src/index';
+import { parseKeySlot } from '../src/crypto/index';
+import { decodeSnapshot, decodeTree } from '../src/format/index';
+import { initRepository, KluisError, openRepository } from '../src/index';
 import { localTransport, nativeCrypto } from '../src/node/index';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

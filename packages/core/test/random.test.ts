@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { portableCrypto } from '../src/index';
+import { portableCrypto } from '../src/crypto/index';
 import { nativeCrypto } from '../src/node/index';
 
 describe('randomBytes', () => {

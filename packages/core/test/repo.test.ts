@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toHex } from '../src/format/index';
 import {
   backup,
   check,
@@ -10,7 +11,6 @@ import {
   type Repository,
   restore,
   type Transport,
-  toHex,
   walkTree,
   withMetrics,
 } from '../src/index';

@@ -2,16 +2,14 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BlobDecoderFactory, fromHex, toHex } from '../src/format/index';
 import {
   type BackupSource,
-  type BlobDecoderFactory,
   backup,
-  fromHex,
   initRepository,
   openRepository,
   type RestoreEvent,
   restore,
-  toHex,
   walkTree,
 } from '../src/index';
 import { fsSource, fsTarget, localTransport, nativeCrypto, workerBlobDecoder } from '../src/node/index';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeTree, encodeTree, KluisError, type TreeNode } from '../src/index';
+import { decodeTree, encodeTree } from '../src/format/index';
+import { KluisError, type TreeNode } from '../src/index';
 import { isPlainTree, isSafeName, KEYS, treeSchema } from '../src/repo/format/tree';
 
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);

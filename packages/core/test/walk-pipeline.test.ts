@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { portableCrypto } from '../src/crypto/index';
+import { BlobIndex } from '../src/format/index';
 import {
   type BackupSource,
-  BlobIndex,
   backup,
   initRepository,
   memoryTransport,
   openRepository,
-  portableCrypto,
   restore,
   withMetrics,
 } from '../src/index';

@@ -2,16 +2,15 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { inlineBlobDecoder, type SealedRun } from '../src/format/index';
 import {
   backup,
   check,
   initRepository,
-  inlineBlobDecoder,
   KluisError,
   memoryTransport,
   openRepository,
   restore,
-  type SealedRun,
   type Transport,
 } from '../src/index';
 import { inlineUntilRunning, WorkerPool } from '../src/node/_worker-pool';

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backup,
-  check,
-  initRepository,
-  inlineBlobDecoder,
-  memoryTransport,
-  openRepository,
-  restore,
-} from '../src/index';
+import { inlineBlobDecoder } from '../src/format/index';
+import { backup, check, initRepository, memoryTransport, openRepository, restore } from '../src/index';
 import { nativeCrypto, nodeDeflateRaw, workerBlobEncoder } from '../src/node/index';
 import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
 import { sleep, withWriters } from './helpers/writers';

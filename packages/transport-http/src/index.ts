@@ -5,6 +5,8 @@
  * `Transport` as a web-standard `(Request) => Promise<Response>` handler with hooks for
  * authentication, authorisation, quotas, access logs and maintenance. Node adapters are in
  * `@kluis/transport-http/node`.
+ *
+ * @module @kluis/transport-http
  */
 
 export { type AccountInfo, fetchAccountInfo } from './account-info';

@@ -76,7 +76,7 @@ export interface CorsOptions {
 export type RestHandler = (request: Request, info?: RestRequestInfo) => Promise<Response>;
 
 /**
- * Serves a {@link @kluis/core!Transport | Transport} (or one per repository, through a factory)
+ * Serves a {@link @kluis/core!"@kluis/core".Transport | Transport} (or one per repository, through a factory)
  * over restic's REST protocol v2, as a web-standard `(Request) => Promise<Response>` handler that
  * runs in Node (see `@kluis/transport-http/node`), Deno, Bun and service workers.
  *

@@ -1,7 +1,8 @@
 // What a backup reads (paths, --files-from, --stdin) and how (--one-file-system, --dry-run).
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { type BackupSource, isSafeName, streamSource, type Transport } from '@kluis/core';
+import { type BackupSource, streamSource, type Transport } from '@kluis/core';
+import { isSafeName } from '@kluis/core/format';
 import { fsSource } from '@kluis/core/node';
 import type { Context } from '../context';
 import { UsageError } from '../errors';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type BackupEvent, backup, initRepository, type Snapshot } from '@kluis/core';
-import { nativeCrypto, nodeCodec } from '@kluis/core/node';
+import { nodeRepositoryOptions } from '@kluis/core/node';
 import { type Context, defaultHost, defaultUser, scryptFrom } from '../context';
 import { EXIT } from '../errors';
 import { bytes, seconds, short } from '../format';
@@ -26,8 +26,8 @@ export async function init(ctx: Context): Promise<number> {
   const transport = await createStorage(ctx.location, ctx.io.env);
   const repo = await initRepository(transport, {
     password,
-    crypto: nativeCrypto,
-    codec: nodeCodec,
+    // init writes a key slot and the config only: no blobs, so no worker threads.
+    ...nodeRepositoryOptions({ threads: 0 }),
     host: defaultHost(),
     username: defaultUser(),
     ...(scryptFrom(ctx.values) ? { scrypt: scryptFrom(ctx.values)! } : {}),

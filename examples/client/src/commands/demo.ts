@@ -2,14 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backup, check, initRepository, restore } from '@kluis/core';
-import {
-  fsSource,
-  fsTarget,
-  localTransport,
-  nativeCrypto,
-  nodeCodec,
-  workerBlobEncoder,
-} from '@kluis/core/node';
+import { fsSource, fsTarget, localTransport, nodeRepositoryOptions } from '@kluis/core/node';
 import { type Context, threadsFrom } from '../context';
 import { EXIT } from '../errors';
 import { bytes, seconds, short } from '../format';
@@ -35,13 +28,10 @@ export async function demo(ctx: Context): Promise<number> {
     const transport = localTransport({ root: join(base, 'repository') });
     const password = ctx.io.env.KLUIS_PASSWORD ?? 'demo password';
     const t0 = Date.now();
-    const threads = threadsFrom(ctx.io.env);
     const repo = await initRepository(transport, {
       password,
-      crypto: nativeCrypto,
-      codec: nodeCodec,
+      ...nodeRepositoryOptions({ threads: threadsFrom(ctx.io.env) }),
       scrypt: { N: 1 << 15, r: 8, p: 1 },
-      ...(threads > 0 ? { encoder: workerBlobEncoder({ threads }) } : {}),
     });
     say(`1. created an encrypted repository in ${join(base, 'repository')}`);
     const first = await backup(repo, fsSource([src]), { host: 'demo' });

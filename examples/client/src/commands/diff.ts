@@ -1,4 +1,5 @@
-import { decodeTree, fromHex, measureTree, type Repository, type TreeNode } from '@kluis/core';
+import { measureTree, type Repository, type TreeNode } from '@kluis/core';
+import { decodeTree, fromHex } from '@kluis/core/format';
 import type { Context } from '../context';
 import { warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';

@@ -85,7 +85,7 @@ function passwordBytes(password: unknown, where: string): Uint8Array {
  *
  * @example
  * ```ts
- * import { createKeySlot, portableCrypto, serializeKeySlot } from '@kluis/core';
+ * import { createKeySlot, portableCrypto, serializeKeySlot } from '@kluis/core/crypto';
  *
  * const master = portableCrypto.randomBytes(32);
  * const slot = await createKeySlot(portableCrypto, master, 'correct horse', { label: 'laptop' });
@@ -133,7 +133,8 @@ export async function createKeySlot(
  *
  * @example
  * ```ts
- * import { KluisError, openKeySlot, parseKeySlot, portableCrypto } from '@kluis/core';
+ * import { KluisError } from '@kluis/core';
+ * import { openKeySlot, parseKeySlot, portableCrypto } from '@kluis/core/crypto';
  *
  * try {
  *   const master = await openKeySlot(portableCrypto, parseKeySlot(bytes), password);

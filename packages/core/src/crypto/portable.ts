@@ -52,7 +52,7 @@ async function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptPara
  *
  * @example
  * ```ts
- * import { portableCrypto, seal, open } from '@kluis/core';
+ * import { portableCrypto, seal, open } from '@kluis/core/crypto';
  *
  * const key = portableCrypto.randomBytes(32);
  * const box = seal(portableCrypto, key, new TextEncoder().encode('hi'), new Uint8Array(0));

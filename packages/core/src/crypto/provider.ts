@@ -57,7 +57,7 @@ export interface ScryptParams {
  *
  * @example
  * ```ts
- * import { portableCrypto, type CryptoProvider } from '@kluis/core';
+ * import { portableCrypto, type CryptoProvider } from '@kluis/core/crypto';
  *
  * function fingerprint(crypto: CryptoProvider, data: Uint8Array): Uint8Array {
  *   return crypto.sha256(data);

@@ -39,7 +39,7 @@ const P = 1;
  *
  * @example
  * ```ts
- * import { calibrateScrypt, createKeySlot } from '@kluis/core';
+ * import { calibrateScrypt, createKeySlot } from '@kluis/core/crypto';
  * import { nativeCrypto } from '@kluis/core/node';
  *
  * const params = await calibrateScrypt(nativeCrypto, { targetMs: 1000 });

@@ -21,7 +21,7 @@ export const SEAL_OVERHEAD = NONCE_LENGTH + TAG_LENGTH;
  *
  * @example
  * ```ts
- * import { seal, open, portableCrypto } from '@kluis/core';
+ * import { seal, open, portableCrypto } from '@kluis/core/crypto';
  *
  * const key = portableCrypto.randomBytes(32);
  * const aad = new TextEncoder().encode('snapshot');
@@ -40,7 +40,7 @@ export function seal(provider: CryptoProvider, key: Uint8Array, plaintext: Uint8
  *
  * @example
  * ```ts
- * import { sealWithNonce, portableCrypto } from '@kluis/core';
+ * import { sealWithNonce, portableCrypto } from '@kluis/core/crypto';
  *
  * const fixed = sealWithNonce(portableCrypto, new Uint8Array(32), new Uint8Array(24), new Uint8Array(0), new Uint8Array(0));
  * fixed.length; // 40: nonce and tag only
@@ -66,7 +66,8 @@ export function sealWithNonce(
  *
  * @example
  * ```ts
- * import { KluisError, open, portableCrypto, seal } from '@kluis/core';
+ * import { KluisError } from '@kluis/core';
+ * import { open, portableCrypto, seal } from '@kluis/core/crypto';
  *
  * const key = portableCrypto.randomBytes(32);
  * const aad = new Uint8Array(0);

@@ -51,7 +51,7 @@ export interface Subkeys {
  *
  * @example
  * ```ts
- * import { deriveSubkeys, portableCrypto } from '@kluis/core';
+ * import { deriveSubkeys, portableCrypto } from '@kluis/core/crypto';
  *
  * const master = portableCrypto.randomBytes(32);
  * const { encryption, id, chunker } = deriveSubkeys(portableCrypto, master);
@@ -74,7 +74,8 @@ export function deriveSubkeys(provider: CryptoProvider, master: Uint8Array): Sub
  *
  * @example
  * ```ts
- * import { blobId, deriveSubkeys, portableCrypto, toHex } from '@kluis/core';
+ * import { blobId, deriveSubkeys, portableCrypto } from '@kluis/core/crypto';
+ * import { toHex } from '@kluis/core/format';
  *
  * const keys = deriveSubkeys(portableCrypto, portableCrypto.randomBytes(32));
  * const id = toHex(blobId(portableCrypto, keys.id, new TextEncoder().encode('hello')));

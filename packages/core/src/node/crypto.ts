@@ -28,7 +28,7 @@ async function scrypt(password: Uint8Array, salt: Uint8Array, params: ScryptPara
  *
  * @example
  * ```ts
- * import { deriveSubkeys, blobId } from '@kluis/core';
+ * import { deriveSubkeys, blobId } from '@kluis/core/crypto';
  * import { nativeCrypto } from '@kluis/core/node';
  *
  * const keys = deriveSubkeys(nativeCrypto, nativeCrypto.randomBytes(32));

@@ -26,6 +26,12 @@ export interface FsSourceOptions {
 /**
  * A {@link BackupSource} over the local file system (see {@link fsSource}), which can also list
  * directories ahead of a backup.
+ *
+ * @example
+ * ```ts
+ * const source: FsSource = fsSource(['/home/me/docs']);
+ * await backup(repo, source, { parent: 'latest' });
+ * ```
  */
 export interface FsSource extends BackupSource {
   /**

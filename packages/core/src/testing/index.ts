@@ -3,6 +3,8 @@
  * `@kluis/core/testing`: the transport conformance suite and fault-injecting wrappers, for anyone
  * who implements a `Transport`. The model-based case loads `fast-check` (an optional peer
  * dependency) when it runs; everything else needs nothing beyond `@kluis/core`.
+ *
+ * @module @kluis/core/testing
  */
 
 export type { ConformanceOptions, TestRunner, TransportFactory } from './conformance';

@@ -1,20 +1,16 @@
 // The program that browser.test.ts bundles for the browser and runs in headless Chromium. It
 // imports only the browser-safe entry point and reports what it saw on `window.__result`; the
 // Node side of the test makes the assertions, so a failure shows the numbers.
+import { backup, check, initRepository, memoryTransport, restore } from '@kluis/core';
+import { portableCrypto } from '@kluis/core/crypto';
 import {
-  backup,
   CODEC_ZSTD,
-  check,
   cutPoints,
   decoderFor,
-  initRepository,
   loadChunker,
-  memoryTransport,
-  portableCrypto,
-  restore,
   wasmDeflateRaw,
   webDeflateRaw,
-} from '@kluis/core';
+} from '@kluis/core/format';
 import { type MemTree, memSource, memTarget, prng } from '../helpers/trees';
 import zstdVectors from '../vectors/zstd.json' with { type: 'json' };
 

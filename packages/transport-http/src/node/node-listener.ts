@@ -15,7 +15,7 @@ export interface NodeListenerOptions {
 }
 
 /**
- * Adapts a web-standard handler (such as {@link createRestHandler}'s) to a `node:http` /
+ * Adapts a web-standard handler (such as {@link "@kluis/transport-http".createRestHandler | createRestHandler}'s) to a `node:http` /
  * `node:https` request listener. The request body is streamed on demand, so a body the handler
  * refuses is never buffered (Node discards it); the client address and the raw request target
  * reach the handler as its second argument; a client that disconnects aborts `request.signal`.
