@@ -95,10 +95,13 @@ const DEFAULT_PACK = 16 * 1024 * 1024;
 /**
  * Creates a new repository on an empty transport: a random master secret, one key slot for
  * `password`, and the `config` object. Refuses a transport that already holds a config.
+ * Returns the repository open, as {@link openRepository} would with the same options (the key is
+ * derived once, here): back up to it right away; later runs open it.
  *
  * @example
  * ```ts
  * const repo = await initRepository(memoryTransport(), { password: 'correct horse' });
+ * await backup(repo, streamSource('notes.txt', new Blob(['first note']).stream()));
  * ```
  */
 export async function initRepository(transport: Transport, options: InitOptions): Promise<Repository> {
