@@ -4,7 +4,7 @@ import { KluisError, openRepository, type Repository, type Transport, withCache 
 import { decodeConfig } from '@kluis/core/format';
 import { fileCacheStore, nodeRepositoryOptions } from '@kluis/core/node';
 import { type EarlyKdf, withEarlyKdf } from './early-kdf';
-import { UsageError } from './errors';
+import { raisedOpening, UsageError } from './errors';
 import type { Io } from './io';
 import type { Options } from './options';
 import { readPassword } from './password';
@@ -114,6 +114,8 @@ export function createContext(
       // holds one 17 MiB pack buffer less (measured: same speed, ~18 MB less peak RSS).
       ...(isLocalLocation(location) ? { packUploads: 1 } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
+    }).catch((e: unknown) => {
+      throw raisedOpening(e);
     });
     opened.push(repo);
     return repo;

@@ -16,6 +16,42 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
+const opening = new WeakSet<object>();
+
+/** Marks an error as raised while opening the repository (a `NOT_FOUND` then means there is none). */
+export function raisedOpening(e: unknown): unknown {
+  if (typeof e === 'object' && e !== null) opening.add(e);
+  return e;
+}
+
+/**
+ * What to do next, after the message of a library error: the library says what is wrong, the
+ * CLI says which of its commands helps, chosen by the error's stable `code` (and, for a damaged
+ * snapshot file, its `key`). Empty when no command helps.
+ */
+export function hintFor(e: unknown, command: string): string {
+  if (!KluisError.is(e)) return '';
+  switch (e.code) {
+    case 'QUOTA':
+      return '; free space with kluis forget --prune, or ask for a larger quota';
+    case 'WRONG_PASSWORD':
+      return ' (kluis key list, with a password that opens, shows the key slots)';
+    case 'NOT_FOUND':
+      if (opening.has(e)) return command === 'init' ? '' : ' (kluis init creates one)';
+      return ' (kluis snapshots lists the snapshots; kluis check finds missing data)';
+    case 'INTEGRITY': {
+      const key = (e as { key?: unknown }).key;
+      if (typeof key === 'string' && key.startsWith('snapshots/'))
+        return `; remove it with kluis forget ${key.slice('snapshots/'.length)}`;
+      return command === 'check' ? '' : ' (kluis check --read-data finds all damage)';
+    }
+    case 'INVALID_DATA':
+      return command === 'check' ? '' : ' (kluis check finds all damage)';
+    default:
+      return '';
+  }
+}
+
 /** Maps an error to its exit code. */
 export function exitCodeOf(e: unknown): number {
   if (e instanceof UsageError) return EXIT.usage;

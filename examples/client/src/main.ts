@@ -22,7 +22,7 @@ import { stats, statsOptions } from './commands/stats';
 import { tag, tagOptions } from './commands/tag';
 import { type Context, createContext, GLOBAL_OPTIONS } from './context';
 import type { EarlyKdf } from './early-kdf';
-import { EXIT, exitCodeOf, UsageError } from './errors';
+import { EXIT, exitCodeOf, hintFor, UsageError } from './errors';
 import type { Io } from './io';
 import { nearest, type Options, optionLines, parseErrorToUsage, wrap } from './options';
 import { redact } from './repository-url';
@@ -284,9 +284,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     const hint =
       code === EXIT.usage && !message.includes('--help')
         ? ` (kluis ${name} --help shows its usage)`
-        : KluisError.is(e, 'QUOTA')
-          ? '; free space with kluis forget --prune, or ask for a larger quota'
-          : '';
+        : hintFor(e, name!);
     io.stderr(`kluis: ${redact(message)}${hint}\n`);
     if (debug && e instanceof Error && e.stack) io.stderr(`${redact(e.stack)}\n`);
     else if (!KluisError.is(e) && !(e instanceof UsageError) && code === EXIT.error)

@@ -105,7 +105,7 @@ export class IntegrityError extends KluisError {
     readonly expected: string,
     /** What was found. */
     readonly actual: string,
-    message = `integrity check failed for ${key}: expected ${expected}, got ${actual} (run \`kluis check --read-data\`)`,
+    message = `integrity check failed for ${key}: expected ${expected}, got ${actual}`,
   ) {
     super('INTEGRITY', message);
     this.name = 'IntegrityError';

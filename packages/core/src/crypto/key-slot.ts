@@ -164,10 +164,7 @@ export async function openKeySlot(
     return open(provider, kek, decodeBase64(s.data)!, KEY_SLOT_AAD);
   } catch (e) {
     if (!KluisError.is(e, 'INTEGRITY')) throw e;
-    throw new KluisError(
-      'WRONG_PASSWORD',
-      `wrong password for key slot${describe(s)} (kluis key list shows the slots)`,
-    );
+    throw new KluisError('WRONG_PASSWORD', `wrong password for key slot${describe(s)}`);
   } finally {
     kek.fill(0);
   }

@@ -156,7 +156,7 @@ export async function openRepository(
     configBytes = await transport.get(CONFIG_KEY, { signal: options.signal });
   } catch (e) {
     if (KluisError.is(e, 'NOT_FOUND'))
-      throw new KluisError('NOT_FOUND', `no kluis repository at ${transport.name} (run \`kluis init\`)`);
+      throw new KluisError('NOT_FOUND', `no kluis repository at ${transport.name}`);
     throw e;
   }
   const config = decodeConfig(configBytes);
@@ -190,7 +190,7 @@ export async function openRepository(
   }
   throw new KluisError(
     'WRONG_PASSWORD',
-    `wrong password: none of the ${slots.length} key slot(s) opens with it (\`kluis key list\` shows the slots)${skipped}`,
+    `wrong password: none of the ${slots.length} key slot(s) opens with it${skipped}`,
   );
 }
 

@@ -103,11 +103,11 @@ function count(into: TreeClaim, add: TreeClaim, limits: { maxEntries: number; ma
   if (into.entries > limits.maxEntries)
     throw new KluisError(
       'INVALID_DATA',
-      `snapshot claims more than ${limits.maxEntries} entries (its trees name the same subtrees over and over?): run \`kluis check\`, or raise maxEntries if it is real`,
+      `snapshot claims more than ${limits.maxEntries} entries (its trees name the same subtrees over and over?); raise maxEntries if it is real`,
     );
   if (into.bytes > limits.maxBytes)
     throw new KluisError(
       'INVALID_DATA',
-      `snapshot claims more than ${limits.maxBytes} bytes of files: run \`kluis check\`, or raise maxBytes if it is real`,
+      `snapshot claims more than ${limits.maxBytes} bytes of files; raise maxBytes if it is real`,
     );
 }

@@ -183,6 +183,6 @@ function resolveStored(stored: readonly string[], ref: string): string {
     'NOT_FOUND',
     match.length
       ? `snapshot prefix ${ref} is ambiguous (${match.length} snapshots): give more digits`
-      : `no snapshot ${ref} (\`kluis snapshots\` lists them)`,
+      : `no snapshot ${ref}`,
   );
 }

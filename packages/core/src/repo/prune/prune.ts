@@ -231,7 +231,7 @@ async function referencedBlobs(
     if (!repo.blobs.index.has(unhex(s.snapshot.tree))) {
       throw new KluisError(
         'INTEGRITY',
-        `snapshot ${s.id} references missing tree ${s.snapshot.tree}: run \`kluis check\` before pruning`,
+        `snapshot ${s.id} references missing tree ${s.snapshot.tree}: nothing is pruned while data is missing`,
       );
     }
     used.add(s.snapshot.tree);

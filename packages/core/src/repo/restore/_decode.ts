@@ -106,7 +106,7 @@ function splitRuns(
   let run: BlobLocation[] = [];
   for (const c of content) {
     const loc = store.index.get(unhex(c));
-    if (!loc) throw new KluisError('NOT_FOUND', `blob ${c} is not in the index (run \`kluis check\`)`);
+    if (!loc) throw new KluisError('NOT_FOUND', `blob ${c} is not in the index`);
     const prev = run.at(-1);
     const adjacent =
       prev !== undefined &&

@@ -323,22 +323,18 @@ class RestoreRun {
     let sum = 0;
     for (const c of n.content ?? []) {
       const loc = this.repo.blobs.index.get(unhex(c));
-      if (!loc)
-        throw new KluisError(
-          'NOT_FOUND',
-          `blob ${c} of ${path.join('/')} is not in the index (run \`kluis check\`)`,
-        );
+      if (!loc) throw new KluisError('NOT_FOUND', `blob ${c} of ${path.join('/')} is not in the index`);
       if (loc.type !== 'data')
         throw new KluisError(
           'INVALID_DATA',
-          `${path.join('/')}: its content names tree blob ${c}, not file data (run \`kluis check\`)`,
+          `${path.join('/')}: its content names tree blob ${c}, not file data`,
         );
       sum += loc.rawLength;
     }
     if (sum !== n.size)
       throw new KluisError(
         'INVALID_DATA',
-        `${path.join('/')}: the snapshot gives its size as ${n.size} bytes but its content holds ${sum} (run \`kluis check\`)`,
+        `${path.join('/')}: the snapshot gives its size as ${n.size} bytes but its content holds ${sum}`,
       );
   }
 

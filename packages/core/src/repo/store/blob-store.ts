@@ -257,7 +257,7 @@ export class BlobStore {
   /** Loads, decrypts, decompresses and verifies a blob. */
   async load(id: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const loc = this.index.get(id);
-    if (!loc) throw new KluisError('NOT_FOUND', `blob ${hex(id)} is not in the index (run \`kluis check\`)`);
+    if (!loc) throw new KluisError('NOT_FOUND', `blob ${hex(id)} is not in the index`);
     const pack = hex(loc.pack);
     const key = objectKey('data', pack);
     const sealed =

@@ -40,9 +40,11 @@ export class SnapshotStore {
     const { snapshots, damaged } = await this.scan(signal);
     const first = damaged[0];
     if (first)
-      throw new KluisError(
-        'INTEGRITY',
-        `${first.key} is damaged (${first.message}); remove it with \`kluis forget ${objectName('snapshots', first.key)}\``,
+      throw new IntegrityError(
+        first.key,
+        'an intact snapshot file',
+        first.message,
+        `${first.key} is damaged (${first.message})`,
       );
     return snapshots;
   }
