@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- cache|chunker|crypto|deflate|codecs|restic|retention|s3|server ...]: the benchmarks, never part
+// npm run bench [-- bundle|cache|chunker|crypto|deflate|codecs|restic|retention|s3|server ...]: the benchmarks, never part
 // of npm test. Each runs under Node 24 (the current LTS, installed from the npm registry into
 // .bench/node24 when missing) and under this Node, and prints its own table per runtime; figures
 // are only comparable within one run (see docs/benchmarks.md). KLUIS_BENCH_NODE=24 or =current
@@ -19,7 +19,10 @@ const all = {
   s3local: 'examples/client/bench/s3-vs-local.ts',
   retention: 'examples/client/bench/retention-30d.ts',
   cache: 'examples/client/bench/cache.ts',
+  bundle: 'packages/core/bench/bundle.ts',
 };
+// Measured once: a bundle's size does not depend on the Node that builds it.
+const once = new Set(['bundle']);
 const picked = process.argv.slice(2).length
   ? process.argv.slice(2)
   : ['chunker', 'crypto', 'codecs', 'restic', 'retention'];
@@ -35,13 +38,13 @@ for (const name of picked) {
 }
 const which = process.env.KLUIS_BENCH_NODE;
 const runtimes = [
-  ...(which === 'current' ? [] : [ensureNode24()]),
+  ...(which === 'current' || picked.every((n) => once.has(n)) ? [] : [ensureNode24()]),
   ...(which === '24' || process.versions.node.split('.')[0] === '24' ? [] : [process.execPath]),
 ];
 if (['restic', 's3local', 'retention', 'cache'].some((b) => picked.includes(b)))
   run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
-  for (const node of runtimes) {
+  for (const node of once.has(name) ? [process.execPath] : runtimes) {
     const version = spawnSync(node, ['--version']).stdout.toString().trim();
     console.log(`\n## ${name} (Node ${version})\n`);
     run(node, ['--conditions=@kluis/source', '--import', 'tsx', all[name]]);

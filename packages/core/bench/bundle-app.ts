@@ -9,10 +9,10 @@ import {
   streamSource,
 } from '@kluis/core';
 
-/** Backs up `bytes` as one file into a fresh in-memory repository and restores it. */
-export async function roundTrip(password: string, bytes: Uint8Array): Promise<Uint8Array[]> {
+/** Backs up `stream` as one file into a fresh in-memory repository and restores it. */
+export async function roundTrip(password: string, stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
   const repo = await initRepository(memoryTransport(), { password });
-  const { id } = await backup(repo, streamSource('file.bin', new Blob([bytes]).stream()));
+  const { id } = await backup(repo, streamSource('file.bin', stream));
   const parts: Uint8Array[] = [];
   const target: RestoreTarget = {
     async dir() {},

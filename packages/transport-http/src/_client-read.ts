@@ -11,11 +11,12 @@ import {
   type ObjectInfo,
   sliceRange,
 } from '@kluis/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type Client, send } from './_client';
 import { nestsDeeperThan } from './_json-depth';
 import { formatKey, OBJECT_TYPES, parseKey, SEGMENT } from './_keys';
 import { V2_TYPE } from './_protocol';
+import { inEnglish } from './_zod-messages';
 
 /** The REST path of a key, relative to the repository URL; `TypeError` for keys REST cannot carry. */
 export function pathOf(key: string): string {
@@ -111,8 +112,8 @@ export async function* list(client: Client, prefix: string, o?: AbortOptions): A
   }
 }
 
-const name = z.string().regex(SEGMENT);
-const v2 = z.array(z.object({ name, size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }));
+const name = z.string().check(z.regex(SEGMENT));
+const v2 = z.array(z.object({ name, size: z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)) }));
 const v1 = z.array(name);
 
 /** A parsed listing: v2 carries sizes; v1 only names, whose sizes must be asked for one by one. */
@@ -137,7 +138,7 @@ export function parseListing(body: Uint8Array, contentType: string | null, what:
     throw new KluisError('PROTOCOL', `${what}: the listing is not JSON`, { cause: e });
   }
   const isV2 = (contentType ?? '').split(';')[0]?.trim() === V2_TYPE;
-  const parsed = isV2 ? v2.safeParse(json) : v1.safeParse(json);
+  const parsed = isV2 ? v2.safeParse(json, inEnglish()) : v1.safeParse(json, inEnglish());
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || '(root)';

@@ -1,6 +1,7 @@
 import { type AbortOptions, KluisError } from '@kluis/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { createClient, send } from './_client';
+import { inEnglish } from './_zod-messages';
 import type { HttpTransportOptions } from './http-transport-options';
 
 /**
@@ -26,14 +27,14 @@ export interface AccountInfo {
 }
 
 const MAX_BODY = 64 << 10;
-const days = z.number().int().min(0).max(100_000);
-const bytes = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const days = z.int().check(z.gte(0), z.lte(100_000));
+const bytes = z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
 const schema = z.object({
-  account: z.string().min(1).max(255),
+  account: z.string().check(z.minLength(1), z.maxLength(255)),
   retentionDays: days,
   protectDays: days,
   usedBytes: bytes,
-  quotaBytes: bytes.nullable(),
+  quotaBytes: z.nullable(bytes),
 });
 
 /**
@@ -75,7 +76,7 @@ export async function fetchAccountInfo(
   });
   let parsed: z.infer<typeof schema>;
   try {
-    parsed = schema.parse(JSON.parse(new TextDecoder().decode(r.body)));
+    parsed = schema.parse(JSON.parse(new TextDecoder().decode(r.body)), inEnglish());
   } catch (e) {
     throw new KluisError('PROTOCOL', `${what}: the answer is not a kluis server's account settings`, {
       cause: e,

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { KluisError, ValidationError } from '../errors';
+import * as z from 'zod/mini';
+import { validate } from '../_validate';
+import { KluisError } from '../errors';
 import { SCRYPT_LIMITS } from './assert';
 import { decodeBase64 } from './base64';
 import type { KeySlot } from './key-slot-format';
@@ -9,30 +10,31 @@ import { SEAL_OVERHEAD } from './seal';
 export const KEY_SLOT_VERSION = 1;
 
 const base64Bytes = (min: number, max: number) =>
-  z.string().refine((s) => {
-    const bytes = decodeBase64(s);
-    return bytes !== undefined && bytes.length >= min && bytes.length <= max;
-  }, `must be canonical base64 of ${min} to ${max} bytes`);
+  z.string().check(
+    z.refine((s) => {
+      const bytes = decodeBase64(s);
+      return bytes !== undefined && bytes.length >= min && bytes.length <= max;
+    }, `must be canonical base64 of ${min} to ${max} bytes`),
+  );
 
-const text = z.string().min(1).max(256);
+const text = z.string().check(z.minLength(1), z.maxLength(256));
 
 /** Every field of a stored key slot, with bounds (see `SCRYPT_LIMITS`). Unknown fields are refused. */
 const keySlotSchema = z.strictObject({
   version: z.literal(KEY_SLOT_VERSION),
   kdf: z.literal('scrypt'),
-  N: z
-    .number()
-    .int()
-    .min(2)
-    .max(SCRYPT_LIMITS.maxN)
-    .refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
-  r: z.number().int().min(1).max(SCRYPT_LIMITS.maxR),
-  p: z.number().int().min(1).max(SCRYPT_LIMITS.maxP),
+  N: z.int().check(
+    z.gte(2),
+    z.lte(SCRYPT_LIMITS.maxN),
+    z.refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
+  ),
+  r: z.int().check(z.gte(1), z.lte(SCRYPT_LIMITS.maxR)),
+  p: z.int().check(z.gte(1), z.lte(SCRYPT_LIMITS.maxP)),
   salt: base64Bytes(16, 64),
   created: z.iso.datetime({ offset: true }),
-  label: text.optional(),
-  host: text.optional(),
-  username: text.optional(),
+  label: z.optional(text),
+  host: z.optional(text),
+  username: z.optional(text),
   // A sealed master secret of 32 to 64 bytes.
   data: base64Bytes(SEAL_OVERHEAD + 32, SEAL_OVERHEAD + 64),
 });
@@ -52,17 +54,7 @@ export function validateKeySlot(value: unknown): KeySlot {
       );
     }
   }
-  const result = keySlotSchema.safeParse(value);
-  if (!result.success) {
-    throw new ValidationError(
-      'key slot',
-      result.error.issues.map((issue) => ({
-        path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-        message: issue.message,
-      })),
-    );
-  }
-  const { label, host, username, ...required } = result.data;
+  const { label, host, username, ...required } = validate(keySlotSchema, value, 'key slot');
   return {
     ...required,
     ...(label === undefined ? {} : { label }),

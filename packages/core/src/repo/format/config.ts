@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { JsonBounds } from '../../_json-bounds';
 import { assertChunkerOptions } from '../../chunker/options';
 import { KluisError } from '../../errors';
@@ -42,45 +42,29 @@ export interface RepositoryConfig {
   mac: string;
 }
 
-const schema = z
-  .object({
-    version: z.number().int(),
-    id: z.string().regex(/^[0-9a-f]{64}$/),
-    created: z.string().datetime(),
-    aead: z.literal('xchacha20-poly1305'),
-    chunker: z
-      .object({
-        minSize: z
-          .number()
-          .int()
-          .min(64)
-          .max(64 << 20),
-        avgSize: z
-          .number()
-          .int()
-          .min(256)
-          .max(64 << 20),
-        maxSize: z
-          .number()
-          .int()
-          .min(1024)
-          .max(64 << 20),
-      })
-      .strict()
-      .refine((c) => c.minSize < c.avgSize && c.avgSize < c.maxSize, 'need minSize < avgSize < maxSize')
-      .refine(
+const int = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
+const schema = z.strictObject({
+  version: z.int(),
+  id: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  created: z.iso.datetime(),
+  aead: z.literal('xchacha20-poly1305'),
+  chunker: z
+    .strictObject({
+      minSize: int(64, 64 << 20),
+      avgSize: int(256, 64 << 20),
+      maxSize: int(1024, 64 << 20),
+    })
+    .check(
+      z.refine((c) => c.minSize < c.avgSize && c.avgSize < c.maxSize, 'need minSize < avgSize < maxSize'),
+      z.refine(
         validChunker,
         'not parameters the FastCDC chunker accepts (avgSize a power of two, minSize even)',
       ),
-    compression: z.enum(['none', 'deflate-raw']),
-    packSize: z
-      .number()
-      .int()
-      .min(1 << 16)
-      .max(1 << 28),
-    mac: z.string().regex(/^[0-9a-f]{64}$/),
-  })
-  .strict();
+    ),
+  compression: z.enum(['none', 'deflate-raw']),
+  packSize: int(1 << 16, 1 << 28),
+  mac: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+});
 
 /** Bytes the config MAC covers: canonical JSON of everything but `mac`. */
 export function configMacInput(c: Omit<RepositoryConfig, 'mac'>): Uint8Array {
@@ -101,7 +85,7 @@ const CONFIG_BOUNDS: JsonBounds = { maxBytes: 64 * 1024, maxDepth: 8 };
  * ```
  */
 export function decodeConfig(bytes: Uint8Array): RepositoryConfig {
-  const loose = decodeJson(bytes, z.object({ version: z.number() }).passthrough(), 'config', CONFIG_BOUNDS);
+  const loose = decodeJson(bytes, z.looseObject({ version: z.number() }), 'config', CONFIG_BOUNDS);
   if (loose.version !== FORMAT_VERSION) {
     throw new KluisError(
       'UNSUPPORTED_VERSION',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { JsonBounds } from '../../_json-bounds';
 import { decodeJson, encodeJson } from './_json';
 
@@ -50,43 +50,36 @@ export interface Snapshot {
   writer: string;
 }
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const schema: z.ZodType<Snapshot> = z
-  .object({
-    time: z.string().datetime(),
-    offsetMinutes: z
-      .number()
-      .int()
-      .min(-24 * 60)
-      .max(24 * 60),
-    host: z.string().max(1024),
-    user: z.string().max(1024),
-    paths: z.array(z.string().max(65536)).max(100_000),
-    tags: z.array(z.string().max(1024)).max(10_000),
-    tree: hex64,
-    parent: hex64.optional(),
-    original: hex64.optional(),
-    complete: z.boolean(),
-    summary: z
-      .object({
-        filesNew: count,
-        filesChanged: count,
-        filesUnchanged: count,
-        dirs: count,
-        bytesTotal: count,
-        bytesRead: count,
-        bytesAdded: count,
-        bytesStored: count,
-        blobsNew: count,
-        errors: count,
-        started: z.string().datetime(),
-        finished: z.string().datetime(),
-      })
-      .strict(),
-    writer: z.string().max(256),
-  })
-  .strict() as z.ZodType<Snapshot>;
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const count = z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER));
+const text = (max: number) => z.string().check(z.maxLength(max));
+const schema = z.strictObject({
+  time: z.iso.datetime(),
+  offsetMinutes: z.int().check(z.gte(-24 * 60), z.lte(24 * 60)),
+  host: text(1024),
+  user: text(1024),
+  paths: z.array(text(65536)).check(z.maxLength(100_000)),
+  tags: z.array(text(1024)).check(z.maxLength(10_000)),
+  tree: hex64,
+  parent: z.optional(hex64),
+  original: z.optional(hex64),
+  complete: z.boolean(),
+  summary: z.strictObject({
+    filesNew: count,
+    filesChanged: count,
+    filesUnchanged: count,
+    dirs: count,
+    bytesTotal: count,
+    bytesRead: count,
+    bytesAdded: count,
+    bytesStored: count,
+    blobsNew: count,
+    errors: count,
+    started: z.iso.datetime(),
+    finished: z.iso.datetime(),
+  }),
+  writer: text(256),
+}) as z.ZodMiniType<Snapshot>;
 
 /**
  * Serialises a snapshot (before sealing).

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromUtf8, utf8 } from '../../_bytes';
 import { checkJsonBounds, type JsonBounds } from '../../_json-bounds';
-import { KluisError, ValidationError } from '../../errors';
+import { validate } from '../../_validate';
+import { KluisError } from '../../errors';
 
 /** One entry of a directory tree. */
 export interface TreeNode {
@@ -30,40 +31,40 @@ export interface TreeNode {
   ctime?: number;
 }
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const nameSchema = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine((n) => isSafeName(n), 'unsafe file name');
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const natural = z.int().check(z.gte(0));
+const text = (max: number) => z.string().check(z.maxLength(max));
+const nameSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(4096),
+  z.refine((n) => isSafeName(n), 'unsafe file name'),
+);
 const nodeSchema = z
-  .object({
+  .strictObject({
     name: nameSchema,
     type: z.enum(['file', 'dir', 'symlink']),
-    mode: z.number().int().min(0).max(0o7777),
-    mtime: z.number().finite(),
-    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    content: z
-      .array(hex64)
-      .max(1 << 24)
-      .optional(),
-    subtree: hex64.optional(),
-    target: z.string().max(65536).optional(),
-    uid: z.number().int().min(0).optional(),
-    gid: z.number().int().min(0).optional(),
-    user: z.string().max(256).optional(),
-    group: z.string().max(256).optional(),
-    inode: z.number().int().min(0).optional(),
-    ctime: z.number().finite().optional(),
+    mode: z.int().check(z.gte(0), z.lte(0o7777)),
+    mtime: z.number(),
+    size: z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)),
+    content: z.optional(z.array(hex64).check(z.maxLength(1 << 24))),
+    subtree: z.optional(hex64),
+    target: z.optional(text(65536)),
+    uid: z.optional(natural),
+    gid: z.optional(natural),
+    user: z.optional(text(256)),
+    group: z.optional(text(256)),
+    inode: z.optional(natural),
+    ctime: z.optional(z.number()),
   })
-  .strict()
-  .refine((n) => (n.type === 'file') === (n.content !== undefined), 'files, and only files, have content')
-  .refine((n) => (n.type === 'dir') === (n.subtree !== undefined), 'dirs, and only dirs, have a subtree')
-  .refine(
-    (n) => (n.type === 'symlink') === (n.target !== undefined),
-    'symlinks, and only symlinks, have a target',
+  .check(
+    z.refine((n) => (n.type === 'file') === (n.content !== undefined), 'files, and only files, have content'),
+    z.refine((n) => (n.type === 'dir') === (n.subtree !== undefined), 'dirs, and only dirs, have a subtree'),
+    z.refine(
+      (n) => (n.type === 'symlink') === (n.target !== undefined),
+      'symlinks, and only symlinks, have a target',
+    ),
   );
-export const treeSchema = z.object({ nodes: z.array(nodeSchema).max(10_000_000) }).strict();
+export const treeSchema = z.strictObject({ nodes: z.array(nodeSchema).check(z.maxLength(10_000_000)) });
 
 /**
  * True when `name` is a single safe path segment: not empty, not `.` or `..`, no `/`, `\` or NUL.
@@ -145,17 +146,7 @@ export function decodeTree(bytes: Uint8Array, where = 'tree'): TreeNode[] {
     throw new KluisError('INVALID_DATA', `${where} is not valid JSON`, { cause: e });
   }
   if (isPlainTree(json)) return sortedNodes(json.nodes, where);
-  const r = treeSchema.safeParse(json);
-  if (!r.success) {
-    throw new ValidationError(
-      where,
-      r.error.issues.map((i) => ({
-        path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-        message: i.message,
-      })),
-    );
-  }
-  return sortedNodes(r.data.nodes as TreeNode[], where);
+  return sortedNodes(validate(treeSchema, json, where).nodes as TreeNode[], where);
 }
 
 function sortedNodes(nodes: TreeNode[], where: string): TreeNode[] {
