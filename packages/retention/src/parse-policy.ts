@@ -1,4 +1,5 @@
 import {
+  inEnglish,
   optionsSchema,
   type ParsedOptions,
   type ParsedRule,
@@ -160,7 +161,7 @@ export function safeParsePolicy(input: PolicyInput | string, options: PolicyOpti
 }
 
 function check(input: PolicyInput | string, options: PolicyOptions): Checked {
-  const opts = optionsSchema.safeParse(options);
+  const opts = optionsSchema.safeParse(options, inEnglish());
   if (!opts.success) return { ok: false, ...plainIssues(opts.error.issues, 'options') };
   if (typeof input === 'string') {
     try {
@@ -177,7 +178,7 @@ function check(input: PolicyInput | string, options: PolicyOptions): Checked {
     const message = 'expected a policy object or a policy string such as "7d"';
     return { ok: false, issues: [{ path: '(policy)', message }], typeError: true };
   }
-  const parsed = policySchema.safeParse({ ...input, ...options });
+  const parsed = policySchema.safeParse({ ...input, ...options }, inEnglish());
   if (!parsed.success) return { ok: false, ...plainIssues(parsed.error.issues) };
   const { rules = [], ...rest } = parsed.data;
   return { ok: true, policy: build(rules, rest) };
