@@ -2,6 +2,7 @@
 // an application needs (a name added to it must be added here on purpose), that no name is
 // exported by two entry points, and that every browser-safe entry point bundles for the browser
 // and loads with nothing from Node.
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,12 +170,20 @@ describe('@kluis/core entry points', () => {
     expect(names.get('./node')).toContain('nodeRepositoryOptions');
   });
 
-  it('every entry point has its own API page in the typedoc configuration', async () => {
-    const typedoc = JSON.parse(await readFile(join(pkgDir, 'typedoc.json'), 'utf8')) as {
-      entryPoints: string[];
+  it('every entry point of every package has its API page in the typedoc configuration', async () => {
+    const packages = join(pkgDir, '..');
+    const root = JSON.parse(await readFile(join(packages, '..', 'typedoc.json'), 'utf8')) as {
+      packageOptions: { entryPoints: string[] };
     };
-    const sources = Object.values(manifest.exports).map((e) => e['@kluis/source'].replace(/^\.\//, ''));
-    expect([...typedoc.entryPoints].sort()).toEqual(sources.sort());
+    for (const dir of readdirSync(packages)) {
+      const own = join(packages, dir, 'typedoc.json');
+      const documented = existsSync(own)
+        ? (JSON.parse(await readFile(own, 'utf8')) as { entryPoints: string[] }).entryPoints
+        : root.packageOptions.entryPoints;
+      const pkg = JSON.parse(await readFile(join(packages, dir, 'package.json'), 'utf8')) as typeof manifest;
+      const exported = Object.values(pkg.exports).map((e) => e['@kluis/source'].replace(/^\.\//, ''));
+      expect({ dir, entries: [...documented].sort() }).toEqual({ dir, entries: exported.sort() });
+    }
   });
 
   it.each(NEUTRAL)('%s bundles for the browser with no Node built-in and loads', async (entry) => {
