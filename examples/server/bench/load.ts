@@ -25,8 +25,8 @@ const server = await listen(app, config);
 const password = 'load-test-password';
 const hash = await hashPassword(password);
 for (let i = 0; i < clients; i++) {
-  app.accounts.add(`user${i}`, hash, { actor: 'bench', quotaBytes: 2 ** 30 });
-  app.grants.grant({ account: `user${i}`, role: 'backup', scope: `user${i}`, by: 'bench' });
+  await app.accounts.add(`user${i}`, hash, { actor: 'bench', quotaBytes: 2 ** 30 });
+  await app.grants.grant({ account: `user${i}`, role: 'backup', scope: `user${i}`, by: 'bench' });
 }
 
 interface Stats {
@@ -125,7 +125,7 @@ const errors = results.flatMap((s) => s.errors);
 let usageOk = true;
 for (let i = 0; i < clients; i++) {
   const expected = [...results[i]!.uploaded.values()].reduce((a, b) => a + b, 0);
-  if (app.ledger.usage(`user${i}`).used !== expected) usageOk = false;
+  if ((await app.ledger.usage(`user${i}`)).used !== expected) usageOk = false;
 }
 console.log(`clients ${clients}, ${elapsed.toFixed(1)} s`);
 console.log(

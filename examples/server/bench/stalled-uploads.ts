@@ -14,10 +14,8 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AccountStore } from '../src/accounts.ts';
-import { openDb } from '../src/db.ts';
-import { GrantStore } from '../src/grants.ts';
 import { hashPassword } from '../src/password.ts';
+import { openStore } from '../src/store.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.indexOf(name);
@@ -31,16 +29,15 @@ const sent = Math.min(declared - 1, Number(numbers[2] ?? 64) * 1024);
 
 const dir = mkdtempSync(join(tmpdir(), 'kluis-stall-'));
 const password = 'stall-test-password';
-const db = openDb(join(dir, 'accounts.db'));
-const accounts = new AccountStore(db, Date.now);
-const grants = new GrantStore(db, Date.now);
+const store = await openStore(join(dir, 'accounts.db'), Date.now);
+const { accounts, grants } = store;
 const hash = await hashPassword(password, { N: 1024, r: 8, p: 1 });
 const names = Array.from({ length: oneAccount ? 1 : uploads }, (_, i) => `user${i}`);
 for (const name of names) {
-  accounts.add(name, hash, { actor: 'bench' });
-  grants.grant({ account: name, role: 'backup', scope: name, by: 'bench' });
+  await accounts.add(name, hash, { actor: 'bench' });
+  await grants.grant({ account: name, role: 'backup', scope: name, by: 'bench' });
 }
-db.close();
+await store.close();
 const config = {
   dataDir: dir,
   port: 0,

@@ -1,5 +1,5 @@
 import { KluisError } from '@kluis/core';
-import type { Db } from './db.ts';
+import type { Sql } from './sql.ts';
 
 /** One account as stored. Times are milliseconds since the epoch. */
 export interface Account {
@@ -76,77 +76,87 @@ function toAccount(r: AccountRow): Account {
 
 /**
  * Accounts in the database, and the record of every administrative change made to them. Reads
- * go to the database each time, so changes made by the admin commands apply at once.
+ * go to the database each time, so changes made by the admin commands, or on another server
+ * node, apply at the next request.
  *
  * @example
  * ```ts
- * const accounts = new AccountStore(db, () => Date.now());
- * accounts.add('alice', await hashPassword(pw), { actor: 'root', quotaBytes: 10 * 2 ** 30 });
+ * const accounts = new AccountStore(sql, () => Date.now());
+ * await accounts.add('alice', await hashPassword(pw), { actor: 'root', quotaBytes: 10 * 2 ** 30 });
  * ```
  */
 export class AccountStore {
-  // Statements used on every request, compiled once.
-  private readonly byName;
-  private readonly setUsedStmt;
-
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly now: () => number,
-  ) {
-    this.byName = db.prepare('SELECT * FROM accounts WHERE name = ?');
-    this.setUsedStmt = db.prepare('UPDATE accounts SET used_bytes = ? WHERE name = ?');
-  }
+  ) {}
 
   /** The account, or `undefined`. */
-  get(name: string): Account | undefined {
-    const row = this.byName.get(name) as AccountRow | undefined;
+  async get(name: string): Promise<Account | undefined> {
+    const row = await this.sql.get<AccountRow>('SELECT * FROM accounts WHERE name = ?', [name]);
     return row ? toAccount(row) : undefined;
   }
 
   /** Every account, by name. */
-  list(): Account[] {
-    return (this.db.prepare('SELECT * FROM accounts ORDER BY name').all() as AccountRow[]).map(toAccount);
+  async list(): Promise<Account[]> {
+    return (await this.sql.all<AccountRow>('SELECT * FROM accounts ORDER BY name')).map(toAccount);
   }
 
   /** Creates an account; `ALREADY_EXISTS` if the name is taken. */
-  add(name: string, passwordHash: string, o: { actor: string; quotaBytes?: number | undefined }): void {
+  async add(
+    name: string,
+    passwordHash: string,
+    o: { actor: string; quotaBytes?: number | undefined },
+  ): Promise<void> {
     assertAccountName(name);
     const t = this.now();
-    this.db.transaction(() => {
-      if (this.get(name)) throw new KluisError('ALREADY_EXISTS', `account ${name} already exists`);
-      this.db
-        .prepare(
-          'INSERT INTO accounts (name, password_hash, quota_bytes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(name, passwordHash, o.quotaBytes ?? null, t, t);
-      this.record(o.actor, 'account-add', name, { quotaBytes: o.quotaBytes ?? null });
-    })();
+    await this.sql.transaction(async (tx) => {
+      if (await tx.get(`SELECT 1 FROM accounts WHERE name = ?${tx.forUpdate}`, [name]))
+        throw new KluisError('ALREADY_EXISTS', `account ${name} already exists`);
+      const r = await tx.run(
+        'INSERT INTO accounts (name, password_hash, quota_bytes, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
+        [name, passwordHash, o.quotaBytes ?? null, t, t],
+      );
+      if (r.changes === 0) throw new KluisError('ALREADY_EXISTS', `account ${name} already exists`);
+      await recordAction(tx, this.now(), o.actor, 'account-add', name, { quotaBytes: o.quotaBytes ?? null });
+    });
   }
 
   /** Replaces the password hash; every open login of the account must authenticate again. */
-  setPassword(name: string, passwordHash: string, actor: string): void {
-    this.update(name, 'password_hash = ?', [passwordHash], actor, 'account-passwd', {});
+  setPassword(name: string, passwordHash: string, actor: string): Promise<void> {
+    return this.update(name, 'password_hash = ?', [passwordHash], actor, 'account-passwd', {});
   }
 
   /** Disables (or with `enabled` re-enables) an account: its logins are refused. */
-  setDisabled(name: string, disabled: boolean, actor: string): void {
+  setDisabled(name: string, disabled: boolean, actor: string): Promise<void> {
     const at = disabled ? this.now() : null;
-    this.update(name, 'disabled_at = ?', [at], actor, disabled ? 'account-disable' : 'account-enable', {});
+    return this.update(
+      name,
+      'disabled_at = ?',
+      [at],
+      actor,
+      disabled ? 'account-disable' : 'account-enable',
+      {},
+    );
   }
 
   /** Sets the capacity quota in bytes (`undefined`: unlimited). */
-  setQuota(name: string, quotaBytes: number | undefined, actor: string): void {
+  async setQuota(name: string, quotaBytes: number | undefined, actor: string): Promise<void> {
     if (quotaBytes !== undefined && (!Number.isSafeInteger(quotaBytes) || quotaBytes < 0)) {
       throw new KluisError('INVALID_CONFIG', `quota must be a whole number of bytes, got ${quotaBytes}`);
     }
-    this.update(name, 'quota_bytes = ?', [quotaBytes ?? null], actor, 'quota-set', { quotaBytes });
+    await this.update(name, 'quota_bytes = ?', [quotaBytes ?? null], actor, 'quota-set', { quotaBytes });
   }
 
   /**
    * Sets the account's retention days and, optionally, its protected days (default: follow the
    * retention days). Objects younger than the protected days cannot be deleted but by an admin.
    */
-  setRetention(name: string, o: { days: number; protectDays?: number | undefined }, actor: string): void {
+  async setRetention(
+    name: string,
+    o: { days: number; protectDays?: number | undefined },
+    actor: string,
+  ): Promise<void> {
     for (const [what, v] of [
       ['retention days', o.days],
       ['protected days', o.protectDays],
@@ -160,36 +170,57 @@ export class AccountStore {
     }
     const detail = { retentionDays: o.days, protectDays: o.protectDays ?? null };
     const set = 'retention_days = ?, protect_days = ?';
-    this.update(name, set, [o.days, o.protectDays ?? null], actor, 'retention-set', detail);
+    await this.update(name, set, [o.days, o.protectDays ?? null], actor, 'retention-set', detail);
   }
 
-  /** Records the bytes stored in the account's area (kept by the server, not an admin action). */
-  setUsed(name: string, usedBytes: number): void {
-    this.setUsedStmt.run(usedBytes, name);
-  }
-
-  private update(
+  private async update(
     name: string,
     set: string,
     values: unknown[],
     actor: string,
     action: string,
     detail: Record<string, unknown>,
-  ): void {
-    this.db.transaction(() => {
-      const r = this.db
-        .prepare(`UPDATE accounts SET ${set}, updated_at = ? WHERE name = ?`)
-        .run(...values, this.now(), name);
+  ): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      const r = await tx.run(`UPDATE accounts SET ${set}, updated_at = ? WHERE name = ?`, [
+        ...values,
+        this.now(),
+        name,
+      ]);
       if (r.changes === 0)
         throw new KluisError('NOT_FOUND', `no account ${name} (kluis-server account list)`);
-      this.record(actor, action, name, detail);
-    })();
+      await recordAction(tx, this.now(), actor, action, name, detail);
+    });
   }
 
   /** Appends to the record of administrative actions. */
-  record(actor: string, action: string, subject: string, detail: Record<string, unknown>): void {
-    this.db
-      .prepare('INSERT INTO admin_actions (time, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(this.now(), actor, action, subject, JSON.stringify(detail));
+  record(actor: string, action: string, subject: string, detail: Record<string, unknown>): Promise<void> {
+    return recordAction(this.sql, this.now(), actor, action, subject, detail);
   }
+}
+
+/**
+ * Appends one administrative action (who, what, to whom, details as JSON) to the append-only
+ * record, inside the caller's transaction when `sql` is one.
+ *
+ * @example
+ * ```ts
+ * await recordAction(tx, Date.now(), 'root', 'grant', 'bob', { grant: 7 });
+ * ```
+ */
+export async function recordAction(
+  sql: Sql,
+  time: number,
+  actor: string,
+  action: string,
+  subject: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await sql.run('INSERT INTO admin_actions (time, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)', [
+    time,
+    actor,
+    action,
+    subject,
+    JSON.stringify(detail),
+  ]);
 }

@@ -2,22 +2,24 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRestHandler, type RestHandler } from '@kluis/transport-http';
 import { AccessLog, type AccessLogEntry } from './access-log.ts';
-import { AccountStore } from './accounts.ts';
+import type { AccountStore } from './accounts.ts';
 import { Alerter } from './alerts.ts';
 import { type AuthEvents, Authenticator } from './authenticator.ts';
 import type { ServerConfig } from './config.ts';
-import { openDb } from './db.ts';
 import { isDeskPath, openServerDesk, type ServerDesk } from './desk/index.ts';
+import { sqliteDeskAccounts, sqliteGrantsView } from './desk-views.ts';
 import { type EndpointDeps, serveEndpoint } from './endpoints.ts';
-import { GrantStore } from './grants.ts';
+import type { GrantStore } from './grants.ts';
 import { UploadGate } from './limits.ts';
 import { LockoutTracker } from './lockout.ts';
 import { maintenanceSchedule } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
-import { QuotaLedger } from './quota.ts';
+import type { QuotaLedger } from './quota.ts';
 import { requestState, restHooks } from './rest-hooks.ts';
 import { RetentionLock } from './retention-lock.ts';
+import { isPostgresUrl } from './sql.ts';
 import { openStorage, type Storage } from './storage.ts';
+import { openStore, type ServerStore } from './store.ts';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -42,8 +44,13 @@ export interface App {
   readonly metrics: Metrics;
   readonly storage: Storage;
   readonly alerter: Alerter;
-  /** The provider's desk: capacity requests, announcements, incidents, notifications. */
-  readonly desk: ServerDesk;
+  /**
+   * The provider's desk: capacity requests, announcements, incidents, notifications. It keeps its
+   * data in SQLite only so far, so on PostgreSQL it is `undefined` and `/-/desk/` answers 501.
+   */
+  readonly desk: ServerDesk | undefined;
+  /** The database of accounts, grants, usage and lockouts. */
+  readonly store: ServerStore;
   /** Reopens the access log (after rotation). */
   reopenLog(): void;
   /** Waits for pending alerts, then closes the database and the access log. */
@@ -94,20 +101,18 @@ export async function createApp(o: AppOptions): Promise<App> {
   const { config } = o;
   const now = o.now ?? Date.now;
   const say = o.log ?? (() => {});
-  for (const f of [config.database, config.accessLog])
-    mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
-  maintenanceSchedule(config.maintenance); // checks the configuration before anything is created
+  const files = isPostgresUrl(config.database) ? [config.accessLog] : [config.database, config.accessLog];
+  for (const f of files) mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
+  const schedule = maintenanceSchedule(config.maintenance); // checks the configuration before anything is created
   const storage = await openStorage(config.storage);
-  const db = openDb(config.database);
-  const accounts = new AccountStore(db, now);
-  const grants = new GrantStore(db, now);
-  const ledger = new QuotaLedger(accounts);
+  const store = await openStore(config.database, now);
+  const { accounts, grants, ledger } = store;
   let accessLog: AccessLog;
   try {
-    for (const a of accounts.list()) ledger.setUsed(a.name, await storage.areaUsage(a.name));
+    await recountUsage(store, storage);
     accessLog = new AccessLog(config.accessLog);
   } catch (e) {
-    db.close();
+    await store.close();
     throw e;
   }
   let observe: ((e: AccessLogEntry) => void) | undefined;
@@ -117,28 +122,29 @@ export async function createApp(o: AppOptions): Promise<App> {
   };
   const metrics = defineMetrics();
   const alerter = new Alerter({ log: say, webhookUrl: config.alertWebhook, fetch: o.fetch });
-  const lockout = new LockoutTracker(config.lockout, now);
-  const desk = openServerDesk({
-    db,
-    accounts,
-    ledger,
-    grants,
-    now,
-    log,
-    say,
-    config: config.desk,
-    maintenance: config.maintenance,
-    secure: config.tls !== undefined,
-  });
-  const maintenance = desk.maintenance;
-  observe = (e) => desk.observe(e);
-  const events = securityEvents({ metrics, log, alerter, now, desk: desk.desk });
+  const lockout = new LockoutTracker(store.sql, config.lockout, now);
+  const desk = !store.sqlite
+    ? undefined
+    : openServerDesk({
+        db: store.sqlite,
+        accounts: sqliteDeskAccounts(store.sqlite, now),
+        grants: sqliteGrantsView(store.sqlite),
+        now,
+        log,
+        say,
+        config: config.desk,
+        maintenance: config.maintenance,
+        secure: config.tls !== undefined,
+      });
+  const maintenance = desk?.maintenance ?? schedule;
+  if (desk) observe = (e) => desk.observe(e);
+  const events = securityEvents({ metrics, log, alerter, now, desk: desk?.desk });
   const auth = await Authenticator.create({ accounts, lockout, now, scrypt: config.scrypt, events });
-  desk.attach(auth);
+  desk?.attach(auth);
   const onError = (e: unknown, where: string) =>
     say(`error in ${where}: ${e instanceof Error ? e.stack : String(e)}`);
   const uploads = new UploadGate(config.limits);
-  const lock = new RetentionLock(db, accounts, now);
+  const lock = new RetentionLock(store.sql, accounts, now);
   const deps = { accounts, grants, auth, ledger, uploads, lock, metrics, now, maintenance, log };
   const rest = createRestHandler((repo) => storage.repository(repo), restHooks({ ...deps, onError }), {
     maxUploadBytes: config.maxObjectBytes,
@@ -159,14 +165,33 @@ export async function createApp(o: AppOptions): Promise<App> {
     storage,
     alerter,
     desk,
+    store,
     reopenLog: () => accessLog.reopen(),
     async close() {
       await alerter.idle();
-      await desk.close();
+      await desk?.close();
       accessLog.close();
-      db.close();
+      await store.close();
     },
   };
+}
+
+/**
+ * Sets each account's usage from the storage. On SQLite the server is alone, so reservations left
+ * by a previous run are dropped first. On PostgreSQL other nodes may be storing objects meanwhile:
+ * an account's count is kept only if no upload of it was in progress or settled while it was
+ * counted (see `QuotaLedger.recount`), so a count never overwrites a newer figure; reservations of
+ * a node that died expire by age.
+ */
+async function recountUsage(store: ServerStore, storage: Storage): Promise<void> {
+  if (store.engine === 'sqlite') {
+    await store.ledger.clearReservations();
+    for (const a of await store.accounts.list())
+      await store.ledger.setUsed(a.name, await storage.areaUsage(a.name));
+    return;
+  }
+  for (const a of await store.accounts.list())
+    await store.ledger.recount(a.name, () => storage.areaUsage(a.name));
 }
 
 /** Failed logins and lockouts go to the metrics, the access log and the alerter. */
@@ -175,7 +200,7 @@ function securityEvents(d: {
   log: (e: AccessLogEntry) => void;
   alerter: Alerter;
   now: () => number;
-  desk: ServerDesk['desk'];
+  desk: ServerDesk['desk'] | undefined;
 }): AuthEvents {
   return {
     failed: () => d.metrics.inc('kluis_failed_logins_total'),
@@ -188,17 +213,22 @@ function securityEvents(d: {
       d.log({ time, event: 'lockout', user, address: e.address, until, reason: e.key });
       const { key, failures, level, address } = e;
       d.alerter.send({ kind: 'lockout', key, failures, level, until, address });
-      d.desk.lockoutAlert({ key, failures, until, address });
+      d.desk?.lockoutAlert({ key, failures, until, address });
     },
   };
 }
 
 /** `/-/` goes to the server's endpoints, the rest to the REST handler with the request's state. */
-function route(rest: RestHandler, endpoints: EndpointDeps, desk: ServerDesk): RestHandler {
+function route(rest: RestHandler, endpoints: EndpointDeps, desk: ServerDesk | undefined): RestHandler {
   return (request, info) => {
     const address = normaliseAddress(info?.clientAddress);
     const target = info?.rawTarget ?? new URL(request.url).pathname;
-    if (isDeskPath(target.split('?')[0]!)) return desk.serve(request, address);
+    if (isDeskPath(target.split('?')[0]!)) {
+      if (desk) return desk.serve(request, address);
+      const why = 'the desk keeps its data in SQLite only: not available with PostgreSQL yet\n';
+      const headers = { 'content-type': 'text/plain; charset=utf-8' };
+      return Promise.resolve(new Response(why, { status: 501, headers }));
+    }
     if (target.startsWith('/-/')) return serveEndpoint(endpoints, request, address, target);
     return requestState.run({ address }, () => rest(request, info));
   };

@@ -81,18 +81,18 @@ export class Authenticator {
   async check(header: string | null, address: string): Promise<AuthResult> {
     const creds = parseBasic(header);
     const addrKey = `address:${address}`;
-    const addrLock = this.o.lockout.lockedUntil(addrKey);
+    const addrLock = await this.o.lockout.lockedUntil(addrKey);
     if (addrLock !== undefined) return this.locked(addrLock);
     if (!creds) {
       if (header === null) return { ok: false, status: 401, reason: undefined, user: undefined };
       return this.fail(undefined, address, 'malformed credentials');
     }
-    const account = this.o.accounts.get(creds.user);
+    const account = await this.o.accounts.get(creds.user);
     const usable = account !== undefined && account.disabledAt === undefined;
     if (usable && this.cached(creds.user, creds.password, account.passwordHash)) {
       return { ok: true, account: creds.user };
     }
-    const userLock = this.o.lockout.lockedUntil(`account:${creds.user}`);
+    const userLock = await this.o.lockout.lockedUntil(`account:${creds.user}`);
     if (userLock !== undefined) return this.locked(userLock);
     const matches = await this.verifyOnce(
       creds.user,
@@ -113,15 +113,16 @@ export class Authenticator {
    * one address or spread over many both lock out (429) and alert. During a lockout even the right
    * token is answered 429, or the answers would tell a guesser when it found the token.
    */
-  checkToken(presented: string, expected: string, name: string, address: string): TokenResult {
-    const until = [`address:${address}`, `token:${name}`]
-      .map((k) => this.o.lockout.lockedUntil(k))
-      .find((u) => u !== undefined);
+  async checkToken(presented: string, expected: string, name: string, address: string): Promise<TokenResult> {
+    const locks = await Promise.all(
+      [`address:${address}`, `token:${name}`].map((k) => this.o.lockout.lockedUntil(k)),
+    );
+    const until = locks.find((u) => u !== undefined);
     if (until !== undefined) return this.locked(until) as TokenResult;
     const digest = (v: string) => createHmac('sha256', this.macKey).update(v).digest();
     if (timingSafeEqual(digest(presented), digest(expected))) return { ok: true };
     this.o.events.failed({ user: undefined, address, reason: `wrong ${name} token` });
-    this.lockKeys([`address:${address}`, `token:${name}`], address);
+    await this.lockKeys([`address:${address}`, `token:${name}`], address);
     return { ok: false, status: 401 };
   }
 
@@ -133,15 +134,15 @@ export class Authenticator {
     };
   }
 
-  private fail(user: string | undefined, address: string, reason: string): AuthResult {
+  private async fail(user: string | undefined, address: string, reason: string): Promise<AuthResult> {
     this.o.events.failed({ user, address, reason });
-    this.lockKeys([`address:${address}`, ...(user === undefined ? [] : [`account:${user}`])], address);
+    await this.lockKeys([`address:${address}`, ...(user === undefined ? [] : [`account:${user}`])], address);
     return { ok: false, status: 401, reason, user };
   }
 
-  private lockKeys(keys: string[], address: string): void {
+  private async lockKeys(keys: string[], address: string): Promise<void> {
     for (const key of keys) {
-      const ev = this.o.lockout.fail(key);
+      const ev = await this.o.lockout.fail(key);
       if (ev) this.o.events.lockout({ ...ev, address });
     }
   }

@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { KluisError } from '@kluis/core';
-import { AccountStore } from './accounts.ts';
+import type { AccountStore } from './accounts.ts';
 import { actorOf, type CliIo, configOf, formatBytes, parseExpiry, parseSize } from './cli-io.ts';
 import { type CommandSpec, flagValue, UsageError, withFileFlags } from './cli-usage.ts';
-import { openDb } from './db.ts';
-import { type Grant, GrantStore } from './grants.ts';
+import type { Grant, GrantStore } from './grants.ts';
 import { ROLES, type Role } from './matrix.ts';
 import { hashPassword } from './password.ts';
+import { isPostgresUrl } from './sql.ts';
+import { openStore } from './store.ts';
 
 /** Parsed arguments of a command: flag values and positional arguments (without the subcommand). */
 export interface Args {
@@ -23,14 +24,18 @@ export interface Command {
 
 const str = (v: Args['values'], k: string) => v[k] as string | undefined;
 
-function withStores<T>(v: Args['values'], io: CliIo, run: (a: AccountStore, g: GrantStore) => T): T {
-  const file = configOf({ config: str(v, 'config'), data: str(v, 'data') }, io.env).database;
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const db = openDb(file);
+async function withStores<T>(
+  v: Args['values'],
+  io: CliIo,
+  run: (a: AccountStore, g: GrantStore) => Promise<T>,
+): Promise<T> {
+  const database = configOf({ config: str(v, 'config'), data: str(v, 'data') }, io.env).database;
+  if (!isPostgresUrl(database)) mkdirSync(dirname(database), { recursive: true, mode: 0o700 });
+  const store = await openStore(database, Date.now);
   try {
-    return run(new AccountStore(db, Date.now), new GrantStore(db, Date.now));
+    return await run(store.accounts, store.grants);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -83,10 +88,10 @@ const accountAdd: Command = {
     const quotaBytes = quota === undefined ? undefined : flagValue('account add', () => parseSize(quota));
     const by = actorOf(str(v, 'by'));
     const hash = await newPassword(io, name, v);
-    withStores(v, io, (accounts, grants) => {
-      accounts.add(name, hash, { actor: by, quotaBytes });
+    await withStores(v, io, async (accounts, grants) => {
+      await accounts.add(name, hash, { actor: by, quotaBytes });
       if (r !== 'none')
-        grants.grant({ account: name, role: r, scope: name, by, note: 'own area, at creation' });
+        await grants.grant({ account: name, role: r, scope: name, by, note: 'own area, at creation' });
     });
     io.out(`account ${name} created${r === 'none' ? '' : ` with role ${r} on its own area`}\n`);
   },
@@ -101,7 +106,7 @@ const accountList: Command = {
     flags: withFileFlags({ json: { type: 'boolean', help: 'print one JSON array instead of text' } }),
   },
   async run({ values: v }, io) {
-    const list = withStores(v, io, (accounts) => accounts.list());
+    const list = await withStores(v, io, (accounts) => accounts.list());
     if (v.json) {
       io.out(`${JSON.stringify(list.map(({ passwordHash: _, ...a }) => a))}\n`);
       return;
@@ -126,7 +131,7 @@ const accountPasswd: Command = {
   async run({ values: v, positionals: [name = ''] }, io) {
     const by = actorOf(str(v, 'by'));
     const hash = await newPassword(io, name, v);
-    withStores(v, io, (accounts) => accounts.setPassword(name, hash, by));
+    await withStores(v, io, (accounts) => accounts.setPassword(name, hash, by));
     io.out(`password of ${name} changed\n`);
   },
 };
@@ -141,7 +146,9 @@ function toggle(sub: 'disable' | 'enable', summary: string): Command {
       flags: withFileFlags({}, true),
     },
     async run({ values: v, positionals: [name = ''] }, io) {
-      withStores(v, io, (accounts) => accounts.setDisabled(name, sub === 'disable', actorOf(str(v, 'by'))));
+      await withStores(v, io, (accounts) =>
+        accounts.setDisabled(name, sub === 'disable', actorOf(str(v, 'by'))),
+      );
       io.out(`account ${name} ${sub}d\n`);
     },
   };
@@ -174,7 +181,7 @@ const accountRetention: Command = {
     const retention = days(command, str(v, 'days'), '--days');
     if (retention === undefined) throw new UsageError('give --days N', command);
     const protectDays = days(command, str(v, 'protect-days'), '--protect-days');
-    withStores(v, io, (accounts) =>
+    await withStores(v, io, (accounts) =>
       accounts.setRetention(name, { days: retention, protectDays }, actorOf(str(v, 'by'))),
     );
     io.out(
@@ -224,7 +231,7 @@ const grant: Command = {
       expires === undefined ? undefined : flagValue('grant', () => parseExpiry(expires, Date.now()));
     const scope = str(v, 'scope') ?? account;
     const by = actorOf(str(v, 'by'));
-    const id = withStores(v, io, (_, grants) =>
+    const id = await withStores(v, io, (_, grants) =>
       grants.grant({ account, role: r, scope, expiresAt, note: str(v, 'note'), by }),
     );
     const until = expiresAt ? ` until ${new Date(expiresAt).toISOString()}` : '';
@@ -241,7 +248,7 @@ const grants: Command = {
     flags: withFileFlags({ json: { type: 'boolean', help: 'print one JSON array instead of text' } }),
   },
   async run({ values: v, positionals: p }, io) {
-    const list = withStores(v, io, (_, g) => g.list(p[0]));
+    const list = await withStores(v, io, (_, g) => g.list(p[0]));
     io.out(v.json ? `${JSON.stringify(list)}\n` : list.map(formatGrant).join(''));
   },
 };
@@ -257,7 +264,7 @@ const revoke: Command = {
   async run({ values: v, positionals: [raw = ''] }, io) {
     const id = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isSafeInteger(id)) throw new UsageError('give the grant id (kluis-server grants)', 'revoke');
-    const g = withStores(v, io, (_, all) => all.revoke(id, actorOf(str(v, 'by'))));
+    const g = await withStores(v, io, (_, all) => all.revoke(id, actorOf(str(v, 'by'))));
     io.out(formatGrant(g));
   },
 };
@@ -286,7 +293,7 @@ export const QUOTA_COMMANDS: Record<string, Command> = {
     },
     async run({ values: v, positionals: [name = '', size = ''] }, io) {
       const bytes = size === 'unlimited' ? undefined : flagValue('quota set', () => parseSize(size));
-      withStores(v, io, (accounts) => accounts.setQuota(name, bytes, actorOf(str(v, 'by'))));
+      await withStores(v, io, (accounts) => accounts.setQuota(name, bytes, actorOf(str(v, 'by'))));
       io.out(`quota of ${name}: ${bytes === undefined ? 'unlimited' : formatBytes(bytes)}\n`);
     },
   },

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { KluisError } from '@kluis/core';
 import { read } from 'read';
 import { ACCOUNT_COMMANDS, type Command, GRANT_COMMANDS, QUOTA_COMMANDS } from './cli-admin.ts';
+import { DB_COMMANDS } from './cli-db.ts';
 import type { CliIo } from './cli-io.ts';
 import { LOG_COMMANDS } from './cli-log.ts';
 import { SERVE_COMMAND } from './cli-serve.ts';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command | Record<string, Command>> = {
   ...GRANT_COMMANDS,
   quota: QUOTA_COMMANDS,
   log: LOG_COMMANDS,
+  db: DB_COMMANDS,
   // The provider's desk (src/desk/).
   capacity: CAPACITY_COMMANDS,
   maintenance: MAINTENANCE_COMMANDS,

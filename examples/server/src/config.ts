@@ -5,6 +5,7 @@ import { type DeskConfig, parseDeskConfig } from './desk/config.ts';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from './lockout.ts';
 import { DEFAULT_SCRYPT, type ScryptParams } from './password.ts';
+import { isPostgresUrl } from './sql.ts';
 
 /** Where objects are kept. */
 export type StorageConfig =
@@ -28,6 +29,10 @@ export interface MaintenanceConfig {
 export interface ServerConfig {
   host: string;
   port: number;
+  /**
+   * The accounts database: the path of an SQLite file, or a `postgres://user@host:port/db` URL
+   * (several server nodes share one PostgreSQL; the password may come from `PGPASSWORD`).
+   */
   database: string;
   accessLog: string;
   storage: StorageConfig;
@@ -112,6 +117,12 @@ function int(v: unknown, path: string, min: number, max: number): number | undef
   return v;
 }
 
+/** A `postgres://` URL as it is, else the SQLite file's path (default `<dataDir>/accounts.db`). */
+function database(v: string | undefined, base: string, dataDir: string): string {
+  if (v !== undefined && isPostgresUrl(v)) return v;
+  return resolve(base, v ?? join(dataDir, 'accounts.db'));
+}
+
 function storage(v: unknown, base: string, dataDir: string): StorageConfig {
   const s = obj(v, 'storage');
   const kind = s.kind ?? 'local';
@@ -192,7 +203,7 @@ export function parseConfig(input: unknown, base: string): ServerConfig {
   return {
     host: str(c.host, 'host') ?? '127.0.0.1',
     port: int(c.port, 'port', 0, 65535) ?? 8000,
-    database: resolve(base, str(c.database, 'database') ?? join(dataDir, 'accounts.db')),
+    database: database(str(c.database, 'database'), base, dataDir),
     accessLog: resolve(base, str(c.accessLog, 'accessLog') ?? join(dataDir, 'access.log')),
     storage: storage(c.storage, base, dataDir),
     tls: tls && {

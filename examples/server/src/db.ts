@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Sql } from './sql.ts';
 
 /** An open accounts database (better-sqlite3 handle). */
 export type Db = Database.Database;
@@ -87,6 +88,23 @@ const MIGRATIONS: readonly string[] = [
      stored_at INTEGER NOT NULL,
      PRIMARY KEY (repo, key)
    ) STRICT, WITHOUT ROWID;`,
+  // 3: state that several server processes share: quota reservations of uploads in progress, and
+  //    failed-login counts with their lockouts.
+  `CREATE TABLE reservations (
+     id         INTEGER PRIMARY KEY,
+     account    TEXT NOT NULL,
+     bytes      INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX reservations_by_account ON reservations(account);
+   CREATE TABLE lockouts (
+     key          TEXT PRIMARY KEY,
+     failures     TEXT NOT NULL,
+     level        INTEGER NOT NULL,
+     locked_until INTEGER NOT NULL,
+     last_lock_at INTEGER,
+     touched_at   INTEGER NOT NULL
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 /**
@@ -145,4 +163,94 @@ function migrate(db: Db): void {
     }
   });
   apply.immediate();
+}
+
+/**
+ * The {@link Sql} interface over an open SQLite database. better-sqlite3 is synchronous, so a
+ * statement runs at once; a transaction (`BEGIN IMMEDIATE`) holds the connection across the
+ * awaits of its function, so statements of other requests wait for it instead of joining it.
+ *
+ * @example
+ * ```ts
+ * const sql = sqliteSql(openDb('/srv/kluis/accounts.db'));
+ * const row = await sql.get<{ n: number }>('SELECT count(*) AS n FROM accounts');
+ * ```
+ */
+export function sqliteSql(db: Db): Sql {
+  let busy = false;
+  let queue: Promise<void> = Promise.resolve();
+  const direct = (): Sql => ({
+    dialect: 'sqlite',
+    forUpdate: '',
+    all: async <T>(q: string, p: readonly unknown[] = []) => db.prepare(q).all(...p) as T[],
+    get: async <T>(q: string, p: readonly unknown[] = []) => db.prepare(q).get(...p) as T | undefined,
+    run: async (q: string, p: readonly unknown[] = []) => ({ changes: db.prepare(q).run(...p).changes }),
+    transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+    close: async () => {},
+  });
+  const inTx = direct();
+  const outside = async <T>(f: () => T): Promise<T> => {
+    while (busy) await queue;
+    return f();
+  };
+  return {
+    dialect: 'sqlite',
+    forUpdate: '',
+    all: <T>(q: string, p: readonly unknown[] = []) => outside(() => db.prepare(q).all(...p) as T[]),
+    get: <T>(q: string, p: readonly unknown[] = []) =>
+      outside(() => db.prepare(q).get(...p) as T | undefined),
+    run: (q, p = []) => outside(() => ({ changes: db.prepare(q).run(...p).changes })),
+    async transaction(fn) {
+      const before = queue;
+      let done = () => {};
+      queue = new Promise((r) => {
+        done = r;
+      });
+      await before;
+      busy = true;
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(inTx);
+          db.exec('COMMIT');
+          return result;
+        } catch (e) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw e;
+        }
+      } finally {
+        busy = false;
+        done();
+      }
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+/**
+ * Appends one administrative action synchronously on an SQLite handle (for code that works on the
+ * handle directly, such as the desk's views); the async stores use `recordAction`.
+ *
+ * @example
+ * ```ts
+ * recordSync(db, Date.now(), 'ops', 'quota-set', 'alice', { quotaBytes: 1e9 });
+ * ```
+ */
+export function recordSync(
+  db: Db,
+  time: number,
+  actor: string,
+  action: string,
+  subject: string,
+  detail: Record<string, unknown>,
+): void {
+  db.prepare('INSERT INTO admin_actions (time, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)').run(
+    time,
+    actor,
+    action,
+    subject,
+    JSON.stringify(detail),
+  );
 }

@@ -64,8 +64,8 @@ export async function serveEndpoint(
   const action: ServerAction = what === 'metrics' ? 'metrics' : what === 'log' ? 'read-log' : 'read-account';
   const header = request.headers.get('authorization');
   if (action === 'metrics' && d.metricsToken && header?.startsWith('Bearer ')) {
-    const r = d.auth.checkToken(header.slice(7), d.metricsToken, 'metrics', address);
-    if (r.ok) return metrics(d);
+    const r = await d.auth.checkToken(header.slice(7), d.metricsToken, 'metrics', address);
+    if (r.ok) return await metrics(d);
     if (r.status === 429) {
       d.log({ ...entry, event: 'rejected', status: 429, reason: 'locked out' });
       return text(429, 'too many failed logins: locked out', { 'retry-after': String(r.retryAfterSeconds) });
@@ -77,15 +77,14 @@ export async function serveEndpoint(
   if (who instanceof Response) return who;
   if (action === 'read-account') return account(d, url, who, entry);
   const t = d.now();
-  const scopes = d.grants
-    .active(who, t)
+  const scopes = (await d.grants.active(who, t))
     .filter((g) => MATRIX[g.role][action] === 'yes')
     .map((g) => g.scope);
   const allowed = action === 'metrics' ? scopes.includes('*') : scopes.length > 0;
   const response = !allowed
     ? text(403, `${action} refused`)
     : action === 'metrics'
-      ? metrics(d)
+      ? await metrics(d)
       : logTail(d, url, scopes);
   d.log({ ...entry, event: allowed ? 'access' : 'denied', user: who, op: action, status: response.status });
   return response;
@@ -113,10 +112,10 @@ async function login(
   return text(401, 'authentication required', { 'www-authenticate': 'Basic realm="kluis", charset="UTF-8"' });
 }
 
-function health(d: EndpointDeps): Response {
+async function health(d: EndpointDeps): Promise<Response> {
   const time = new Date(d.now()).toISOString();
   try {
-    d.accounts.get('-'); // the database answers
+    await d.accounts.get('-'); // the database answers
   } catch {
     return json(503, { status: 'error', reason: 'accounts database unavailable', time });
   }
@@ -131,10 +130,10 @@ function json(status: number, body: unknown): Response {
   });
 }
 
-function metrics(d: EndpointDeps): Response {
+async function metrics(d: EndpointDeps): Promise<Response> {
   d.metrics.set('kluis_maintenance_active', {}, d.maintenance(d.now()).window ? 1 : 0);
-  for (const a of d.accounts.list()) {
-    const u = d.ledger.usage(a.name);
+  for (const a of await d.accounts.list()) {
+    const u = await d.ledger.usage(a.name);
     d.metrics.set('kluis_quota_used_bytes', { account: a.name }, u.used);
     d.metrics.set('kluis_quota_reserved_bytes', { account: a.name }, u.reserved);
     if (u.quota !== undefined) d.metrics.set('kluis_quota_limit_bytes', { account: a.name }, u.quota);
@@ -150,12 +149,12 @@ const REPO_PATH =
   /^(?!\.\.?(?:\/|$))[A-Za-z0-9._-]{1,255}(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._-]{1,255}){0,15}$/;
 
 /** `GET /-/account`: the account settings for a repository path the caller's grants cover. */
-function account(
+async function account(
   d: EndpointDeps,
   url: URL,
   who: string,
   entry: Pick<AccessLogEntry, 'time' | 'address' | 'method' | 'path'>,
-): Response {
+): Promise<Response> {
   const path = (url.searchParams.get('repo') ?? who).replace(/^\/+|\/+$/g, '');
   const done = (response: Response, event: 'access' | 'denied' | 'rejected') => {
     d.log({ ...entry, event, user: who, op: 'read-account', repo: path, status: response.status });
@@ -165,12 +164,12 @@ function account(
     return done(text(400, 'repo: expected a repository path such as alice/laptop'), 'rejected');
   const t = d.now();
   // Refused alike whether or not the account exists, so the answer does not reveal account names.
-  if (!permit(d.grants.active(who, t), { action: 'read-account', path }, t))
+  if (!permit(await d.grants.active(who, t), { action: 'read-account', path }, t))
     return done(text(403, 'read-account refused'), 'denied');
   const area = path.split('/')[0]!;
-  const a = d.accounts.get(area);
+  const a = await d.accounts.get(area);
   if (!a) return done(text(404, `no account ${area}`), 'access');
-  const u = d.ledger.usage(area);
+  const u = await d.ledger.usage(area);
   return done(
     json(200, {
       account: area,

@@ -1,7 +1,7 @@
 import { KluisError } from '@kluis/core';
-import { assertAccountName } from './accounts.ts';
-import type { Db } from './db.ts';
+import { assertAccountName, recordAction } from './accounts.ts';
 import { type GrantView, grantActive, ROLES, type Role } from './matrix.ts';
+import type { Sql } from './sql.ts';
 
 /** A grant with its history: who gave it, when, why, and whether and by whom it was revoked. */
 export interface Grant extends GrantView {
@@ -77,26 +77,23 @@ export function assertScope(scope: string): void {
 /**
  * The grants table. Grants are never deleted nor changed (database triggers refuse it): revoking
  * one records who revoked it and when, once, so the table answers "who could do what, when, given
- * by whom" for any past moment. Every grant and revocation is also an admin action.
+ * by whom" for any past moment. Every grant and revocation is also an admin action. Grants are
+ * read from the database on every request, so a revocation applies on every server node at once.
  *
  * @example
  * ```ts
- * const grants = new GrantStore(db, () => Date.now());
- * grants.grant({ account: 'bob', role: 'restore', scope: 'alice/laptop', by: 'root', expiresAt });
+ * const grants = new GrantStore(sql, () => Date.now());
+ * await grants.grant({ account: 'bob', role: 'restore', scope: 'alice/laptop', by: 'root', expiresAt });
  * ```
  */
 export class GrantStore {
-  private readonly activeStmt;
-
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly now: () => number,
-  ) {
-    this.activeStmt = db.prepare('SELECT * FROM grants WHERE account = ? AND revoked_at IS NULL ORDER BY id');
-  }
+  ) {}
 
   /** Records a new grant and returns its id. The grantee and the scope's area must exist. */
-  grant(g: NewGrant): number {
+  async grant(g: NewGrant): Promise<number> {
     if (!ROLES.includes(g.role))
       throw new KluisError('INVALID_CONFIG', `unknown role ${g.role}: ${ROLES.join(', ')}`);
     assertScope(g.scope);
@@ -107,19 +104,18 @@ export class GrantStore {
         `grant would expire at once (${new Date(g.expiresAt).toISOString()})`,
       );
     }
-    return this.db.transaction(() => {
+    return this.sql.transaction(async (tx) => {
       for (const name of [g.account, g.scope.split('/')[0]!]) {
-        if (name !== '*' && !this.db.prepare('SELECT 1 FROM accounts WHERE name = ?').get(name)) {
+        if (name !== '*' && !(await tx.get('SELECT 1 FROM accounts WHERE name = ?', [name]))) {
           throw new KluisError('NOT_FOUND', `no account ${name} (kluis-server account list)`);
         }
       }
-      const r = this.db
-        .prepare(
-          `INSERT INTO grants (account, role, scope, expires_at, note, granted_by, granted_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(g.account, g.role, g.scope, g.expiresAt ?? null, g.note ?? null, g.by, t);
-      const id = Number(r.lastInsertRowid);
+      const row = await tx.get<{ id: number }>(
+        `INSERT INTO grants (account, role, scope, expires_at, note, granted_by, granted_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [g.account, g.role, g.scope, g.expiresAt ?? null, g.note ?? null, g.by, t],
+      );
+      const id = Number(row!.id);
       const detail = {
         grant: id,
         role: g.role,
@@ -127,43 +123,38 @@ export class GrantStore {
         expiresAt: g.expiresAt ?? null,
         note: g.note ?? null,
       };
-      this.record(g.by, 'grant', g.account, detail);
+      await recordAction(tx, this.now(), g.by, 'grant', g.account, detail);
       return id;
-    })();
+    });
   }
 
   /** Revokes grant `id`; `NOT_FOUND` if there is none, a no-op if already revoked. */
-  revoke(id: number, by: string): Grant {
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRow | undefined;
+  revoke(id: number, by: string): Promise<Grant> {
+    return this.sql.transaction(async (tx) => {
+      const row = await tx.get<GrantRow>(`SELECT * FROM grants WHERE id = ?${tx.forUpdate}`, [id]);
       if (!row) throw new KluisError('NOT_FOUND', `no grant ${id} (kluis-server grant list)`);
       if (row.revoked_at === null) {
-        this.db
-          .prepare('UPDATE grants SET revoked_by = ?, revoked_at = ? WHERE id = ?')
-          .run(by, this.now(), id);
-        this.record(by, 'grant-revoke', row.account, { grant: id });
+        await tx.run('UPDATE grants SET revoked_by = ?, revoked_at = ? WHERE id = ?', [by, this.now(), id]);
+        await recordAction(tx, this.now(), by, 'grant-revoke', row.account, { grant: id });
       }
-      return toGrant(this.db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRow);
-    })();
-  }
-
-  private record(actor: string, action: string, subject: string, detail: Record<string, unknown>): void {
-    this.db
-      .prepare('INSERT INTO admin_actions (time, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(this.now(), actor, action, subject, JSON.stringify(detail));
+      return toGrant((await tx.get<GrantRow>('SELECT * FROM grants WHERE id = ?', [id]))!);
+    });
   }
 
   /** Every grant of `account` (or of everyone), revoked and expired ones included, oldest first. */
-  list(account?: string): Grant[] {
+  async list(account?: string): Promise<Grant[]> {
     const rows = account
-      ? this.db.prepare('SELECT * FROM grants WHERE account = ? ORDER BY id').all(account)
-      : this.db.prepare('SELECT * FROM grants ORDER BY id').all();
-    return (rows as GrantRow[]).map(toGrant);
+      ? await this.sql.all<GrantRow>('SELECT * FROM grants WHERE account = ? ORDER BY id', [account])
+      : await this.sql.all<GrantRow>('SELECT * FROM grants ORDER BY id');
+    return rows.map(toGrant);
   }
 
   /** The grants of `account` in force at `now`. */
-  active(account: string, now: number): Grant[] {
-    const rows = this.activeStmt.all(account) as GrantRow[];
+  async active(account: string, now: number): Promise<Grant[]> {
+    const rows = await this.sql.all<GrantRow>(
+      'SELECT * FROM grants WHERE account = ? AND revoked_at IS NULL ORDER BY id',
+      [account],
+    );
     return rows.map(toGrant).filter((g) => grantActive(g, now));
   }
 }

@@ -130,21 +130,21 @@ function accessHooks(d: HookDeps): RestHooks<Principal> {
       state.triedUser = r.user;
       return undefined;
     },
-    authorize(ctx) {
+    async authorize(ctx) {
       const area = areaOf(ctx.repo);
-      if (!ctx.principal || area === '' || !d.accounts.get(area)) return false;
+      if (!ctx.principal || area === '' || !(await d.accounts.get(area))) return false;
       const t = d.now();
       const request = { action: ctx.operation, path: ctx.repo, type: ctx.type };
-      const g = permit(d.grants.active(ctx.principal.name, t), request, t);
+      const g = permit(await d.grants.active(ctx.principal.name, t), request, t);
       const state = currentRequest();
       state.grant = g?.id;
       state.role = g?.role;
       return g !== undefined;
     },
-    beforeDelete(ctx) {
+    async beforeDelete(ctx) {
       const state = currentRequest();
       if (state.role === 'admin') return undefined;
-      const refusal = d.lock.check(areaOf(ctx.repo), ctx.repo, ctx.key!);
+      const refusal = await d.lock.check(areaOf(ctx.repo), ctx.repo, ctx.key!);
       if (!refusal) return undefined;
       state.retentionLocked = true;
       d.metrics.inc('kluis_refused_total', { reason: 'retention-lock' });
@@ -177,7 +177,7 @@ function accessHooks(d: HookDeps): RestHooks<Principal> {
 
 function quotaHooks(d: HookDeps): RestHooks<Principal> {
   return {
-    beforeWrite(ctx) {
+    async beforeWrite(ctx) {
       const area = areaOf(ctx.repo);
       const ticket = d.uploads.enter(area, ctx.size);
       if ('status' in ticket) {
@@ -188,10 +188,10 @@ function quotaHooks(d: HookDeps): RestHooks<Principal> {
           headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'kluis-error': 'busy' },
         });
       }
-      const r = d.ledger.reserve(area, ctx.size);
+      const r = await d.ledger.reserve(area, ctx.size);
       if (!r) {
         ticket.leave();
-        const { used, reserved, quota } = d.ledger.usage(area);
+        const { used, reserved, quota } = await d.ledger.usage(area);
         return new Response(
           `quota exceeded: ${used} of ${quota} bytes used (${reserved} reserved by uploads in progress); this object needs ${ctx.size}\n`,
           {
@@ -211,17 +211,17 @@ function quotaHooks(d: HookDeps): RestHooks<Principal> {
       state.upload = ticket;
       return undefined;
     },
-    afterWrite(ctx) {
+    async afterWrite(ctx) {
       const state = currentRequest();
       state.upload?.leave();
       if (ctx.ok) {
-        state.reservation?.commit();
-        d.lock.stored(ctx.repo, ctx.key!);
-      } else state.reservation?.release();
+        await state.reservation?.commit();
+        await d.lock.stored(ctx.repo, ctx.key!);
+      } else await state.reservation?.release();
     },
-    afterDelete(ctx) {
-      d.ledger.removed(areaOf(ctx.repo), ctx.size);
-      d.lock.deleted(ctx.repo, ctx.key!);
+    async afterDelete(ctx) {
+      await d.ledger.removed(areaOf(ctx.repo), ctx.size);
+      await d.lock.deleted(ctx.repo, ctx.key!);
     },
   };
 }

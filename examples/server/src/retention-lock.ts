@@ -1,6 +1,6 @@
 import type { AccountStore } from './accounts.ts';
-import type { Db } from './db.ts';
 import { RETAINED_TYPES } from './matrix.ts';
+import type { Sql } from './sql.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -23,49 +23,48 @@ export interface RetentionRefusal {
  *
  * @example
  * ```ts
- * const lock = new RetentionLock(db, accounts, Date.now);
- * lock.stored('alice/laptop', 'snapshots/4f…');
- * const refusal = lock.check('alice', 'alice/laptop', 'snapshots/4f…');
+ * const lock = new RetentionLock(sql, accounts, Date.now);
+ * await lock.stored('alice/laptop', 'snapshots/4f…');
+ * const refusal = await lock.check('alice', 'alice/laptop', 'snapshots/4f…');
  * ```
  */
 export class RetentionLock {
-  private readonly getStmt;
-  private readonly putStmt;
-  private readonly firstSeenStmt;
-  private readonly dropStmt;
-
   constructor(
-    db: Db,
+    private readonly sql: Sql,
     private readonly accounts: AccountStore,
     private readonly now: () => number,
-  ) {
-    this.getStmt = db.prepare('SELECT stored_at FROM object_times WHERE repo = ? AND key = ?');
-    this.putStmt = db.prepare('INSERT OR REPLACE INTO object_times (repo, key, stored_at) VALUES (?, ?, ?)');
-    this.firstSeenStmt = db.prepare(
-      'INSERT OR IGNORE INTO object_times (repo, key, stored_at) VALUES (?, ?, ?)',
+  ) {}
+
+  /** Records that `key` of `repo` was (re)stored now. */
+  async stored(repo: string, key: string): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO object_times (repo, key, stored_at) VALUES (?, ?, ?)
+       ON CONFLICT (repo, key) DO UPDATE SET stored_at = excluded.stored_at`,
+      [repo, key, this.now()],
     );
-    this.dropStmt = db.prepare('DELETE FROM object_times WHERE repo = ? AND key = ?');
   }
 
-  /** Records that `key` of repository `repo` was stored now. */
-  stored(repo: string, key: string): void {
-    this.putStmt.run(repo, key, this.now());
+  /** Forgets the time of a deleted object. */
+  async deleted(repo: string, key: string): Promise<void> {
+    await this.sql.run('DELETE FROM object_times WHERE repo = ? AND key = ?', [repo, key]);
   }
 
-  /** Forgets `key` of `repo` (it was deleted). */
-  deleted(repo: string, key: string): void {
-    this.dropStmt.run(repo, key);
-  }
-
-  /** `undefined` when the lock allows deleting the existing object `key` of `repo` in `area`, else why not. */
-  check(area: string, repo: string, key: string): RetentionRefusal | undefined {
+  /** Why deleting `key` of `repo` (in account `area`) is refused now, or `undefined` if allowed. */
+  async check(area: string, repo: string, key: string): Promise<RetentionRefusal | undefined> {
     const type = key.split('/')[0] ?? '';
     if (!RETAINED_TYPES.has(type)) return undefined;
-    const days = this.accounts.get(area)?.protectDays ?? 0;
+    const days = (await this.accounts.get(area))?.protectDays ?? 0;
     if (days === 0) return undefined;
     const t = this.now();
-    this.firstSeenStmt.run(repo, key, t);
-    const storedAt = (this.getStmt.get(repo, key) as { stored_at: number }).stored_at;
+    await this.sql.run(
+      'INSERT INTO object_times (repo, key, stored_at) VALUES (?, ?, ?) ON CONFLICT (repo, key) DO NOTHING',
+      [repo, key, t],
+    );
+    const row = await this.sql.get<{ stored_at: number }>(
+      'SELECT stored_at FROM object_times WHERE repo = ? AND key = ?',
+      [repo, key],
+    );
+    const storedAt = row!.stored_at;
     const until = storedAt + days * DAY_MS;
     if (t >= until) return undefined;
     const iso = (ms: number) => new Date(ms).toISOString();

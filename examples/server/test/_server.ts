@@ -8,6 +8,7 @@ import { parseConfig, type ServerConfig } from '../src/config.ts';
 import { type Listening, listen } from '../src/listen.ts';
 import type { Role } from '../src/matrix.ts';
 import { hashPassword } from '../src/password.ts';
+import { freshDatabase, projectEngine } from './_engines.ts';
 
 /** Cheap scrypt for tests; production uses the default cost. */
 export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -15,7 +16,10 @@ export const FAST_SCRYPT = { N: 1024, r: 8, p: 1 };
 /** A Wednesday noon in Amsterdam: outside the default maintenance window. */
 export const WEDNESDAY = Date.parse('2026-03-25T12:00:00+01:00');
 
-/** A server on 127.0.0.1 with its own temp directory, SQLite file and a settable clock. */
+/**
+ * A server on 127.0.0.1 with its own temp directory, a fresh accounts database (an SQLite file, or
+ * a PostgreSQL database when the project's engine is PostgreSQL) and a settable clock.
+ */
 export interface TestServer {
   dir: string;
   app: App;
@@ -38,7 +42,11 @@ export interface TestServer {
 
 export async function startServer(config: Record<string, unknown> = {}, o: { fetch?: typeof fetch } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kluis-server-'));
-  const parsed = parseConfig({ dataDir: dir, port: 0, scrypt: FAST_SCRYPT, ...config }, dir);
+  // The accounts database: SQLite in the data directory, or a fresh PostgreSQL database in the
+  // server-postgres project.
+  const engine = projectEngine();
+  const database = engine === 'postgres' ? { database: await freshDatabase(engine, dir) } : {};
+  const parsed = parseConfig({ dataDir: dir, port: 0, scrypt: FAST_SCRYPT, ...database, ...config }, dir);
   const clock = { now: WEDNESDAY };
   const lines: string[] = [];
   const start = () =>
@@ -57,12 +65,12 @@ export async function startServer(config: Record<string, unknown> = {}, o: { fet
     async addAccount(name, a = {}) {
       const password = a.password ?? `pw-${name}-secret`;
       passwords.set(name, password);
-      server.app.accounts.add(name, await hashPassword(password, FAST_SCRYPT), {
+      await server.app.accounts.add(name, await hashPassword(password, FAST_SCRYPT), {
         actor: 'test',
         quotaBytes: a.quota,
       });
       const role = a.role ?? 'backup';
-      if (role !== 'none') server.app.grants.grant({ account: name, role, scope: name, by: 'test' });
+      if (role !== 'none') await server.app.grants.grant({ account: name, role, scope: name, by: 'test' });
       return password;
     },
     fetchAs(user, path, init = {}) {

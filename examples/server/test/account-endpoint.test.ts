@@ -18,9 +18,9 @@ beforeAll(async () => {
     ['root', 'admin', '*'],
   ] as const) {
     pw.set(name, await s.addAccount(name, { role: 'none' }));
-    s.app.grants.grant({ account: name, role, scope, by: 'test', expiresAt: s.clock.now + 30 * DAY });
+    await s.app.grants.grant({ account: name, role, scope, by: 'test', expiresAt: s.clock.now + 30 * DAY });
   }
-  s.app.accounts.setRetention('alice', { days: 14, protectDays: 10 }, 'test');
+  await s.app.accounts.setRetention('alice', { days: 14, protectDays: 10 }, 'test');
 });
 afterAll(() => s.close());
 

@@ -14,7 +14,7 @@ beforeAll(async () => {
   s = await startServer({ maintenance: { mode: 'off' } });
   alicePw = await s.addAccount('alice', { quota: 100_000_000 });
   opsPw = await s.addAccount('alice-ops', { role: 'none' });
-  s.app.grants.grant({
+  await s.app.grants.grant({
     account: 'alice-ops',
     role: 'maintenance',
     scope: 'alice',
@@ -117,7 +117,7 @@ describe('forget without flags on a kluis server applies the account’s retenti
 
     // A longer retention on the server lengthens what forget keeps, with no client change (the
     // protected days follow the retention days: 30, so forget keeps 31).
-    s.app.accounts.setRetention('alice', { days: 30 }, 'test');
+    await s.app.accounts.setRetention('alice', { days: 30 }, 'test');
     const longer = await kluis(['forget', '--dry-run'], maintenance);
     expect(longer.out).toMatch(/^policy keep-within 31d: from account alice/);
     expect(longer.out).toMatch(/would remove 0 snapshot\(s\), keep 2/);

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AccountStore } from '../src/accounts.ts';
 import { Authenticator, parseBasic } from '../src/authenticator.ts';
-import { openDb } from '../src/db.ts';
 import { LockoutTracker } from '../src/lockout.ts';
 import { hashPassword } from '../src/password.ts';
+import { openStore } from '../src/store.ts';
+import { freshDatabase, projectEngine } from './_engines.ts';
 import { basic, FAST_SCRYPT } from './_server.ts';
 
 const dirs: string[] = [];
@@ -17,12 +17,13 @@ afterEach(() => {
 async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'kluis-auth-'));
   dirs.push(dir);
-  const db = openDb(join(dir, 'a.db'));
   const clock = { now: 0 };
-  const accounts = new AccountStore(db, () => clock.now);
-  accounts.add('alice', await hashPassword('right password', FAST_SCRYPT), { actor: 't' });
+  const store = await openStore(await freshDatabase(projectEngine(), dir), () => clock.now);
+  const db = { close: () => store.close() };
+  const { accounts } = store;
+  await accounts.add('alice', await hashPassword('right password', FAST_SCRYPT), { actor: 't' });
   const policy = { maxFailures: 2, windowMs: 60_000, baseLockMs: 10_000, maxLockMs: 60_000 };
-  const lockout = new LockoutTracker(policy, () => clock.now);
+  const lockout = new LockoutTracker(store.sql, policy, () => clock.now);
   const failed: string[] = [];
   const auth = await Authenticator.create({
     accounts,
@@ -48,20 +49,20 @@ describe('authenticator', () => {
       ok: true,
       account: 'alice',
     });
-    db.close();
+    await db.close();
   });
 
   it('applies a password change or a disable at the next request', async () => {
     const { auth, accounts, db } = await setup();
     expect((await auth.check(basic('alice', 'right password'), 'a')).ok).toBe(true);
-    accounts.setPassword('alice', await hashPassword('new password', FAST_SCRYPT), 't');
+    await accounts.setPassword('alice', await hashPassword('new password', FAST_SCRYPT), 't');
     expect(await auth.check(basic('alice', 'right password'), 'a')).toMatchObject({ status: 401 });
     expect((await auth.check(basic('alice', 'new password'), 'a')).ok).toBe(true);
-    accounts.setDisabled('alice', true, 't');
+    await accounts.setDisabled('alice', true, 't');
     expect(await auth.check(basic('alice', 'new password'), 'b')).toMatchObject({
       reason: 'account disabled',
     });
-    db.close();
+    await db.close();
   });
 
   it('shares one check between concurrent identical logins, but counts each failure', async () => {
@@ -72,7 +73,7 @@ describe('authenticator', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     await Promise.all([auth.check(basic('bob', 'x'), 'c'), auth.check(basic('bob', 'x'), 'd')]);
     expect(failed).toEqual(['unknown account', 'unknown account']);
-    db.close();
+    await db.close();
   });
 
   it('parses Basic credentials strictly', () => {

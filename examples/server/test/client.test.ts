@@ -32,7 +32,7 @@ describe('kluis http transport against the server', () => {
       KluisError.is(e, 'ALREADY_EXISTS'),
     );
     const listed = [];
-    for await (const o of t.list('data/')) listed.push(o);
+    for await (const o of await t.list('data/')) listed.push(o);
     expect(listed).toEqual([{ key: `data/${b.id}`, size: b.bytes.length }]);
     expect(new TextDecoder().decode(await t.get(`data/${b.id}`, { range: { offset: 12, length: 5 } }))).toBe(
       'kluis',
@@ -45,12 +45,12 @@ describe('kluis http transport against the server', () => {
   });
 
   it('maps a full quota to QUOTA', async () => {
-    s.app.accounts.setQuota('alice', s.app.ledger.usage('alice').used + 10, 'test');
+    await s.app.accounts.setQuota('alice', (await s.app.ledger.usage('alice')).used + 10, 'test');
     const b = blob('more than ten bytes of data');
     await expect(transport('alice', alicePw, 'alice/laptop').put(`data/${b.id}`, b.bytes)).rejects.toSatisfy(
       (e) => KluisError.is(e, 'QUOTA'),
     );
-    s.app.accounts.setQuota('alice', 50_000_000, 'test');
+    await s.app.accounts.setQuota('alice', 50_000_000, 'test');
   });
 });
 

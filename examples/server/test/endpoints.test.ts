@@ -10,8 +10,8 @@ beforeAll(async () => {
   await s.addAccount('bob');
   await s.addAccount('audrey', { role: 'none' });
   await s.addAccount('root', { role: 'none' });
-  s.app.grants.grant({ account: 'audrey', role: 'auditor', scope: 'alice', by: 'test' });
-  s.app.grants.grant({ account: 'root', role: 'admin', scope: '*', by: 'test' });
+  await s.app.grants.grant({ account: 'audrey', role: 'auditor', scope: 'alice', by: 'test' });
+  await s.app.grants.grant({ account: 'root', role: 'admin', scope: '*', by: 'test' });
 });
 
 afterAll(() => s.close());

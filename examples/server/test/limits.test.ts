@@ -110,7 +110,7 @@ describe('upload limits', () => {
     for (const c of stalled) c.socket.destroy();
     await vi.waitFor(() => expect(s!.app.uploads.active).toEqual({ uploads: 0, bytes: 0 }));
     expect((await upload(s, 'carol', 'carol again')).status).toBe(200);
-    expect(s.app.ledger.usage('alice')).toMatchObject({ used: 0, reserved: 0 });
+    expect(await s.app.ledger.usage('alice')).toMatchObject({ used: 0, reserved: 0 });
   });
 
   it('hold memory for the bytes received, not the size declared, while uploads stall', async () => {

@@ -105,7 +105,7 @@ describe('failed logins', () => {
     s = await startServer({ lockout: { ...lockout, maxFailures: 100 } });
     await s.addAccount('alice');
     await s.addAccount('mallory');
-    s.app.accounts.setDisabled('mallory', true, 'test');
+    await s.app.accounts.setDisabled('mallory', true, 'test');
     const answers = await Promise.all(
       [basic('alice', 'wrong'), basic('ghost', 'wrong'), basic('mallory', 'pw-mallory-secret')].map(
         async (auth) => {

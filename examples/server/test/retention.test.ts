@@ -15,7 +15,7 @@ beforeAll(async () => {
   // The provider's (or the customer's) maintenance credential: deletes under the retention lock,
   // for 30 days, then it must be renewed.
   opsPw = await s.addAccount('alice-ops', { role: 'none' });
-  s.app.grants.grant({
+  await s.app.grants.grant({
     account: 'alice-ops',
     role: 'maintenance',
     scope: 'alice',
@@ -23,7 +23,7 @@ beforeAll(async () => {
     by: 'test',
   });
   await s.addAccount('root', { role: 'none' });
-  s.app.grants.grant({ account: 'root', role: 'admin', scope: '*', by: 'test' });
+  await s.app.grants.grant({ account: 'root', role: 'admin', scope: '*', by: 'test' });
 });
 afterAll(() => s.close());
 
@@ -130,8 +130,13 @@ describe('retention for an append-only account', () => {
   });
 
   it('follows the account’s protected days, set apart from its retention days', async () => {
-    s.app.accounts.setRetention('alice', { days: 30, protectDays: 2 }, 'test');
-    s.app.grants.grant({ account: 'alice-ops', role: 'maintenance', scope: 'alice/laptop', by: 'test' });
+    await s.app.accounts.setRetention('alice', { days: 30, protectDays: 2 }, 'test');
+    await s.app.grants.grant({
+      account: 'alice-ops',
+      role: 'maintenance',
+      scope: 'alice/laptop',
+      by: 'test',
+    });
     const d = blob('kept two days');
     await s.fetchAs('alice', `/alice/laptop/data/${d.id}`, { method: 'POST', body: d.bytes });
     s.clock.now += 2 * DAY - 1;
@@ -142,7 +147,7 @@ describe('retention for an append-only account', () => {
     const l = blob('a lock');
     await s.fetchAs('alice', `/alice/laptop/locks/${l.id}`, { method: 'POST', body: l.bytes });
     expect((await del('alice-ops', `locks/${l.id}`)).status).toBe(200);
-    const actions = s.app.accounts.list().find((a) => a.name === 'alice');
+    const actions = (await s.app.accounts.list()).find((a) => a.name === 'alice');
     expect(actions).toMatchObject({ retentionDays: 30, protectDays: 2 });
   });
 });

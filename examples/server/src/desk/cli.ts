@@ -2,13 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { renderHtmlReport } from '@kluis/sla';
 import { AccessLog } from '../access-log.ts';
-import { AccountStore } from '../accounts.ts';
 import type { Args, Command } from '../cli-admin.ts';
 import { actorOf, type CliIo, configOf, formatBytes, parseSize } from '../cli-io.ts';
 import { flagValue, UsageError, withFileFlags } from '../cli-usage.ts';
 import { openDb } from '../db.ts';
+import { sqliteDeskAccounts } from '../desk-views.ts';
 import { Desk, parseTime } from './desk.ts';
-import { deskAccounts } from './index.ts';
 import { Mailer } from './mailer.ts';
 import { localTime } from './messages.ts';
 import { SqliteDeskStore } from './sqlite-store.ts';
@@ -30,10 +29,9 @@ async function withDesk<T>(
   const log = new AccessLog(config.accessLog);
   try {
     const store = new SqliteDeskStore(db);
-    const accounts = new AccountStore(db, Date.now);
     const desk = new Desk({
       store,
-      accounts: deskAccounts(accounts),
+      accounts: sqliteDeskAccounts(db, Date.now),
       now: Date.now,
       log: (e) => log.write({ ...e, address: 'cli' }),
       providerEmail: config.desk.providerEmail,

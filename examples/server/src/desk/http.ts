@@ -3,7 +3,7 @@ import { KluisError } from '@kluis/core';
 import type { AccessLogEntry } from '../access-log.ts';
 import type { Authenticator } from '../authenticator.ts';
 import { parseSize } from '../cli-io.ts';
-import type { GrantStore } from '../grants.ts';
+import type { GrantsView } from '../desk-views.ts';
 import { grantActive } from '../matrix.ts';
 import type { Desk } from './desk.ts';
 import type { DeskEventType } from './store.ts';
@@ -13,7 +13,7 @@ import { type Page, renderPage, STYLESHEET } from './web.ts';
 export interface DeskHttpDeps {
   desk: Desk;
   auth: Authenticator;
-  grants: GrantStore;
+  grants: GrantsView;
   log: (entry: AccessLogEntry) => void;
   /** Usage and quota of an account, for the status page. */
   usage: (account: string) => { used: number; quota: number | undefined };

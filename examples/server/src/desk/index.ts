@@ -4,13 +4,11 @@
  * {@link DeskStore}; everything it serves is under `/-/desk/` and `/-/status`.
  */
 import type { AccessLogEntry } from '../access-log.ts';
-import type { AccountStore } from '../accounts.ts';
 import type { Authenticator } from '../authenticator.ts';
 import type { MaintenanceConfig } from '../config.ts';
 import type { Db } from '../db.ts';
-import type { GrantStore } from '../grants.ts';
+import type { GrantsView } from '../desk-views.ts';
 import type { MaintenanceState } from '../maintenance.ts';
-import type { QuotaLedger } from '../quota.ts';
 import type { DeskConfig } from './config.ts';
 import { Desk, type DeskAccounts } from './desk.ts';
 import { IncidentDetector } from './detector.ts';
@@ -21,19 +19,6 @@ import { SqliteDeskStore } from './sqlite-store.ts';
 
 export { type DeskConfig, parseDeskConfig } from './config.ts';
 export { isDeskPath } from './http.ts';
-
-/** The accounts as the desk sees them, through the server's account store. */
-export function deskAccounts(accounts: AccountStore, ledger?: QuotaLedger): DeskAccounts {
-  return {
-    quotaOf: (name) => {
-      const a = accounts.get(name);
-      return a === undefined ? null : a.quotaBytes;
-    },
-    usedOf: (name) => (ledger ? ledger.usage(name).used : (accounts.get(name)?.usedBytes ?? 0)),
-    setQuota: (name, bytes, actor) => accounts.setQuota(name, bytes, actor),
-    names: () => accounts.list().map((a) => a.name),
-  };
-}
 
 /** The desk of a running server. */
 export interface ServerDesk {
@@ -54,14 +39,13 @@ export interface ServerDesk {
  *
  * @example
  * ```ts
- * const desk = openServerDesk({ db, accounts, ledger, grants, auth, now, log, config: config.desk, maintenance: config.maintenance, secure: !!config.tls });
+ * const desk = openServerDesk({ db, accounts: sqliteDeskAccounts(db, now), grants: sqliteGrantsView(db), now, log, config: config.desk, maintenance: config.maintenance, secure: !!config.tls });
  * ```
  */
 export function openServerDesk(o: {
   db: Db;
-  accounts: AccountStore;
-  ledger: QuotaLedger;
-  grants: GrantStore;
+  accounts: DeskAccounts;
+  grants: GrantsView;
   now: () => number;
   log: (e: AccessLogEntry) => void;
   say?: (line: string) => void;
@@ -71,7 +55,7 @@ export function openServerDesk(o: {
 }): ServerDesk & { attach(auth: Authenticator): void } {
   const store = new SqliteDeskStore(o.db);
   const mailer = o.config.mail ? new Mailer(store, o.config.mail, o.now, o.say) : undefined;
-  const accounts = deskAccounts(o.accounts, o.ledger);
+  const accounts = o.accounts;
   const desk = new Desk({
     store,
     accounts,

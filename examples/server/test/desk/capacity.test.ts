@@ -11,9 +11,9 @@ beforeAll(async () => {
   await s.addAccount('alice', { quota: 10 * GiB });
   await s.addAccount('bob', { quota: GiB });
   await s.addAccount('ops', { role: 'none' });
-  s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
+  await s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
   await s.addAccount('audit', { role: 'none' });
-  s.app.grants.grant({ account: 'audit', role: 'auditor', scope: '*', by: 'test' });
+  await s.app.grants.grant({ account: 'audit', role: 'auditor', scope: '*', by: 'test' });
 });
 afterAll(() => s.close());
 
@@ -106,7 +106,7 @@ describe('capacity requests over HTTP (fake clock)', () => {
   });
 
   it('records who and when, in the desk record and the access log', () => {
-    const actions = s.app.desk.desk.storage.actions().filter((x) => x.action.startsWith('capacity'));
+    const actions = s.app.desk!.desk.storage.actions().filter((x) => x.action.startsWith('capacity'));
     expect(actions.slice(0, 2).map((x) => [x.actor, x.action, new Date(x.time).toISOString()])).toEqual([
       ['alice', 'capacity-request', '2026-04-24T13:00:00.000Z'],
       ['ops', 'capacity-fulfil', '2026-04-30T08:00:00.000Z'],
@@ -144,7 +144,7 @@ describe('kluis-server capacity request|list|fulfil', () => {
     const done = await cli(['capacity', 'fulfil', id, '--by', 'ops-jan']);
     expect(done.code).toBe(0);
     expect(done.out).toMatch(/ late, fulfilled .* by ops-jan\n$/);
-    expect(s.app.accounts.get('bob')!.quotaBytes).toBe(4 * GiB);
+    expect((await s.app.accounts.get('bob'))!.quotaBytes).toBe(4 * GiB);
     expect((await cli(['capacity', 'fulfil', id])).err).toMatch(/already fulfilled/);
     expect((await cli(['capacity', 'request', 'nobody', '1GiB'])).err).toMatch(/no account nobody/);
     expect((await cli(['capacity', 'request', 'bob', 'lots'])).code).toBe(2);

@@ -13,7 +13,7 @@ beforeAll(async () => {
   await s.addAccount('alice');
   await s.addAccount('bob');
   await s.addAccount('ops', { role: 'none' });
-  s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
+  await s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
 });
 afterAll(() => s.close());
 
@@ -197,7 +197,7 @@ describe('kluis-server incident open|record|list and desk report', () => {
   });
 
   it('records every incident action with who and when, also in the access log', () => {
-    const actions = s.app.desk.desk.storage.actions().filter((a) => a.action.startsWith('incident'));
+    const actions = s.app.desk!.desk.storage.actions().filter((a) => a.action.startsWith('incident'));
     expect(actions.map((a) => `${a.actor} ${a.action}`)).toEqual([
       'alice incident-reported',
       'ops incident-acknowledged',

@@ -14,7 +14,7 @@ describe('announced maintenance over HTTP (fake clock)', () => {
     s = await startServer();
     await s.addAccount('alice');
     await s.addAccount('ops', { role: 'none' });
-    s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
+    await s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
   });
   afterAll(() => s.close());
   const announce = (user: string, body: unknown) =>

@@ -19,9 +19,9 @@ beforeAll(async () => {
   s = await startServer();
   await s.addAccount('alice', { password: 'alice password 1', quota: 2 ** 30 });
   await s.addAccount('ops', { password: 'ops password 12', role: 'none' });
-  s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
+  await s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
   await s.addAccount('audit', { password: 'audit password', role: 'none' });
-  s.app.grants.grant({ account: 'audit', role: 'auditor', scope: '*', by: 'test' });
+  await s.app.grants.grant({ account: 'audit', role: 'auditor', scope: '*', by: 'test' });
   s.clock.now = at('2026-03-10T10:00:00+01:00');
   browser = await launchChromium('kluis-chromium-desk-');
   page = await browser.context.newPage();
@@ -139,7 +139,7 @@ describe('the desk pages in headless Chromium', () => {
       },
     });
     expect(denied.status()).toBe(403);
-    expect(s.app.desk.desk.announcements()).toEqual([]);
+    expect(s.app.desk!.desk.announcements()).toEqual([]);
     await logOut();
     expect(violations).toEqual([]);
   });
