@@ -105,7 +105,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   for (const f of files) mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
   const schedule = maintenanceSchedule(config.maintenance); // checks the configuration before anything is created
   const storage = await openStorage(config.storage);
-  const store = await openStore(config.database, now);
+  const store = await openStore(config.database, now, config.node);
   const { accounts, grants, ledger } = store;
   let accessLog: AccessLog;
   try {
@@ -180,8 +180,9 @@ export async function createApp(o: AppOptions): Promise<App> {
  * Sets each account's usage from the storage. On SQLite the server is alone, so reservations left
  * by a previous run are dropped first. On PostgreSQL other nodes may be storing objects meanwhile:
  * an account's count is kept only if no upload of it was in progress or settled while it was
- * counted (see `QuotaLedger.recount`), so a count never overwrites a newer figure; reservations of
- * a node that died expire by age.
+ * counted (see `QuotaLedger.recount`), so a count never overwrites a newer figure. The node's own
+ * reservations from before its start are dropped first (its uploads died with the old process);
+ * those of a node that died and is not restarted expire by age.
  */
 async function recountUsage(store: ServerStore, storage: Storage): Promise<void> {
   if (store.engine === 'sqlite') {
@@ -190,6 +191,7 @@ async function recountUsage(store: ServerStore, storage: Storage): Promise<void>
       await store.ledger.setUsed(a.name, await storage.areaUsage(a.name));
     return;
   }
+  await store.ledger.dropOwnReservations();
   for (const a of await store.accounts.list())
     await store.ledger.recount(a.name, () => storage.areaUsage(a.name));
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { KluisError } from '@kluis/core';
 import { type DeskConfig, parseDeskConfig } from './desk/config.ts';
@@ -29,6 +30,12 @@ export interface MaintenanceConfig {
 export interface ServerConfig {
   host: string;
   port: number;
+  /**
+   * This server node's name, unique among the nodes sharing a database and the same across its
+   * restarts (default `<hostname>:<port>`): a restarted node drops the quota reservations of
+   * uploads that died with its previous process.
+   */
+  node: string;
   /**
    * The accounts database: the path of an SQLite file, or a `postgres://user@host:port/db` URL
    * (several server nodes share one PostgreSQL; the password may come from `PGPASSWORD`).
@@ -189,6 +196,7 @@ export function parseConfig(input: unknown, base: string): ServerConfig {
     'limits',
     'cors',
     'desk',
+    'node',
   );
   for (const k of Object.keys(c))
     if (!known.includes(k)) bad(k, `unknown setting (known: ${known.join(', ')})`);
@@ -200,9 +208,13 @@ export function parseConfig(input: unknown, base: string): ServerConfig {
   const sc = obj(c.scrypt, 'scrypt');
   const webhook = str(c.alertWebhook, 'alertWebhook');
   if (webhook !== undefined && !/^https?:\/\//.test(webhook)) bad('alertWebhook', 'expected an http(s) URL');
+  const port = int(c.port, 'port', 0, 65535) ?? 8000;
+  const node = str(c.node, 'node') ?? `${hostname()}:${port === 0 ? `pid${process.pid}` : port}`;
+  if (!/^[A-Za-z0-9._:-]{1,100}$/.test(node)) bad('node', 'expected 1-100 of A-Z a-z 0-9 . _ : -');
   return {
     host: str(c.host, 'host') ?? '127.0.0.1',
-    port: int(c.port, 'port', 0, 65535) ?? 8000,
+    port,
+    node,
     database: database(str(c.database, 'database'), base, dataDir),
     accessLog: resolve(base, str(c.accessLog, 'accessLog') ?? join(dataDir, 'access.log')),
     storage: storage(c.storage, base, dataDir),

@@ -51,7 +51,8 @@ const MIGRATIONS: readonly string[] = [
      id         BIGSERIAL PRIMARY KEY,
      account    TEXT NOT NULL,
      bytes      BIGINT NOT NULL,
-     created_at BIGINT NOT NULL
+     created_at BIGINT NOT NULL,
+     node       TEXT NOT NULL DEFAULT ''
    );
    CREATE INDEX reservations_by_account ON reservations(account);
    CREATE TABLE lockouts (

@@ -94,7 +94,8 @@ const MIGRATIONS: readonly string[] = [
      id         INTEGER PRIMARY KEY,
      account    TEXT NOT NULL,
      bytes      INTEGER NOT NULL,
-     created_at INTEGER NOT NULL
+     created_at INTEGER NOT NULL,
+     node       TEXT NOT NULL DEFAULT ''
    ) STRICT;
    CREATE INDEX reservations_by_account ON reservations(account);
    CREATE TABLE lockouts (

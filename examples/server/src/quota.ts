@@ -38,9 +38,14 @@ export const STALE_RESERVATION_MS = 60 * 60_000;
  * ```
  */
 export class QuotaLedger {
+  /**
+   * @param node this server node's name, recorded with its reservations so that the node, when
+   *   restarted after a crash, can drop the reservations of uploads that died with it.
+   */
   constructor(
     private readonly sql: Sql,
     private readonly now: () => number,
+    private readonly node = '',
   ) {}
 
   /** Sets the bytes stored in `area` (from a scan of the storage). */
@@ -76,8 +81,8 @@ export class QuotaLedger {
         if (account.used + Number(r?.n ?? 0) + size > account.quota) return undefined;
       }
       const row = await tx.get<{ id: number }>(
-        'INSERT INTO reservations (account, bytes, created_at) VALUES (?, ?, ?) RETURNING id',
-        [area, size, t],
+        'INSERT INTO reservations (account, bytes, created_at, node) VALUES (?, ?, ?, ?) RETURNING id',
+        [area, size, t, this.node],
       );
       return row!.id;
     });
@@ -132,6 +137,14 @@ export class QuotaLedger {
       if (same) await tx.run('UPDATE accounts SET used_bytes = ? WHERE name = ?', [bytes, area]);
       return same;
     });
+  }
+
+  /**
+   * Drops the reservations this node made before it (re)started: their uploads died with the
+   * previous process. Other nodes' reservations are left alone.
+   */
+  async dropOwnReservations(): Promise<number> {
+    return (await this.sql.run('DELETE FROM reservations WHERE node = ?', [this.node])).changes;
   }
 
   /** Drops every reservation (a single server starting: none of them is in progress). */

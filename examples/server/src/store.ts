@@ -27,7 +27,8 @@ export interface ServerStore {
 
 /**
  * Opens the store the `database` setting names: a `postgres://` URL, or the path of an SQLite
- * file. Either is created or migrated to the current schema.
+ * file. Either is created or migrated to the current schema. `node` names this server node (see
+ * `QuotaLedger`); admin commands leave it empty.
  *
  * @example
  * ```ts
@@ -35,14 +36,14 @@ export interface ServerStore {
  * const alice = await store.accounts.get('alice');
  * ```
  */
-export async function openStore(database: string, now: () => number): Promise<ServerStore> {
+export async function openStore(database: string, now: () => number, node = ''): Promise<ServerStore> {
   const sqlite = isPostgresUrl(database) ? undefined : openDb(database);
   const sql = sqlite ? sqliteSql(sqlite) : await openPostgres(database);
   return {
     sql,
     accounts: new AccountStore(sql, now),
     grants: new GrantStore(sql, now),
-    ledger: new QuotaLedger(sql, now),
+    ledger: new QuotaLedger(sql, now, node),
     engine: sql.dialect,
     sqlite,
     close: () => sql.close(),

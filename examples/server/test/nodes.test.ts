@@ -37,6 +37,7 @@ async function cluster(extra: Record<string, unknown> = {}): Promise<Node[]> {
     const config = parseConfig(
       {
         port: 0,
+        node: `n${i}`,
         database,
         accessLog: join(dir, `access-${i}.log`),
         storage: { kind: 'local', root: join(dir, 'storage') },
