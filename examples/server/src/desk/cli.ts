@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { KluisError } from '@kluis/core';
 import { renderHtmlReport } from '@kluis/sla';
 import { AccessLog } from '../access-log.ts';
 import type { Args, Command } from '../cli-admin.ts';
@@ -7,6 +8,7 @@ import { actorOf, type CliIo, configOf, formatBytes, parseSize } from '../cli-io
 import { flagValue, UsageError, withFileFlags } from '../cli-usage.ts';
 import { openDb } from '../db.ts';
 import { sqliteDeskAccounts } from '../desk-views.ts';
+import { isPostgresUrl } from '../sql.ts';
 import { Desk, parseTime } from './desk.ts';
 import { Mailer } from './mailer.ts';
 import { localTime } from './messages.ts';
@@ -23,6 +25,11 @@ async function withDesk<T>(
   fn: (desk: Desk, mailer: Mailer | undefined) => T | Promise<T>,
 ): Promise<T> {
   const config = configOf({ config: str(v, 'config'), data: str(v, 'data') }, io.env);
+  if (isPostgresUrl(config.database))
+    throw new KluisError(
+      'INVALID_CONFIG',
+      'the desk keeps its data in SQLite only: not available with PostgreSQL yet',
+    );
   for (const f of [config.database, config.accessLog])
     mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
   const db = openDb(config.database);
