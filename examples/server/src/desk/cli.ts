@@ -310,9 +310,8 @@ export const INCIDENT_COMMANDS: Record<string, Command> = {
   record: {
     spec: {
       name: 'incident record',
-      args: `ID ${EVENT_TYPES.join('|')}`,
-      summary:
-        "Records a progress message, the restoration, the provider's sign-off (ends the unavailability when outside the service window) or the coordinator's acceptance.",
+      args: 'ID EVENT',
+      summary: `Records an EVENT (${EVENT_TYPES.join(', ')}): a progress message, the restoration, the provider's sign-off (ends the unavailability when outside the service window) or the coordinator's acceptance.`,
       positionals: { min: 2, max: 2 },
       flags: withFileFlags(
         { note: { type: 'string', arg: 'TEXT', help: 'what was done or said' }, at: AT },
