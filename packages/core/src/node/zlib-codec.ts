@@ -2,6 +2,7 @@ import * as zlib from 'node:zlib';
 import { CODEC_DEFLATE_RAW, type CompressionCodec, type CompressionDecoder } from '../compression';
 import { MAX_WASM_DEFLATE_INPUT, wasmDeflateSync } from '../deflate/encoder';
 import { CODEC_ZSTD, portableZstd } from '../zstd';
+import { reusedZstdCompressor } from './_zstd-context';
 
 const { constants, deflateRawSync, inflateRawSync } = zlib;
 
@@ -12,6 +13,7 @@ interface ZstdZlib {
     o: { params: Record<number, number>; pledgedSrcSize: number; chunkSize: number },
   ): Buffer;
   zstdDecompressSync(data: Uint8Array, o: { maxOutputLength: number; chunkSize: number }): Buffer;
+  createZstdCompress: Parameters<typeof reusedZstdCompressor>[0]['createZstdCompress'];
 }
 // A namespace import and a feature test: a named import of a missing export fails to link on Node 20.
 const nativeZstd: ZstdZlib | undefined =
@@ -19,8 +21,12 @@ const nativeZstd: ZstdZlib | undefined =
   typeof (zlib as Partial<ZstdZlib>).zstdDecompressSync === 'function'
     ? (zlib as unknown as ZstdZlib)
     : undefined;
-/** ZSTD_c_compressionLevel (a stable zstd parameter number). */
-const ZSTD_LEVEL = 100;
+
+/**
+ * This thread's zstd compressor at level 3: one context kept for every call (see
+ * _zstd-context.ts), its frames byte-identical to `zstdCompressSync`'s. Internal.
+ */
+export const zstdLevel3 = nativeZstd && reusedZstdCompressor(nativeZstd, 3);
 
 /**
  * zstd decoding: native where node:zlib has it, else the portable WebAssembly decoder, so
@@ -97,17 +103,11 @@ export const nodeZstd: CompressionCodec | undefined = nativeZstd && {
   id: CODEC_ZSTD,
   name: 'zstd',
   reads: [nodeDeflateRaw],
-  // Told the input's size, zstd sizes its tables to it, and one output buffer of about that
-  // size saves growing and joining pieces: 64 KiB chunks of source code then compress at
-  // ~190 MB/s instead of ~150 (docs/benchmarks.md).
-  compress: (data) =>
-    asBytes(
-      nativeZstd.zstdCompressSync(data, {
-        params: { [ZSTD_LEVEL]: 3 },
-        pledgedSrcSize: data.length,
-        chunkSize: Math.min(8 << 20, Math.max(64, data.length + 64)),
-      }),
-    ),
+  // One context per thread, kept (_zstd-context.ts): a fresh one per call, as zstdCompressSync
+  // makes, cost 55–80 MB of peak RSS in a first backup. zstd sizes its tables to each input
+  // (as told by `pledgedSrcSize`), and the frame is written into one kept buffer and copied
+  // out at its size, so nothing grows or is joined (docs/benchmarks.md).
+  compress: (data) => zstdLevel3!.compress(data),
   decompress: zstdDecoder.decompress,
 };
 
