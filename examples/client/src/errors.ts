@@ -1,4 +1,4 @@
-import { KluisError } from '@kluis/core';
+import type { ErrorCode } from '@kluis/core';
 
 /** A wrong command line: printed with a hint, exit code 2. */
 export class UsageError extends Error {
@@ -30,7 +30,7 @@ export function raisedOpening(e: unknown): unknown {
  * snapshot file, its `key`). Empty when no command helps.
  */
 export function hintFor(e: unknown, command: string): string {
-  if (!KluisError.is(e)) return '';
+  if (!isKluisError(e)) return '';
   switch (e.code) {
     case 'QUOTA':
       return '; free space with kluis forget --prune, or ask for a larger quota';
@@ -52,10 +52,22 @@ export function hintFor(e: unknown, command: string): string {
   }
 }
 
+/**
+ * `KluisError.is(e, ...codes)` without loading `@kluis/core` (a usage error or `--help` needs
+ * none of it): a kluis error carries the registered symbol `kluis.error`, as core's own test
+ * reads it (packages/core/src/errors.ts).
+ */
+export function isKluisError(e: unknown, ...codes: ErrorCode[]): e is Error & { code: ErrorCode } {
+  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[KLUIS_ERROR] !== true)
+    return false;
+  return codes.length === 0 || codes.includes((e as { code: ErrorCode }).code);
+}
+const KLUIS_ERROR = Symbol.for('kluis.error');
+
 /** Maps an error to its exit code. */
 export function exitCodeOf(e: unknown): number {
   if (e instanceof UsageError) return EXIT.usage;
-  if (KluisError.is(e, 'WRONG_PASSWORD', 'AUTH')) return EXIT.auth;
-  if (KluisError.is(e, 'ABORTED')) return EXIT.interrupted;
+  if (isKluisError(e, 'WRONG_PASSWORD', 'AUTH')) return EXIT.auth;
+  if (isKluisError(e, 'ABORTED')) return EXIT.interrupted;
   return EXIT.error;
 }

@@ -1,6 +1,3 @@
-import { KluisError } from '@kluis/core';
-import { read } from 'read';
-
 /** Everything the CLI touches outside itself, so tests can run it in-process. */
 export interface Io {
   stdout: (s: string) => void;
@@ -86,6 +83,8 @@ function writerWhileRead(stream: NodeJS.WriteStream): (s: string) => void {
 
 /** Asks on the terminal without echo (npm's `read`); Ctrl-C at the prompt is an `ABORTED` error. */
 async function promptSecret(question: string): Promise<string> {
+  // Loaded when asked: most commands never prompt, and start-up loads no more than it needs.
+  const [{ read }, { KluisError }] = await Promise.all([import('read'), import('@kluis/core')]);
   try {
     return await read({ prompt: question, silent: true, input: process.stdin, output: process.stderr });
   } catch (e) {

@@ -1,28 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { KluisError } from '@kluis/core';
-import { backupCommand, backupOptions, init, initOptions } from './commands/backup';
-import { configCommand, configOptions } from './commands/config';
-import { demo, demoOptions } from './commands/demo';
-import { diff, diffOptions } from './commands/diff';
-import { dump, dumpOptions } from './commands/dump';
-import { find, findOptions } from './commands/find';
-import { key, keyOptions } from './commands/keys';
-import {
-  checkCommand,
-  checkOptions,
-  forget,
-  forgetOptions,
-  pruneCommand,
-  pruneOptions,
-} from './commands/maintenance';
-import { restoreCommand, restoreOptions } from './commands/restore';
-import { ls, lsOptions, snapshots, snapshotsOptions } from './commands/snapshots';
-import { stats, statsOptions } from './commands/stats';
-import { tag, tagOptions } from './commands/tag';
-import { type Context, createContext, GLOBAL_OPTIONS } from './context';
+import type { Context } from './context';
 import type { EarlyKdf } from './early-kdf';
-import { EXIT, exitCodeOf, hintFor, UsageError } from './errors';
+import { EXIT, exitCodeOf, hintFor, isKluisError, UsageError } from './errors';
+import { GLOBAL_OPTIONS } from './global-options';
 import type { Io } from './io';
 import { nearest, type Options, optionLines, parseErrorToUsage, wrap } from './options';
 import { redact } from './repository-url';
@@ -30,12 +11,17 @@ import { redact } from './repository-url';
 interface Command {
   usage: string;
   summary: string;
-  options: Options;
   /** How many positional arguments the command takes (`max` omitted: any number). */
   args: { min: number; max?: number; what?: string };
   /** Value of a string option given bare (last, or followed by another option): `--fit-quota`. */
   bare?: Record<string, string>;
-  run: (ctx: Context) => Promise<number>;
+  /**
+   * The command's options and code, imported when the command runs (or shows its help): `kluis
+   * --help`, `--version` and every other command load none of it, nor what it imports (the
+   * storage SDKs, the retention library, worker threads). Start-up is measured in
+   * docs/benchmarks.md and tested in test/startup.test.ts.
+   */
+  load: () => Promise<{ options: Options; run: (ctx: Context) => Promise<number> }>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -43,57 +29,51 @@ const COMMANDS: Record<string, Command> = {
     usage: 'init [options]',
     summary: 'create a new encrypted repository',
     args: { min: 0, max: 0 },
-    options: initOptions,
-    run: init,
+    load: () => import('./commands/backup').then((m) => ({ options: m.initOptions, run: m.init })),
   },
   backup: {
     usage: 'backup PATH... | --files-from F | --stdin | --stdin-from-command -- CMD ARG... [options]',
     summary: 'back up files and directories (only changes travel), or standard input',
     args: { min: 0, what: 'at least one PATH' },
-    options: backupOptions,
-    run: backupCommand,
+    load: () => import('./commands/backup').then((m) => ({ options: m.backupOptions, run: m.backupCommand })),
   },
   snapshots: {
     usage: 'snapshots [options]',
     summary: 'list snapshots',
     args: { min: 0, max: 0 },
-    options: snapshotsOptions,
-    run: snapshots,
+    load: () =>
+      import('./commands/snapshots').then((m) => ({ options: m.snapshotsOptions, run: m.snapshots })),
   },
   ls: {
     usage: 'ls SNAPSHOT [PATH]',
     summary: 'list the files in a snapshot',
     args: { min: 0, max: 2, what: 'SNAPSHOT and optionally a PATH' },
-    options: lsOptions,
-    run: ls,
+    load: () => import('./commands/snapshots').then((m) => ({ options: m.lsOptions, run: m.ls })),
   },
   find: {
     usage: 'find PATTERN... [--snapshot ID] [--host H] [--tag T] [--ignore-case]',
     summary: 'find files by name or path pattern in every snapshot',
     args: { min: 1, what: 'at least one PATTERN' },
-    options: findOptions,
-    run: find,
+    load: () => import('./commands/find').then((m) => ({ options: m.findOptions, run: m.find })),
   },
   dump: {
     usage: 'dump SNAPSHOT PATH',
     summary: "write a file's bytes, or a directory as tar, to standard output",
     args: { min: 2, max: 2, what: 'a SNAPSHOT and a PATH' },
-    options: dumpOptions,
-    run: dump,
+    load: () => import('./commands/dump').then((m) => ({ options: m.dumpOptions, run: m.dump })),
   },
   restore: {
     usage: 'restore SNAPSHOT|latest --target DIR [options]',
     summary: 'restore a snapshot into a directory',
     args: { min: 0, max: 1, what: 'one SNAPSHOT' },
-    options: restoreOptions,
-    run: restoreCommand,
+    load: () =>
+      import('./commands/restore').then((m) => ({ options: m.restoreOptions, run: m.restoreCommand })),
   },
   diff: {
     usage: 'diff SNAPSHOT SNAPSHOT',
     summary: 'show what changed between two snapshots',
     args: { min: 0, max: 2, what: 'two SNAPSHOTs' },
-    options: diffOptions,
-    run: diff,
+    load: () => import('./commands/diff').then((m) => ({ options: m.diffOptions, run: m.diff })),
   },
   forget: {
     usage: 'forget ID... [options] | forget [--policy P | --keep-… N ...] [options]',
@@ -101,57 +81,51 @@ const COMMANDS: Record<string, Command> = {
       'remove the snapshots named, or those a retention policy does not keep (with reasons); without flags, the stored policy',
     args: { min: 0 },
     bare: { 'fit-quota': 'account' },
-    options: forgetOptions,
-    run: forget,
+    load: () => import('./commands/maintenance').then((m) => ({ options: m.forgetOptions, run: m.forget })),
   },
   prune: {
     usage: 'prune [options]',
     summary: 'free space no snapshot uses, repacking partly used packs (two-phase, lock-free)',
     args: { min: 0, max: 0 },
-    options: pruneOptions,
-    run: pruneCommand,
+    load: () =>
+      import('./commands/maintenance').then((m) => ({ options: m.pruneOptions, run: m.pruneCommand })),
   },
   tag: {
     usage: 'tag --add T | --remove T | --set T SNAPSHOT...',
     summary: 'add, remove or replace the tags of snapshots',
     args: { min: 1, what: 'at least one SNAPSHOT' },
-    options: tagOptions,
-    run: tag,
+    load: () => import('./commands/tag').then((m) => ({ options: m.tagOptions, run: m.tag })),
   },
   config: {
     usage: 'config set retention POLICY | config get retention | config unset retention',
     summary: 'the retention policy forget applies without flags, stored for this repository',
     args: { min: 2, max: 3, what: 'set retention POLICY, get retention or unset retention' },
-    options: configOptions,
-    run: configCommand,
+    load: () => import('./commands/config').then((m) => ({ options: m.configOptions, run: m.configCommand })),
   },
   check: {
     usage: 'check [options]',
     summary: 'verify the repository (and every byte with --read-data)',
     args: { min: 0, max: 0 },
-    options: checkOptions,
-    run: checkCommand,
+    load: () =>
+      import('./commands/maintenance').then((m) => ({ options: m.checkOptions, run: m.checkCommand })),
   },
   key: {
     usage: 'key list|add|remove ID|passwd [options]',
     summary: 'manage the passwords (key slots) of a repository',
     args: { min: 0, max: 2, what: 'list, add, remove ID or passwd' },
-    options: keyOptions,
-    run: key,
+    load: () => import('./commands/keys').then((m) => ({ options: m.keyOptions, run: m.key })),
   },
   stats: {
     usage: 'stats',
     summary: 'sizes, deduplication and compression',
     args: { min: 0, max: 0 },
-    options: statsOptions,
-    run: stats,
+    load: () => import('./commands/stats').then((m) => ({ options: m.statsOptions, run: m.stats })),
   },
   demo: {
     usage: 'demo [options]',
     summary: 'a real encrypted backup and restore on a local repository',
     args: { min: 0, max: 0 },
-    options: demoOptions,
-    run: demo,
+    load: () => import('./commands/demo').then((m) => ({ options: m.demoOptions, run: m.demo })),
   },
 };
 
@@ -177,9 +151,10 @@ function help(): string {
 }
 
 /** `kluis COMMAND --help`: the synopsis, the summary, then every option with its sentence. */
-export function commandHelp(name: string): string {
+export async function commandHelp(name: string): Promise<string> {
   const command = COMMANDS[name]!;
-  const own = Object.keys(command.options).length ? ['', 'options:', ...optionLines(command.options)] : [];
+  const { options } = await command.load();
+  const own = Object.keys(options).length ? ['', 'options:', ...optionLines(options)] : [];
   return `${[
     ...wrap(`usage: kluis ${command.usage}`, 80),
     ...wrap(command.summary, 80),
@@ -191,8 +166,8 @@ export function commandHelp(name: string): string {
 }
 
 /** Every option `name` takes, its own and the global ones. */
-export function optionsOf(name: string): Options {
-  return { ...GLOBAL_OPTIONS, ...COMMANDS[name]!.options };
+export async function optionsOf(name: string): Promise<Options> {
+  return { ...GLOBAL_OPTIONS, ...(await COMMANDS[name]!.load()).options };
 }
 
 /** The names of the commands, in the order help lists them. */
@@ -258,9 +233,10 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
   const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   let debug = own.includes('--debug');
   try {
-    const spec = { ...GLOBAL_OPTIONS, ...command.options };
+    const loaded = await command.load();
+    const spec = { ...GLOBAL_OPTIONS, ...loaded.options };
     if (own.includes('--help') || own.includes('-h')) {
-      io.stdout(commandHelp(name!));
+      io.stdout(await commandHelp(name!));
       return EXIT.ok;
     }
     const { values, positionals } = (() => {
@@ -272,9 +248,10 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     })();
     debug = values.debug === true;
     checkArgs(name!, command.args, positionals);
+    const { createContext } = await import('./context');
     const ctx = createContext(io, values, positionals, options.early);
     try {
-      return await command.run(ctx);
+      return await loaded.run(ctx);
     } finally {
       await ctx.dispose();
     }
@@ -287,7 +264,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
         : hintFor(e, name!);
     io.stderr(`kluis: ${redact(message)}${hint}\n`);
     if (debug && e instanceof Error && e.stack) io.stderr(`${redact(e.stack)}\n`);
-    else if (!KluisError.is(e) && !(e instanceof UsageError) && code === EXIT.error)
+    else if (!isKluisError(e) && !(e instanceof UsageError) && code === EXIT.error)
       io.stderr('(run with --debug for details)\n');
     return code;
   }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Transport } from '@kluis/core';
-import { localTransport } from '@kluis/core/node';
 import { UsageError } from './errors';
 
 type Env = Record<string, string | undefined>;
@@ -59,6 +58,9 @@ async function locate(
     const { createRepository, httpTransport } = await import('@kluis/transport-http');
     return { transport: httpTransport(options), create: () => createRepository(options) };
   }
+  // Imported here, not at the top: main.ts imports `redact` from this module, and `kluis --help`
+  // loads nothing of the engine.
+  const { localTransport } = await import('@kluis/core/node');
   return { transport: localTransport({ root: resolve(location) }) };
 }
 

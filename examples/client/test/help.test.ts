@@ -30,7 +30,7 @@ describe('kluis COMMAND --help, through the real command', { timeout: 60_000 }, 
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`^usage: kluis ${name}`));
-      for (const [flag, o] of Object.entries(optionsOf(name))) {
+      for (const [flag, o] of Object.entries(await optionsOf(name))) {
         const line = r.out.split('\n').find((l) => l.includes(`--${flag} `) || l.endsWith(`--${flag}`));
         expect(line, `--${flag}`).toBeDefined();
         expect(o.help.length).toBeGreaterThan(10);

@@ -1,4 +1,4 @@
-import { applyPolicy, type PolicyInput, type RetentionResult } from '@kluis/retention';
+import type { PolicyInput, RetentionResult } from '@kluis/retention';
 import { KluisError, throwIfAborted } from '../../errors';
 import { CONFIG_KEY, kindPrefix, objectName } from '../format/layout';
 import type { Repository } from '../repository';
@@ -99,6 +99,9 @@ export async function forget(
       tags: s.tags,
       complete: s.complete,
     }));
+    // Imported when a policy is applied: the retention library (and its calendar arithmetic) is
+    // the largest dependency of this package, and no other operation needs it.
+    const { applyPolicy } = await import('@kluis/retention');
     retention = applyPolicy(versions, selection, options.now ? { now: options.now } : {});
     removed = retention.drop.map((v) => v.id);
     kept = retention.keep.map((v) => v.id);
