@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- bundle|cache|chunker|crypto|deflate|codecs|restic|retention|s3|server ...]: the benchmarks, never part
+// npm run bench [-- bundle|cache|chunker|crypto|deflate|codecs|restic|retention|s3|scale|server ...]: the benchmarks, never part
 // of npm test. Each runs under Node 24 (the current LTS, installed from the npm registry into
 // .bench/node24 when missing) and under this Node, and prints its own table per runtime; figures
 // are only comparable within one run (see docs/benchmarks.md). KLUIS_BENCH_NODE=24 or =current
@@ -20,6 +20,7 @@ const all = {
   retention: 'examples/client/bench/retention-30d.ts',
   cache: 'examples/client/bench/cache.ts',
   bundle: 'packages/core/bench/bundle.ts',
+  scale: 'examples/client/bench/scale.ts',
 };
 // Measured once: a bundle's size does not depend on the Node that builds it.
 const once = new Set(['bundle']);
@@ -41,7 +42,7 @@ const runtimes = [
   ...(which === 'current' || picked.every((n) => once.has(n)) ? [] : [ensureNode24()]),
   ...(which === '24' || process.versions.node.split('.')[0] === '24' ? [] : [process.execPath]),
 ];
-if (['restic', 's3local', 'retention', 'cache'].some((b) => picked.includes(b)))
+if (['restic', 's3local', 'retention', 'cache', 'scale'].some((b) => picked.includes(b)))
   run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
   for (const node of once.has(name) ? [process.execPath] : runtimes) {
