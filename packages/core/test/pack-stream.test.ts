@@ -84,7 +84,8 @@ describe('PackStream', () => {
     for (let i = 0; i < 3; i++)
       await s.add(entry(i), answer.subarray(i * 1000, i * 1000 + 1000), () => released.push(i));
     expect(writes).toHaveLength(0); // still gathering
-    const other = new Uint8Array(500).fill(9);
+    // Large enough to be written from its own buffer (a smaller one is copied: next test).
+    const other = new Uint8Array(70_000).fill(9);
     await s.add(entry(3), other, () => released.push(3));
     expect(writes).toHaveLength(1);
     expect(writes[0]!.bytes).toEqual(answer);
@@ -98,6 +99,49 @@ describe('PackStream', () => {
     writes[1]!.resolve();
     await new Promise((r) => setTimeout(r, 0));
     expect(released).toEqual([0, 1, 2, 3]);
+  });
+
+  it('copies small blobs from separate buffers into pieces of its own: one write per MiB, not per blob', async () => {
+    // As a tree of small files gives them: one small sealed blob per answer, in no order.
+    const t = memoryTransport();
+    const inner = await t.openWriter!();
+    let writeCalls = 0;
+    const writer: ObjectWriter = {
+      ...inner,
+      write: (b) => {
+        writeCalls++;
+        return inner.write(b);
+      },
+      commit: (k) => inner.commit(k),
+      abort: () => inner.abort(),
+    };
+    const s = new PackStream(writer, sealer, 'data');
+    const blobs = Array.from({ length: 4000 }, (_, i) => prng(100 + ((i * 397) % 1500), i));
+    let released = 0;
+    let total = 0;
+    for (const [i, b] of blobs.entries()) {
+      const own = b.slice();
+      await s.add(entry(i), own, () => {
+        released++;
+        own.fill(0xee); // the caller reuses its memory at once: the pack must not change
+      });
+      total += b.length;
+      // Copied, so released at once; the first waits for a second small one (it could have been
+      // the start of an encoder's answer, written uncopied).
+      expect(released).toBe(i === 0 ? 0 : i + 1);
+    }
+    const { id, entries } = s.finish();
+    const key = `data/${toHex(id)}`;
+    await s.settled();
+    await writer.commit(key);
+    // ~3.2 MB: four pieces of 1 MiB at most, then the header and its length.
+    expect(writeCalls).toBeLessThanOrEqual(Math.ceil(total / (1 << 20)) + 1);
+    const stored = await t.get(key);
+    expect(toHex(sealer.sha256(stored))).toBe(toHex(id));
+    const header = readPackHeader(sealer, stored, key);
+    expect(header).toEqual(entries);
+    for (const [i, e] of header.entries())
+      expect(stored.subarray(e.offset, e.offset + e.length)).toEqual(blobs[i]);
   });
 
   it('waits while more than 4 MiB are being written', async () => {
