@@ -16,6 +16,12 @@ import { maintenanceSchedule } from './maintenance.ts';
 import { Metrics } from './metrics.ts';
 import type { QuotaLedger } from './quota.ts';
 import { requestState, restHooks } from './rest-hooks.ts';
+import {
+  defaultRestorePageDir,
+  RESTORE_PAGE_PATH,
+  type RestorePageHandler,
+  restorePage,
+} from './restore-page.ts';
 import { RetentionLock } from './retention-lock.ts';
 import { isPostgresUrl } from './sql.ts';
 import { openStorage, type Storage } from './storage.ts';
@@ -154,6 +160,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     rest,
     { ...deps, accessLogFile: config.accessLog, metricsToken: config.metricsToken },
     desk,
+    restorePage(defaultRestorePageDir()),
   );
   return {
     handler,
@@ -220,17 +227,27 @@ function securityEvents(d: {
   };
 }
 
-/** `/-/` goes to the server's endpoints, the rest to the REST handler with the request's state. */
-function route(rest: RestHandler, endpoints: EndpointDeps, desk: ServerDesk | undefined): RestHandler {
+/**
+ * The desk's pages, then the restore page's static files (`/-/restore/`), then the rest of `/-/`
+ * (the server's endpoints); everything else goes to the REST handler with the request's state.
+ */
+function route(
+  rest: RestHandler,
+  endpoints: EndpointDeps,
+  desk: ServerDesk | undefined,
+  restore: RestorePageHandler,
+): RestHandler {
   return (request, info) => {
     const address = normaliseAddress(info?.clientAddress);
     const target = info?.rawTarget ?? new URL(request.url).pathname;
-    if (isDeskPath(target.split('?')[0]!)) {
+    const path = target.split('?')[0]!;
+    if (isDeskPath(path)) {
       if (desk) return desk.serve(request, address);
       const why = 'the desk keeps its data in SQLite only: not available with PostgreSQL yet\n';
       const headers = { 'content-type': 'text/plain; charset=utf-8' };
       return Promise.resolve(new Response(why, { status: 501, headers }));
     }
+    if (`${path}/`.startsWith(RESTORE_PAGE_PATH)) return Promise.resolve(restore(request, target));
     if (target.startsWith('/-/')) return serveEndpoint(endpoints, request, address, target);
     return requestState.run({ address }, () => rest(request, info));
   };
