@@ -130,7 +130,9 @@ async function peakMemory(
 
 beforeAll(async () => {
   await buildRestorePage(PAGE_DIR);
-  s = await startServer();
+  // Maintenance makes the server unavailable (the default window is on Saturdays; the test clock
+  // says Wednesday until a test moves it).
+  s = await startServer({ maintenance: { mode: 'unavailable' } });
   alicePw = await s.addAccount('alice');
   const launching = launchChromium('kluis-chromium-restore-');
   await makeTree();
@@ -217,6 +219,7 @@ describe('the restore page served by kluis-server', () => {
       await page.getByRole('button', { name: 'Open folder docs' }).click();
       await page.screenshot({
         path: fileURLToPath(new URL('../../../docs/images/restore-page.png', import.meta.url)),
+        fullPage: true,
       });
     }
     await page.close();
@@ -272,6 +275,56 @@ describe('the restore page served by kluis-server', () => {
     await page.getByRole('button', { name: 'Open' }).click();
     await page.waitForSelector('body[data-error="AUTH"]');
     expect(await page.getByRole('alert').textContent()).toContain('did not accept this account and password');
+    await page.close();
+  }, 120_000);
+
+  it('resumes a file download where it stopped after the connection is lost', async () => {
+    const page = await openPage({ picker: 'opfs' });
+    await signIn(page, 'alice/laptop');
+    await page
+      .getByRole('button', { name: /^Browse the snapshot/ })
+      .first()
+      .click();
+    await page.getByRole('button', { name: 'Open folder home' }).click();
+    await page.getByRole('button', { name: 'Open folder photos' }).click();
+    // The network goes away after the third pack read: every request of the page fails
+    // (retries included) until it comes back.
+    let reads = 0;
+    let network: 'up' | 'down' | 'back' = 'up';
+    await page.route(
+      (url) => url.pathname.startsWith('/alice/') || url.pathname === '/-/health',
+      (route) => {
+        if (network === 'up' && route.request().url().includes('/data/') && ++reads > 3) network = 'down';
+        return network === 'down' ? route.abort('internetdisconnected') : route.continue();
+      },
+    );
+    await page.getByRole('button', { name: 'Download holiday.jpg' }).first().click();
+    await page.waitForSelector('body[data-transfer="failed"]');
+    expect(await page.getByRole('alert').textContent()).toContain('The connection to the server was lost');
+    const resume = page.getByRole('button', { name: 'Resume' });
+    expect(await resume.isVisible()).toBe(true);
+    network = 'back';
+    await resume.click();
+    await page.waitForSelector('body[data-transfer="done"]');
+    const want = small['photos/holiday.jpg']!;
+    expect(await opfsFile(page, 'holiday.jpg')).toEqual({ size: want.length, sha256: sha256(want) });
+    await page.close();
+  }, 120_000);
+
+  it('says until when the server is in maintenance', async () => {
+    const page = await openPage({ picker: 'opfs' });
+    const wednesday = s.clock.now;
+    s.clock.now = Date.parse('2026-03-28T10:00:00+01:00'); // a Saturday, inside the window
+    try {
+      await signIn(page, 'alice/laptop');
+      await page.waitForSelector('body[data-error="UNAVAILABLE"]', { timeout: 60_000 });
+    } finally {
+      s.clock.now = wednesday;
+    }
+    const end = new Date(Date.parse('2026-03-28T17:00:00+01:00'));
+    const shown = await page.evaluate((t) => new Date(t).toLocaleString(), end.toISOString());
+    expect(await page.getByRole('alert').textContent()).toContain(`is in maintenance`);
+    expect(await page.getByRole('alert').textContent()).toContain(`until ${shown}`);
     await page.close();
   }, 120_000);
 

@@ -230,6 +230,7 @@ function progress(name: string): (done: number, total: number) => void {
   byId('transfer').hidden = false;
   byId('transfer-name').textContent = name;
   document.body.dataset.transfer = 'running';
+  byId('cancel').hidden = false;
   const rate = new Rate();
   let last = 0;
   return (done, total) => {
@@ -251,6 +252,7 @@ function finished(name: string, bytes: number, started: number): void {
   byId('progress-text').textContent = `Saved ${name}: ${formatBytes(bytes)} in ${formatDuration(seconds)}.`;
   byId<HTMLProgressElement>('progress').value = 1;
   document.body.dataset.transfer = 'done';
+  byId('cancel').hidden = true;
   status(`Saved ${name}.`);
 }
 
@@ -258,6 +260,7 @@ async function transferFailed(error: unknown, sink: Sink, resume?: () => void): 
   const retry = resume && KluisError.is(error) && error.retryable;
   if (!retry) await sink.abort(String(error)).catch(() => {});
   document.body.dataset.transfer = 'failed';
+  byId('cancel').hidden = !retry;
   await fail(error, retry ? resume : undefined);
 }
 

@@ -43,7 +43,17 @@ export class Session {
     const auth = { username: login.account, password: login.accountPassword };
     await checkAccount(login.repository, auth, signal);
     const url = new URL(`/${login.repository}/`, location.origin);
-    const transport = httpTransport({ url, auth, fetch: pageFetch, maxConcurrency: 6 });
+    // Give up soon when the server asks to come back much later (maintenance): the page says
+    // until when, rather than waiting minutes in silence.
+    const retry = { retries: 3, maxDelayMs: 2_000 };
+    const transport = httpTransport({
+      url,
+      auth,
+      fetch: pageFetch,
+      maxConcurrency: 6,
+      retry,
+      maxRetryAfterMs: 2_000,
+    });
     const repo = await openRepository(transport, { password: login.repositoryPassword, crypto });
     await repo.blobs.loadIndex(signal, { tolerateDamage: true });
     return new Session(repo, login.repository);
