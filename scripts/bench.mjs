@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- bundle|cache|chunker|crypto|deflate|codecs|restic|retention|s3|scale|server ...]: the benchmarks, never part
+// npm run bench [-- browser-restore|bundle|cache|chunker|crypto|deflate|codecs|restic|retention|s3|scale|server ...]: the benchmarks, never part
 // of npm test. Each runs under Node 24 (the current LTS, installed from the npm registry into
 // .bench/node24 when missing) and under this Node, and prints its own table per runtime; figures
 // are only comparable within one run (see docs/benchmarks.md). KLUIS_BENCH_NODE=24 or =current
@@ -21,9 +21,12 @@ const all = {
   cache: 'examples/client/bench/cache.ts',
   bundle: 'packages/core/bench/bundle.ts',
   scale: 'examples/client/bench/scale.ts',
+  'browser-restore': 'examples/server/bench/browser-restore.ts',
 };
-// Measured once: a bundle's size does not depend on the Node that builds it.
-const once = new Set(['bundle']);
+// Measured once: a bundle's size does not depend on the Node that builds it; the browser restore
+// runs kluis-server in-process, whose SQLite module is built for the Node that installed the
+// dependencies (and the page's figure does not depend on Node).
+const once = new Set(['bundle', 'browser-restore']);
 const picked = process.argv.slice(2).length
   ? process.argv.slice(2)
   : ['chunker', 'crypto', 'codecs', 'restic', 'retention'];
@@ -42,7 +45,7 @@ const runtimes = [
   ...(which === 'current' || picked.every((n) => once.has(n)) ? [] : [ensureNode24()]),
   ...(which === '24' || process.versions.node.split('.')[0] === '24' ? [] : [process.execPath]),
 ];
-if (['restic', 's3local', 'retention', 'cache', 'scale'].some((b) => picked.includes(b)))
+if (['restic', 's3local', 'retention', 'cache', 'scale', 'browser-restore'].some((b) => picked.includes(b)))
   run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
   for (const node of once.has(name) ? [process.execPath] : runtimes) {

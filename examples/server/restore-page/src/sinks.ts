@@ -51,7 +51,8 @@ export async function openSink(name: string, size: number | undefined): Promise<
 let registration: Promise<ServiceWorker> | undefined;
 function downloader(): Promise<ServiceWorker> {
   registration ??= (async () => {
-    await navigator.serviceWorker.register('./sw.js', { scope: './', type: 'module' });
+    // A classic script (sw.js imports nothing), so browsers without module service workers run it.
+    await navigator.serviceWorker.register('./sw.js', { scope: './' });
     const ready = await navigator.serviceWorker.ready;
     if (!ready.active) throw new Error('the download service worker did not start');
     return ready.active;
