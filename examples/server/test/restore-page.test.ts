@@ -204,7 +204,14 @@ describe('the restore page served by kluis-server', () => {
     const before = await liveMemory(cdp);
     await page.getByRole('button', { name: 'Download big.bin' }).first().click();
     const finished = page.waitForSelector('body[data-transfer="done"]', { timeout: 300_000 });
-    const { peak, samples } = await peakMemory(cdp, finished);
+    const sampling = peakMemory(cdp, finished);
+    // Progress while it runs: bytes of the total, the rate and the time left.
+    const shown = await page.waitForFunction(() => {
+      const text = document.getElementById('progress-text')?.textContent ?? '';
+      return /^[\d.]+ \w+ of 96\.0 MiB · [\d.]+ \w+\/s · .+ left$/.test(text) && text;
+    });
+    expect(await shown.jsonValue()).not.toMatch(/— left/);
+    const { peak, samples } = await sampling;
     await finished;
     expect(await page.locator('#progress-text').textContent()).toMatch(/^Saved big\.bin: 96\.0 MiB in /);
     expect(await opfsFile(page, 'big.bin')).toEqual({ size: BIG, sha256: sha256(big) });
