@@ -211,6 +211,10 @@ describe('the restore page served by kluis-server', () => {
       return /^[\d.]+ \w+ of 96\.0 MiB · [\d.]+ \w+\/s · .+ left$/.test(text) && text;
     });
     expect(await shown.jsonValue()).not.toMatch(/— left/);
+    // Searching meanwhile does not cancel the download.
+    await page.getByLabel('Search names in this snapshot').fill('holiday');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('1 match(es) for holiday.');
     const { peak, samples } = await sampling;
     await finished;
     expect(await page.locator('#progress-text').textContent()).toMatch(/^Saved big\.bin: 96\.0 MiB in /);

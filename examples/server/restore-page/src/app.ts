@@ -16,11 +16,11 @@ interface State {
   snapshot?: SnapshotRef | undefined;
   /** Folders from the snapshot's root to the one shown. */
   path: TreeNode[];
-  /** The running transfer's or listing's controller. */
-  busy?: AbortController | undefined;
+  /** The running transfer's controller (one transfer at a time) and the running search's. */
+  busy: { transfer?: AbortController | undefined; search?: AbortController | undefined };
   resume?: (() => void) | undefined;
 }
-const state: State = { path: [] };
+const state: State = { path: [], busy: {} };
 
 const views = ['login-view', 'snapshots-view', 'browse-view'] as const;
 function show(view: (typeof views)[number]): void {
@@ -188,7 +188,7 @@ async function search(e: SubmitEvent): Promise<void> {
   e.preventDefault();
   const query = byId<HTMLInputElement>('search').value.trim();
   if (query === '') return showFolder();
-  const controller = begin();
+  const controller = begin('search');
   const body = byId<HTMLTableElement>('listing').tBodies[0]!;
   body.replaceChildren();
   byId('listing-caption').textContent = `Names matching ${query}`;
@@ -213,16 +213,18 @@ async function openPath(path: string): Promise<void> {
   await enter(chain);
 }
 
-/** A new controller for a page action (the previous one, if any, is cancelled). */
-function begin(): AbortController {
-  state.busy?.abort();
-  state.busy = new AbortController();
-  return state.busy;
+/** A new controller for a transfer or a search (the previous one of its kind is cancelled). */
+function begin(kind: 'transfer' | 'search'): AbortController {
+  state.busy[kind]?.abort();
+  const controller = new AbortController();
+  state.busy[kind] = controller;
+  return controller;
 }
 
 function run(f: () => Promise<void>): void {
   clearError();
-  f().catch((e) => fail(e));
+  // A search replaced by a newer one ends with ABORTED: nothing to tell.
+  f().catch((e) => (KluisError.is(e, 'ABORTED') ? undefined : fail(e)));
 }
 
 /** Shows a transfer's progress: bytes, rate and time left, at most four times a second. */
@@ -273,7 +275,7 @@ async function downloadFile(node: TreeNode): Promise<void> {
     return fail(e);
   }
   if (!sink) return;
-  const controller = begin();
+  const controller = begin('transfer');
   const started = performance.now();
   const job = new FileDownload(state.session!, node, sink, progress(node.name));
   const attempt = (): void => {
@@ -296,7 +298,7 @@ async function downloadZip(node: TreeNode): Promise<void> {
     return fail(e);
   }
   if (!sink) return;
-  const controller = begin();
+  const controller = begin('transfer');
   const started = performance.now();
   const onProgress = progress(name);
   try {
@@ -310,9 +312,10 @@ async function downloadZip(node: TreeNode): Promise<void> {
 }
 
 function signOut(): void {
-  state.busy?.abort();
+  state.busy.transfer?.abort();
+  state.busy.search?.abort();
   state.closeKdf?.();
-  Object.assign(state, { session: undefined, snapshot: undefined, path: [], closeKdf: undefined });
+  Object.assign(state, { session: undefined, snapshot: undefined, path: [], closeKdf: undefined, busy: {} });
   byId<HTMLTableElement>('snapshots').tBodies[0]!.replaceChildren();
   byId<HTMLTableElement>('listing').tBodies[0]!.replaceChildren();
   byId('transfer').hidden = true;
@@ -326,7 +329,7 @@ function start(): void {
   byId('sign-out').addEventListener('click', signOut);
   byId('back-to-snapshots').addEventListener('click', () => run(showSnapshots));
   byId('zip-folder').addEventListener('click', () => void downloadZip(state.path[state.path.length - 1]!));
-  byId('cancel').addEventListener('click', () => state.busy?.abort());
+  byId('cancel').addEventListener('click', () => state.busy.transfer?.abort());
   byId('resume').addEventListener('click', () => state.resume?.());
   arrowKeys(byId<HTMLTableElement>('snapshots'));
   arrowKeys(byId<HTMLTableElement>('listing'));
