@@ -15,7 +15,6 @@ export class FileDownload {
   /** Blobs of the file already written to the sink. */
   #blobs = 0;
   #bytes = 0;
-  #sizes: number[] = [];
 
   constructor(
     private readonly session: Session,
@@ -36,7 +35,6 @@ export class FileDownload {
       await this.sink.write(part);
       this.#blobs++;
       this.#bytes += part.length;
-      this.#sizes.push(part.length);
       this.onProgress(this.#bytes, this.node.size);
     }
     if (this.#bytes !== this.node.size)
