@@ -1,6 +1,6 @@
 // The key derivation's worker: scrypt over the repository password runs here, so the page stays
 // responsive for the second or more it takes. It answers each request with the derived key.
-import { portableCrypto, type ScryptParams } from '@kluis/core';
+import { portableCrypto, type ScryptParams } from '@kluis/core/crypto';
 
 /** A request from the page. */
 export interface KdfRequest {

@@ -1,6 +1,6 @@
 // The page's side of the key-derivation worker: a CryptoProvider that is the portable one except
 // for scrypt, which runs in kdf-worker.js.
-import { type CryptoProvider, portableCrypto, type ScryptParams } from '@kluis/core';
+import { type CryptoProvider, portableCrypto, type ScryptParams } from '@kluis/core/crypto';
 import type { KdfRequest, KdfResponse } from './kdf-worker';
 
 /** Counts derivations done in the worker (shown to tests on `document.body.dataset.kdfWorker`). */

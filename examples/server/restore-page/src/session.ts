@@ -1,17 +1,16 @@
 // An open repository on this page's server: the account's Basic credentials and the repository's
 // keys live in this object only (page memory), never in storage, cookies or the URL.
 import {
-  type CryptoProvider,
-  decodeTree,
   type FoundFile,
   findFiles,
-  fromHex,
   KluisError,
   openRepository,
   type Repository,
   type SnapshotRef,
   type TreeNode,
 } from '@kluis/core';
+import type { CryptoProvider } from '@kluis/core/crypto';
+import { decodeTree, fromHex } from '@kluis/core/format';
 import { httpTransport } from '@kluis/transport-http';
 import type { HealthHint } from './errors';
 import { searchPattern } from './format';
