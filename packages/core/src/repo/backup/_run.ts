@@ -3,7 +3,7 @@ import { hex, unhex } from '../../_bytes';
 import { type ChunkerFactory, keyedGearTable, type StreamChunker } from '../../chunker/index';
 import { KluisError, throwIfAborted } from '../../errors';
 import type { SnapshotSummary } from '../format/snapshot';
-import { decodeTree, encodeTree, isSafeName, type TreeNode } from '../format/tree';
+import { encodeTree, isSafeName, type TreeNode } from '../format/tree';
 import type { Repository } from '../repository';
 import { type Later, later, meta, sameNodes, unchanged } from './_nodes';
 import { Slots } from './_slots';
@@ -64,7 +64,7 @@ export class BackupRun {
     const readers = Math.max(1, o.fileConcurrency ?? 4);
     this.#readers = pLimit(readers);
     this.#slots = new Slots(readers * QUEUED_PER_READER);
-    this.#inFlight = new Slots(Math.max(8, repo.blobs.options.encoder.parallelism * CHUNKS_PER_THREAD));
+    this.#inFlight = new Slots(Math.max(8, repo.encoder.parallelism * CHUNKS_PER_THREAD));
     this.#gear = keyedGearTable(repo.chunkerKey);
   }
 
@@ -213,12 +213,12 @@ export class BackupRun {
     const chunker =
       this.#chunkers.pop() ?? this.factory.create({ ...this.repo.config.chunker, gear: this.#gear });
     const content: string[] = [];
-    const views = this.repo.blobs.options.encoder.copiesInput === true;
+    const views = this.repo.encoder.copiesInput === true;
     // Slots for chunks already handed over; the next read waits for them (a view cannot wait).
     const waits: Promise<void>[] = [];
     // Hashes a chunk, records its ID and hands it to the store; its in-flight slot is held.
     const handOver = (c: Uint8Array, owned: boolean) => {
-      const id = this.repo.sealer.blobId(c);
+      const id = this.repo.blobId(c);
       content.push(hex(id));
       this.#track(this.#saveChunk(c, id, owned));
     };
@@ -285,7 +285,7 @@ export class BackupRun {
 
   async #loadTree(id: string): Promise<Map<string, TreeNode>> {
     try {
-      const nodes = decodeTree(await this.repo.blobs.load(unhex(id), this.o.signal), `tree ${id}`);
+      const nodes = await this.repo.loadTree(id, this.o.signal);
       const map = new Map(nodes.map((n) => [n.name, n]));
       this.#loaded.set(map, id);
       return map;

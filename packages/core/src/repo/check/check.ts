@@ -97,7 +97,7 @@ async function readAllPacks(
   // Packs with index entries their header does not list: pack → the IDs the header lists.
   const unlisted = new Map<string, Set<string>>();
   // Reading runs ahead of opening: enough packs in flight to keep every decoder thread busy.
-  const decoder = repo.blobs.options.decoder;
+  const decoder = repo.decoder;
   const inFlight = Math.max(2, decoder.parallelism + 1);
   const limit = pLimit(inFlight);
   // Packs are read into recycled buffers (see ReadBuffers), which the decoder hands back.

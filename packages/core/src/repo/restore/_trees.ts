@@ -1,7 +1,6 @@
 // Tree loading with look-ahead for restore. Internal: never re-exported.
 import pLimit from 'p-limit';
-import { unhex } from '../../_bytes';
-import { decodeTree, type TreeNode } from '../format/tree';
+import type { TreeNode } from '../format/tree';
 import type { BlobStore } from '../store/blob-store';
 
 /**
@@ -17,7 +16,7 @@ export class TreeLoader {
   #ahead = new Map<string, { tree: Promise<TreeNode[]>; wanted: number }>();
 
   constructor(
-    readonly blobs: Pick<BlobStore, 'load'>,
+    readonly blobs: Pick<BlobStore, 'loadTree'>,
     concurrency: number,
     readonly signal: AbortSignal | undefined,
   ) {
@@ -55,6 +54,6 @@ export class TreeLoader {
   }
 
   async #load(id: string): Promise<TreeNode[]> {
-    return decodeTree(await this.blobs.load(unhex(id), this.signal), `tree ${id}`);
+    return this.blobs.loadTree(id, this.signal);
   }
 }

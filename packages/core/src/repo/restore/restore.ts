@@ -155,7 +155,7 @@ class RestoreRun {
   ) {
     // Measured with two decoder threads writing files: 8 reads in flight restored 2-13 % faster
     // than 4 (five of six interleaved pairs), at the same peak RSS.
-    const parallel = repo.blobs.options.decoder.parallelism;
+    const parallel = repo.decoder.parallelism;
     this.#slots = Math.max(1, o.concurrency ?? Math.min(16, Math.max(4, 4 * parallel)));
     this.#trees = new TreeLoader(repo.blobs, this.#slots * 2, o.signal);
     this.#planner = new ReadPlanner(repo.blobs.index, MAX_RUN);
@@ -231,7 +231,7 @@ class RestoreRun {
 
   async #read(job: ReadJob): Promise<void> {
     const { blobs, signal } = { blobs: this.repo.blobs, signal: this.o.signal };
-    const decoder = blobs.options.decoder;
+    const decoder = this.repo.decoder;
     const native = decoder.writeFiles && this.target.nativeFile ? decoder : undefined;
     if (job.kind === 'stream') {
       const content = job.job.node.content ?? [];

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { hex } from '../../_bytes';
+import { hex, unhex } from '../../_bytes';
 import type { CompressionCodec } from '../../compression';
 import { KluisError } from '../../errors';
 import type { Transport } from '../../transport';
@@ -7,6 +7,7 @@ import { encodeIndexFile, type IndexFile, type IndexPack } from '../format/index
 import { type BlobType, kindPrefix, objectKey, objectName } from '../format/layout';
 import { PackBufferPool, type PackEntry, PackWriter, packFits } from '../format/pack';
 import { AAD, type Sealer } from '../format/sealer';
+import { decodeTree, type TreeNode } from '../format/tree';
 import {
   getVerified,
   type ObjectReader,
@@ -264,6 +265,14 @@ export class BlobStore {
       (loc.type === 'tree' ? await this.#trees.get(pack, loc.offset, loc.length, signal) : undefined) ??
       (await this.transport.get(key, { signal, range: { offset: loc.offset, length: loc.length } }));
     return this.openBlob(loc.type, id, sealed, loc.codec, loc.rawLength, key);
+  }
+
+  /**
+   * Loads and decodes the tree blob `id` (hex): the one way every command reads a directory.
+   * Fails like {@link BlobStore.load}, or with `INVALID_DATA` for a blob that is not a valid tree.
+   */
+  async loadTree(id: string, signal?: AbortSignal): Promise<TreeNode[]> {
+    return decodeTree(await this.load(unhex(id), signal), `tree ${id}`);
   }
 
   /** Opens one sealed blob and checks its ID against its plaintext. */
