@@ -1,5 +1,5 @@
 // Tree loading with look-ahead for restore. Internal: never re-exported.
-import pLimit from 'p-limit';
+import { Limiter } from '../../_limiter';
 import type { TreeNode } from '../format/tree';
 import type { BlobStore } from '../store/blob-store';
 
@@ -12,7 +12,7 @@ import type { BlobStore } from '../store/blob-store';
  * makes a few requests instead of one per directory.
  */
 export class TreeLoader {
-  #limit: ReturnType<typeof pLimit>;
+  #limit: Limiter;
   #ahead = new Map<string, { tree: Promise<TreeNode[]>; wanted: number }>();
 
   constructor(
@@ -20,7 +20,7 @@ export class TreeLoader {
     concurrency: number,
     readonly signal: AbortSignal | undefined,
   ) {
-    this.#limit = pLimit(Math.max(1, concurrency));
+    this.#limit = new Limiter(concurrency);
   }
 
   /** Starts loading the subtrees listed in `nodes`. */
@@ -33,7 +33,7 @@ export class TreeLoader {
         continue;
       }
       const id = n.subtree;
-      const tree = this.#limit(() => this.#load(id));
+      const tree = this.#limit.run(() => this.#load(id));
       tree.catch(() => {}); // reported when the walk gets to it
       this.#ahead.set(id, { tree, wanted: 1 });
     }
