@@ -13,7 +13,11 @@
  * @example
  * ```ts
  * const uploads = new Limiter(2);
- * for (const pack of packs) await uploads.start(() => upload(pack).catch(remember));
+ * const failures: unknown[] = [];
+ * for (const [i, bytes] of [new Uint8Array(8), new Uint8Array(16)].entries()) {
+ *   // Waits while two uploads run; a failure is recorded, not thrown, as nobody awaits the task.
+ *   await uploads.start(() => transport.put(`data/${i}`, bytes).catch((e) => void failures.push(e)));
+ * }
  * await uploads.idle();
  * ```
  */
@@ -89,7 +93,7 @@ export class Limiter {
  *
  * @example
  * ```ts
- * await eachLimited(files, 4, async (file) => writeOut(file));
+ * await eachLimited(['a', 'b', 'c'], 2, async (name) => transport.put(`locks/${name}`, new Uint8Array(1)));
  * ```
  */
 export async function eachLimited<T>(
