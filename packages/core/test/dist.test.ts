@@ -45,7 +45,7 @@ describe('the built package', () => {
     expect(withText('KluisError = class')).toHaveLength(1);
     expect(withText(wasmMark)).toHaveLength(1);
     const shared = withText('KluisError = class')[0]!;
-    for (const entry of ['index.js', 'testing.js', 'node/index.js']) {
+    for (const entry of ['index.js', 'format.js', 'crypto.js', 'testing.js', 'node/index.js']) {
       expect([...closure(entry)].map((f) => relative(dist, f))).toContain(shared);
     }
   });
@@ -90,7 +90,7 @@ describe('the built package', () => {
         // Through the decoder worker: open the stored run and check it, as check --read-data does.
         const loc = repo.blobs.index.get(id)!;
         const opened = await repo.decoder.open({
-          bytes: await transport.get(`data/${core.toHex(loc.pack)}`),
+          bytes: await transport.get(`data/${Buffer.from(loc.pack).toString('hex')}`),
           blobs: [loc],
           where: 'test',
         });
