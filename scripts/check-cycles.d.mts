@@ -6,3 +6,5 @@ export function importGraph(files: readonly string[], read?: (file: string) => s
 export function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][];
 /** `packages/*\/src` and `examples/*\/src` under `root`. */
 export function sourceRoots(root: string): string[];
+/** Imports of a `_private` module from outside its folder, as `[importer, imported]` pairs. */
+export function privateImports(graph: ReadonlyMap<string, readonly string[]>): [string, string][];

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 /**
- * Fails when the relative imports under `packages/*\/src` and `examples/*\/src` form a circle.
+ * Fails when the relative imports under `packages/*\/src` and `examples/*\/src` form a circle, or
+ * reach into another folder's private module.
  *
  * Every `import`/`export ... from` and dynamic `import('...')` with a relative specifier counts,
  * type-only ones included: a circle closed by `import type` still ties two modules together for a
  * reader, and it is how circles usually creep in. Specifiers are resolved the way the TypeScript
  * sources write them (`./x.ts`, `./x.js`, `./x`, `./dir` meaning `./dir/index.ts`).
  *
- * Usage: `node scripts/check-cycles.mjs [root]`; exits 1 and prints each circle when one exists.
+ * A module whose file name starts with `_` is private to its folder: only modules in that folder or
+ * below it import it (tests may import anything). So an entry point never re-exports one, and a
+ * module that another folder needs goes without the underscore.
+ *
+ * Usage: `node scripts/check-cycles.mjs [root]`; exits 1 and prints each circle and each private
+ * import from outside when there is one.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SOURCE = /\.(?:ts|tsx|mts|cts)$/;
@@ -151,6 +157,21 @@ function cyclePath(graph, members) {
   return [start, start];
 }
 
+/**
+ * The imports of a private module (`_name.ts`) from outside its folder: `[importer, imported]`
+ * pairs. A private module may be imported from its own folder and the folders below it.
+ */
+export function privateImports(graph) {
+  const out = [];
+  for (const [from, targets] of graph) {
+    for (const to of targets) {
+      const home = dirname(to) + sep;
+      if (basename(to).startsWith('_') && !from.startsWith(home)) out.push([from, to]);
+    }
+  }
+  return out;
+}
+
 /** The source folders checked: `packages/*\/src` and `examples/*\/src` under `root`. */
 export function sourceRoots(root) {
   const out = [];
@@ -165,17 +186,33 @@ export function sourceRoots(root) {
 function main() {
   const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
   const files = sourceRoots(root).flatMap(listSources);
-  const cycles = findCycles(importGraph(files));
-  if (cycles.length === 0) {
-    console.log(`check-cycles: ${files.length} modules, no import circles`);
+  const graph = importGraph(files);
+  const cycles = findCycles(graph);
+  const reaches = privateImports(graph);
+  if (cycles.length === 0 && reaches.length === 0) {
+    console.log(
+      `check-cycles: ${files.length} modules, no import circles, no private module imported from outside`,
+    );
     return;
   }
   for (const cycle of cycles) {
     console.error(`import circle: ${cycle.map((f) => relative(root, f)).join(' -> ')}`);
   }
-  console.error(
-    `check-cycles: ${cycles.length} import circle(s); move the shared types so imports run one way`,
-  );
+  for (const [from, to] of reaches) {
+    console.error(
+      `private import: ${relative(root, from)} imports ${relative(root, to)} from outside its folder`,
+    );
+  }
+  if (cycles.length) {
+    console.error(
+      `check-cycles: ${cycles.length} import circle(s); move the shared types so imports run one way`,
+    );
+  }
+  if (reaches.length) {
+    console.error(
+      `check-cycles: ${reaches.length} private import(s); a module other folders use goes without the leading underscore`,
+    );
+  }
   process.exitCode = 1;
 }
 

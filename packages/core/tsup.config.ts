@@ -1,6 +1,9 @@
 import { defineConfig } from 'tsup';
 import { kluisBuild } from '../../tsup.shared.ts';
 
+// Every entry shares one copy of each module (see kluisBuild), so a class from
+// `@kluis/core/format` is the same class the root's `Repository` and `@kluis/core/node` use.
+
 export default defineConfig(
   kluisBuild({
     neutral: {
@@ -9,9 +12,6 @@ export default defineConfig(
       crypto: 'src/crypto/index.ts',
       testing: 'src/testing/index.ts',
     },
-    // One copy of each module shared by the entry points, so a class from `@kluis/core/format`
-    // is the same class the root's `Repository` uses.
-    splitNeutral: true,
     node: {
       'node/index': 'src/node/index.ts',
       'node/_encoder-worker': 'src/node/_encoder-worker.ts',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findCycles, relativeSpecifiers } from '../check-cycles.mjs';
+import { findCycles, privateImports, relativeSpecifiers } from '../check-cycles.mjs';
 
 const script = fileURLToPath(new URL('../check-cycles.mjs', import.meta.url));
 const roots: string[] = [];
@@ -62,7 +62,7 @@ describe('check-cycles', () => {
       'packages/a/src/dir/index.ts': "export const d = await import('../c');\n",
     });
     const { status, output } = run(root);
-    expect(output).toContain('4 modules, no import circles');
+    expect(output).toContain('4 modules, no import circles, no private module imported from outside');
     expect(status).toBe(0);
   });
 
@@ -92,5 +92,25 @@ describe('check-cycles', () => {
       ['a', 'a'],
       ['b', 'c', 'd', 'b'],
     ]);
+  });
+
+  it('fails when a private module is imported from outside its folder, and allows its folder and below', () => {
+    const root = workspace({
+      'packages/a/src/_shared.ts': 'export const shared = 1;\n',
+      'packages/a/src/deep/user.ts': "import { shared } from '../_shared';\nexport const u = shared;\n",
+      'packages/a/src/deep/_own.ts': 'export const own = 1;\n',
+      'packages/a/src/other/reach.ts': "import { own } from '../deep/_own';\nexport const r = own;\n",
+    });
+    const { status, output } = run(root);
+    expect(status).toBe(1);
+    expect(output).toContain(
+      'private import: packages/a/src/other/reach.ts imports packages/a/src/deep/_own.ts from outside its folder',
+    );
+    expect(output).not.toContain('deep/user.ts imports');
+    expect(output).toContain('1 private import(s)');
+    expect(privateImports(new Map([['/p/x/a.ts', ['/p/x/y/_b.ts']]]))).toEqual([
+      ['/p/x/a.ts', '/p/x/y/_b.ts'],
+    ]);
+    expect(privateImports(new Map([['/p/x/y/z/a.ts', ['/p/x/_b.ts']]]))).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@
 
 import { alignBits, out, startBits } from './deflate/bits';
 import { initStatic, writeBlock } from './deflate/block';
-import { buildLengths } from './deflate/huffman';
 import { HASH_BITS, parseBlock, WINDOW } from './deflate/match';
 import { initTables } from './deflate/tables';
 
@@ -68,18 +67,4 @@ export function compress(n: u32): u32 {
   alignBits();
   offset += n;
   return <u32>(out - outputAt);
-}
-
-const TEST_FREQS: usize = memory.data(288 * 4, 4);
-const TEST_LENS: usize = memory.data(288);
-
-/** Where a test writes up to 288 u32 frequencies (each below 2^23) for codeLengths(). */
-export function lengthsInput(): usize {
-  return TEST_FREQS;
-}
-
-/** The encoder's Huffman code lengths for the n frequencies at lengthsInput(), as n bytes. */
-export function codeLengths(n: i32, limit: i32): usize {
-  buildLengths(TEST_FREQS, n, limit, TEST_LENS);
-  return TEST_LENS;
 }

@@ -3,6 +3,8 @@
 // TypeScript module each (so they load in Node and browsers without fetching a URL):
 //   fastcdc: assembly/fastcdc.ts → wasm/fastcdc.wasm + src/chunker/_fastcdc-wasm.ts
 //   deflate: assembly/deflate.ts → wasm/deflate.wasm + src/deflate/_deflate-wasm.ts
+//   deflate-lengths (tests only): assembly/deflate-lengths.ts → wasm/deflate-lengths.wasm +
+//     test/deflate-lengths-wasm.ts
 // The output is deterministic: rebuilding from unchanged sources and tool versions reproduces
 // every file byte for byte (test/chunker-wasm-build.test.ts and test/deflate-wasm-build.test.ts
 // check this). Neither module may import anything.
@@ -26,6 +28,12 @@ const modules = {
     ts: 'src/deflate/_deflate-wasm.ts',
     constant: 'DEFLATE_WASM_BASE64',
     doc: 'The raw DEFLATE encoder WebAssembly module, base64-encoded.',
+  },
+  // Test-only: the encoder's Huffman code-length builder, so the shipped encoder needs no test exports.
+  'deflate-lengths': {
+    ts: 'test/deflate-lengths-wasm.ts',
+    constant: 'DEFLATE_LENGTHS_WASM_BASE64',
+    doc: "The DEFLATE encoder's code-length builder as a WebAssembly module (tests only), base64-encoded.",
   },
 };
 const { values } = parseArgs({

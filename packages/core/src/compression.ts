@@ -13,7 +13,10 @@ export type { CompressionCodec, CompressionDecoder } from './codec';
  * decoderFor(webDeflateRaw, CODEC_ZSTD) === portableZstd; // true
  * ```
  */
-export function decoderFor(codec: CompressionCodec, id: number): CompressionDecoder | undefined {
+export function decoderFor(
+  codec: Omit<CompressionCodec, 'compress'>,
+  id: number,
+): CompressionDecoder | undefined {
   if (codec.id === id) return codec;
   return codec.reads?.find((d) => d.id === id);
 }

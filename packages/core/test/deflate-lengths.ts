@@ -1,6 +1,6 @@
-// Direct access to the encoder's Huffman code-length builder, through the test exports of a
-// separate instance of deflate.wasm (lengthsInput, codeLengths).
-import { DEFLATE_WASM_BASE64 } from '../src/deflate/_deflate-wasm';
+// Direct access to the encoder's Huffman code-length builder, through a module built from the same
+// AssemblyScript source as deflate.wasm (assembly/deflate-lengths.ts).
+import { DEFLATE_LENGTHS_WASM_BASE64 } from './deflate-lengths-wasm';
 
 interface LengthExports {
   memory: WebAssembly.Memory;
@@ -8,7 +8,7 @@ interface LengthExports {
   codeLengths(n: number, limit: number): number;
 }
 
-const x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DEFLATE_WASM_BASE64, 'base64')))
+const x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(DEFLATE_LENGTHS_WASM_BASE64, 'base64')))
   .exports as unknown as LengthExports;
 
 /** Code lengths (≤ `limit`) for up to 288 frequencies, each below 2^23. */

@@ -101,6 +101,23 @@ describe('repository', () => {
     expect(r.verified).toBe(5);
   });
 
+  it('loadTree reads the directories of a snapshot; blobId names the blobs a backup stored', async () => {
+    const { repo } = await fresh();
+    const { snapshot } = await backup(repo, memSource(sample()));
+    const top = await repo.loadTree(snapshot.tree);
+    expect(top.map((n) => n.name).sort()).toEqual(['docs', 'other']);
+    const docs = await repo.loadTree(top.find((n) => n.name === 'docs')!.subtree!);
+    const a = docs.find((n) => n.name === 'a.txt')!;
+    expect(a.content).toEqual([toHex(repo.blobId(text('hello world\n'.repeat(100))))]);
+    expect(repo.blobs.has(repo.blobId(text('hello world\n'.repeat(100))))).toBe(true);
+    expect(repo.blobs.has(repo.blobId(text('never stored')))).toBe(false);
+    // A data blob is not a tree, and a blob that is not stored is not found.
+    await expect(repo.loadTree(a.content![0]!)).rejects.toMatchObject({ code: 'INVALID_DATA' });
+    await expect(repo.loadTree(toHex(repo.blobId(text('never stored'))))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
   it('incremental: unchanged files are not read; an edit adds only new chunks', async () => {
     const { repo } = await fresh();
     const tree = sample();

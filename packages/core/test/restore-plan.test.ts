@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hex } from '../src/_bytes';
 import { DirTracker } from '../src/repo/restore/_dirs';
-import { eachLimited, type FileJob, ReadPlanner } from '../src/repo/restore/_plan';
+import { type FileJob, ReadPlanner } from '../src/repo/restore/_plan';
 import type { BlobLocation } from '../src/repo/store/blob-index';
 
 const packA = new Uint8Array(32).fill(1);
@@ -47,24 +47,5 @@ describe('ReadPlanner', () => {
     for (const content of [twoPacks, spread, ['00'.repeat(32)]]) {
       expect(p.add(file('s', content))).toMatchObject([{ kind: 'stream' }]);
     }
-  });
-});
-
-describe('eachLimited', () => {
-  it('runs at most `limit` at once and rethrows the first failure after the others settle', async () => {
-    let running = 0;
-    let most = 0;
-    const settled: number[] = [];
-    const err = await eachLimited([1, 2, 3, 4, 5, 6], 2, async (n) => {
-      most = Math.max(most, ++running);
-      await new Promise<void>((r) => setImmediate(r));
-      running--;
-      settled.push(n);
-      if (n === 3) throw new Error('three');
-    }).catch((e: unknown) => e);
-    expect((err as Error).message).toBe('three');
-    expect(most).toBe(2);
-    expect(running).toBe(0);
-    expect(settled).not.toContain(6);
   });
 });

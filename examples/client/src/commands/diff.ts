@@ -1,5 +1,4 @@
 import { measureTree, type Repository, type TreeNode } from '@kluis/core';
-import { decodeTree, fromHex } from '@kluis/core/format';
 import type { Context } from '../context';
 import { warnDamagedIndex } from '../damage';
 import { EXIT, UsageError } from '../errors';
@@ -32,7 +31,7 @@ export async function diff(ctx: Context): Promise<number> {
 
 async function load(repo: Repository, id: string | undefined): Promise<Map<string, TreeNode>> {
   if (!id) return new Map();
-  const nodes = decodeTree(await repo.blobs.load(fromHex(id)), `tree ${id}`);
+  const nodes = await repo.loadTree(id);
   return new Map(nodes.map((n) => [n.name, n]));
 }
 

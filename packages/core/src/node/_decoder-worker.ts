@@ -6,8 +6,8 @@ import { type NativeFileWrite, openRun, type SealedRun, verifyRun } from '../rep
 import { youngCollector } from './_collect';
 import { writeRunFiles } from './_run-files';
 import { answerBatch, type WorkerReply } from './_worker-pool';
+import { nodeDeflateRawReader } from './_zlib-decoders';
 import { nativeCrypto } from './crypto';
-import { nodeDeflateRaw } from './zlib-codec';
 
 const { keys } = workerData as { keys: { encryption: Uint8Array; id: Uint8Array } };
 const sealer = createSealer(nativeCrypto, keys);
@@ -23,8 +23,9 @@ parentPort!.on('message', (jobs: Job[]) =>
     async ({ n, run, plains, back, files }) => {
       if (!plains) {
         // Each file's plaintexts were decrypted, then inflated: twice its bytes of dead buffers.
-        if (files) await writeRunFiles(sealer, nodeDeflateRaw, run, files, (bytes) => collect(2 * bytes));
-        else await verifyRun(sealer, nodeDeflateRaw, run, (length) => collect(2 * length));
+        if (files)
+          await writeRunFiles(sealer, nodeDeflateRawReader, run, files, (bytes) => collect(2 * bytes));
+        else await verifyRun(sealer, nodeDeflateRawReader, run, (length) => collect(2 * length));
         // Opening never aliases the run's bytes, so its buffer can go back to be read into again.
         if (back)
           return {
@@ -33,9 +34,9 @@ parentPort!.on('message', (jobs: Job[]) =>
           };
         return { reply: { n, plains: [] } as WorkerReply, moves: [] };
       }
-      const out = await openRun(sealer, nodeDeflateRaw, run);
+      const out = await openRun(sealer, nodeDeflateRawReader, run);
       // Plaintexts are moved back, not copied. A view into a larger buffer is copied first,
-      // except inflated blobs: their buffer has one spare byte (see nodeDeflateRaw) and nothing
+      // except inflated blobs: their buffer has one spare byte (see nodeDeflateRawReader) and nothing
       // else in it, so moving it costs a byte instead of a copy of the blob.
       const whole = out.map((p) => (ownsBuffer(p) ? p : p.slice()));
       return {

@@ -14,7 +14,7 @@ import { writeFileSync } from './_fs-write';
  */
 export async function writeRunFiles(
   sealer: Sealer,
-  codec: CompressionCodec,
+  codec: Omit<CompressionCodec, 'compress'>,
   run: SealedRun,
   files: readonly NativeFileWrite[],
   written: (bytes: number) => void = () => {},

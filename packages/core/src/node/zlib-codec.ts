@@ -1,54 +1,20 @@
 import * as zlib from 'node:zlib';
-import { CODEC_DEFLATE_RAW, type CompressionCodec, type CompressionDecoder } from '../compression';
+import { CODEC_DEFLATE_RAW, type CompressionCodec } from '../compression';
 import { MAX_WASM_DEFLATE_INPUT, wasmDeflateSync } from '../deflate/encoder';
-import { CODEC_ZSTD, portableZstd } from '../zstd';
+import { CODEC_ZSTD } from '../zstd';
+import { asBytes, nativeZstd, nodeDeflateRawReader, type ZstdZlib, zstdDecoder } from './_zlib-decoders';
 import { reusedZstdCompressor } from './_zstd-context';
 
-const { constants, deflateRawSync, inflateRawSync } = zlib;
+const { constants, deflateRawSync } = zlib;
 
-/** node:zlib's zstd functions (Node ≥ 22.15 and 23.8), absent from older runtimes and their types. */
-interface ZstdZlib {
-  zstdCompressSync(
-    data: Uint8Array,
-    o: { params: Record<number, number>; pledgedSrcSize: number; chunkSize: number },
-  ): Buffer;
-  zstdDecompressSync(data: Uint8Array, o: { maxOutputLength: number; chunkSize: number }): Buffer;
-  createZstdCompress: Parameters<typeof reusedZstdCompressor>[0]['createZstdCompress'];
-}
-// A namespace import and a feature test: a named import of a missing export fails to link on Node 20.
-const nativeZstd: ZstdZlib | undefined =
-  typeof (zlib as Partial<ZstdZlib>).zstdCompressSync === 'function' &&
-  typeof (zlib as Partial<ZstdZlib>).zstdDecompressSync === 'function'
-    ? (zlib as unknown as ZstdZlib)
-    : undefined;
+/** node:zlib's zstd compressor factory (Node ≥ 22.15), absent from older runtimes and their types. */
+type ZstdCompressZlib = ZstdZlib & Parameters<typeof reusedZstdCompressor>[0];
 
 /**
  * This thread's zstd compressor at level 3: one context kept for every call (see
  * _zstd-context.ts), its frames byte-identical to `zstdCompressSync`'s. Internal.
  */
-export const zstdLevel3 = nativeZstd && reusedZstdCompressor(nativeZstd, 3);
-
-/**
- * zstd decoding: native where node:zlib has it, else the portable WebAssembly decoder, so
- * every Node reads zstd blobs.
- */
-const zstdDecoder: CompressionDecoder = nativeZstd
-  ? {
-      id: CODEC_ZSTD,
-      name: 'zstd',
-      // One output buffer for the whole result, as for inflating (see nodeDeflateRaw).
-      decompress(data, rawLength) {
-        const out = nativeZstd.zstdDecompressSync(data, {
-          maxOutputLength: Math.max(1, rawLength),
-          chunkSize: Math.min(8 << 20, Math.max(64, rawLength + 1)),
-        });
-        // Refused like the portable decoder refuses it, so both behave alike.
-        if (out.length !== rawLength)
-          throw new RangeError(`zstd frame does not decode to its recorded length ${rawLength}`);
-        return asBytes(out);
-      },
-    }
-  : portableZstd;
+export const zstdLevel3 = nativeZstd && reusedZstdCompressor(nativeZstd as ZstdCompressZlib, 3);
 
 /**
  * Raw DEFLATE, synchronous: compressed by this package's WebAssembly encoder (the one of
@@ -64,28 +30,14 @@ const zstdDecoder: CompressionDecoder = nativeZstd
 export const nodeDeflateRaw: CompressionCodec = {
   id: CODEC_DEFLATE_RAW,
   name: 'deflate-raw',
-  reads: [zstdDecoder],
+  reads: nodeDeflateRawReader.reads!,
   // Inputs over 256 MiB (never a chunk) go to zlib's fastest level.
   compress: (data) =>
     data.length <= MAX_WASM_DEFLATE_INPUT
       ? wasmDeflateSync(data)
       : asBytes(deflateRawSync(data, { level: 1, strategy: constants.Z_DEFAULT_STRATEGY })),
-  // One output buffer for the whole result (one byte more, so zlib sees the end without asking
-  // for another piece): the default 16 KiB pieces, joined afterwards, made inflating 2-3x slower
-  // and restores run ~50 % more garbage collections. (zlib compressing keeps the default: its output
-  // is small, and a full-size buffer measured slower.)
-  decompress: (data, rawLength) =>
-    asBytes(
-      inflateRawSync(data, {
-        maxOutputLength: Math.max(1, rawLength),
-        chunkSize: Math.min(8 << 20, Math.max(64, rawLength + 1)), // a hostile rawLength allocates no more
-      }),
-    ),
+  decompress: nodeDeflateRawReader.decompress,
 };
-
-function asBytes(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
 
 /**
  * Zstandard (codec id 2) through node:zlib, level 3, where the runtime has it (Node ≥ 22.15);

@@ -1,7 +1,7 @@
 import { unhex } from '../_bytes';
 import { KluisError, throwIfAborted } from '../errors';
 import { type TarEntry, tarStream } from '../tar';
-import { decodeTree, type TreeNode } from './format/tree';
+import type { TreeNode } from './format/tree';
 import type { Repository } from './repository';
 import { walkTree } from './walk';
 
@@ -32,7 +32,7 @@ export async function findPath(
     if (node.type !== 'dir') return undefined;
     throwIfAborted(options.signal);
     const id = node.subtree!;
-    const nodes = decodeTree(await repo.blobs.load(unhex(id), options.signal), `tree ${id}`);
+    const nodes = await repo.loadTree(id, options.signal);
     const next = nodes.find((n) => n.name === name);
     if (!next) return undefined;
     node = next;

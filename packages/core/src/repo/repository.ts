@@ -25,8 +25,9 @@ import {
 } from './format/config';
 import { CONFIG_KEY, kindPrefix, objectKey, objectName } from './format/layout';
 import { createSealer, type Sealer } from './format/sealer';
-import { type BlobDecoderFactory, inlineBlobDecoder } from './store/blob-decoder';
-import { type BlobEncoderFactory, inlineBlobEncoder } from './store/blob-encoder';
+import type { TreeNode } from './format/tree';
+import { type BlobDecoder, type BlobDecoderFactory, inlineBlobDecoder } from './store/blob-decoder';
+import { type BlobEncoder, type BlobEncoderFactory, inlineBlobEncoder } from './store/blob-encoder';
 import { BlobStore } from './store/blob-store';
 import { isDamage } from './store/damage';
 import type { DamagedObject } from './store/damaged';
@@ -274,6 +275,10 @@ export class Repository {
   readonly snapshots: SnapshotStore;
   /** Subkey for the keyed chunker gear table. */
   readonly chunkerKey: Uint8Array;
+  /** Compresses and seals new blobs (inline or on worker threads); the blob store writes with it. */
+  readonly encoder: BlobEncoder;
+  /** Opens stored blobs (inline or on worker threads); the blob store, restore and check read with it. */
+  readonly decoder: BlobDecoder;
   /** @internal */
   readonly sealer: Sealer;
   /**
@@ -304,26 +309,53 @@ export class Repository {
     const concurrency = options.concurrency ?? Math.min(8, transport.capabilities.maxConcurrency);
     const codec = config.compression === 'none' ? undefined : (options.codec ?? webDeflateRaw);
     const encoderOptions = { crypto, key: keys.encryption, codec };
+    this.encoder = options.encoder
+      ? options.encoder(encoderOptions)
+      : inlineBlobEncoder(crypto, keys.encryption, codec);
+    this.decoder = (options.decoder ?? inlineBlobDecoder)({
+      crypto,
+      keys: { encryption: keys.encryption, id: keys.id },
+      codec: options.codec ?? webDeflateRaw,
+    });
     this.blobs = new BlobStore(transport, this.sealer, {
       packSize: config.packSize,
       concurrency,
       packUploads: Math.max(1, Math.min(concurrency, options.packUploads ?? 2)),
-      encoder: options.encoder
-        ? options.encoder(encoderOptions)
-        : inlineBlobEncoder(crypto, keys.encryption, codec),
+      encoder: this.encoder,
       readCodec: options.codec ?? webDeflateRaw,
-      decoder: (options.decoder ?? inlineBlobDecoder)({
-        crypto,
-        keys: { encryption: keys.encryption, id: keys.id },
-        codec: options.codec ?? webDeflateRaw,
-      }),
+      decoder: this.decoder,
     });
     this.snapshots = new SnapshotStore(transport, this.sealer);
   }
 
   /** Releases resources (worker threads of the blob encoder and decoder). The repository stays readable. */
   async close(): Promise<void> {
-    await Promise.all([this.blobs.options.encoder.close(), this.blobs.options.decoder.close()]);
+    await Promise.all([this.encoder.close(), this.decoder.close()]);
+  }
+
+  /**
+   * Loads and decodes the tree blob `id` (hex): the entries of one directory of a snapshot.
+   *
+   * @example
+   * ```ts
+   * const { snapshot } = await repo.snapshots.resolve('latest');
+   * for (const node of await repo.loadTree(snapshot.tree)) console.log(node.type, node.name);
+   * ```
+   */
+  loadTree(id: string, signal?: AbortSignal): Promise<TreeNode[]> {
+    return this.blobs.loadTree(id, signal);
+  }
+
+  /**
+   * The blob ID of `plain`: its keyed HMAC-SHA-256, under which the repository stores it once.
+   *
+   * @example
+   * ```ts
+   * const stored = repo.blobs.has(repo.blobId(new TextEncoder().encode('hello')));
+   * ```
+   */
+  blobId(plain: Uint8Array): Uint8Array {
+    return this.sealer.blobId(plain);
   }
 
   /** Adds a key slot for another password; returns its ID. */

@@ -1,6 +1,5 @@
-import { unhex } from '../_bytes';
 import { KluisError, throwIfAborted } from '../errors';
-import { decodeTree, type TreeNode } from './format/tree';
+import type { TreeNode } from './format/tree';
 import type { BlobStore } from './store/blob-store';
 
 /**
@@ -57,7 +56,7 @@ export const MAX_TREE_BYTES = 2 ** 50;
  * ```
  */
 export async function measureTree(
-  blobs: Pick<BlobStore, 'load'>,
+  blobs: Pick<BlobStore, 'loadTree'>,
   root: string,
   options: { maxEntries?: number; maxBytes?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<TreeClaim> {
@@ -69,7 +68,7 @@ export async function measureTree(
   const totals = new Map<string, TreeClaim>();
   const load = async (id: string): Promise<TreeNode[]> => {
     try {
-      return decodeTree(await blobs.load(unhex(id), signal), `tree ${id}`);
+      return await blobs.loadTree(id, signal);
     } catch (e) {
       if (!KluisError.is(e) || e.code === 'ABORTED') throw e;
       return [];

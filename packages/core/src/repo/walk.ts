@@ -1,6 +1,5 @@
-import { unhex } from '../_bytes';
 import { throwIfAborted } from '../errors';
-import { decodeTree, type TreeNode } from './format/tree';
+import type { TreeNode } from './format/tree';
 import type { Repository } from './repository';
 
 /**
@@ -30,7 +29,7 @@ export async function* walkTree(
       if (seen.has(id)) return undefined;
       seen.add(id);
     }
-    return decodeTree(await repo.blobs.load(unhex(id), signal), `tree ${id}`);
+    return repo.loadTree(id, signal);
   };
   const first = await load(treeId);
   if (!first) return;

@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import { Limiter } from '../_limiter';
 import type { AbortOptions, ObjectInfo, ObjectWriter, Transport } from '../transport';
 import { forward, gated } from './wrapper-kit';
 
@@ -27,9 +27,9 @@ export function withLimit(transport: Transport, concurrency: number): Transport 
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`withLimit: concurrency must be a positive integer, got ${concurrency}`);
   }
-  const limit = pLimit(concurrency);
+  const limit = new Limiter(concurrency);
   const run = <T>(o: AbortOptions | undefined, task: () => Promise<T>): Promise<T> =>
-    gated<T>((fn) => limit(fn), o?.signal, task);
+    gated<T>((fn) => limit.run(fn), o?.signal, task);
   return {
     ...forward(transport),
     capabilities: {

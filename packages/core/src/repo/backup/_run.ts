@@ -1,12 +1,11 @@
-import pLimit from 'p-limit';
 import { hex, unhex } from '../../_bytes';
+import { Limiter } from '../../_limiter';
 import { type ChunkerFactory, keyedGearTable, type StreamChunker } from '../../chunker/index';
 import { KluisError, throwIfAborted } from '../../errors';
 import type { SnapshotSummary } from '../format/snapshot';
-import { decodeTree, encodeTree, isSafeName, type TreeNode } from '../format/tree';
+import { encodeTree, isSafeName, type TreeNode } from '../format/tree';
 import type { Repository } from '../repository';
 import { type Later, later, meta, sameNodes, unchanged } from './_nodes';
-import { Slots } from './_slots';
 import type { BackupEvent, BackupOptions } from './options';
 import type { BackupSource, SourceEntry } from './source';
 
@@ -43,10 +42,10 @@ export class BackupRun {
     blobsNew: 0,
     errors: 0,
   };
-  #readers: ReturnType<typeof pLimit>;
-  #slots: Slots;
-  #inFlight: Slots;
-  #ahead = pLimit(LOOKAHEAD);
+  #readers: Limiter;
+  #slots: Limiter;
+  #inFlight: Limiter;
+  #ahead = new Limiter(LOOKAHEAD);
   #failure: { error: unknown } | undefined;
   #chunkers: StreamChunker[] = [];
   /** Parent-snapshot trees that loaded (an unreadable one is an empty map not in here), to their IDs. */
@@ -62,9 +61,9 @@ export class BackupRun {
     readonly o: BackupOptions,
   ) {
     const readers = Math.max(1, o.fileConcurrency ?? 4);
-    this.#readers = pLimit(readers);
-    this.#slots = new Slots(readers * QUEUED_PER_READER);
-    this.#inFlight = new Slots(Math.max(8, repo.blobs.options.encoder.parallelism * CHUNKS_PER_THREAD));
+    this.#readers = new Limiter(readers);
+    this.#slots = new Limiter(readers * QUEUED_PER_READER);
+    this.#inFlight = new Limiter(Math.max(8, repo.encoder.parallelism * CHUNKS_PER_THREAD));
     this.#gear = keyedGearTable(repo.chunkerKey);
   }
 
@@ -132,14 +131,16 @@ export class BackupRun {
 
   /** Lists a directory and loads its parent-snapshot tree, ahead of the walk. */
   #list(p: string[], prev: TreeNode | undefined): Promise<Listing> {
-    const children = this.#ahead(() => this.source.list(p, this.o.signal)).catch((err: unknown) => {
-      if (this.o.signal?.aborted) throw err;
-      this.#warn(p, 'cannot list directory', err);
-      return undefined;
-    });
+    const children = this.#ahead
+      .run(() => this.source.list(p, this.o.signal))
+      .catch((err: unknown) => {
+        if (this.o.signal?.aborted) throw err;
+        this.#warn(p, 'cannot list directory', err);
+        return undefined;
+      });
     const previous =
       prev?.type === 'dir' && prev.subtree
-        ? this.#ahead(() => this.#loadTree(prev.subtree!))
+        ? this.#ahead.run(() => this.#loadTree(prev.subtree!))
         : Promise.resolve(new Map<string, TreeNode>());
     const listing = Promise.all([children, previous]).then(([c, m]) => ({ children: c, previous: m }));
     listing.catch(() => {}); // awaited by the walk, unless it stopped first
@@ -163,7 +164,7 @@ export class BackupRun {
       return later(Promise.resolve({ ...prev, ...meta(e), type: 'file' }));
     }
     await this.#slots.acquire();
-    const value = this.#readers(() => this.#readFile(p, e, prev));
+    const value = this.#readers.run(() => this.#readFile(p, e, prev));
     value.then(
       () => this.#slots.release(),
       (error: unknown) => {
@@ -213,12 +214,12 @@ export class BackupRun {
     const chunker =
       this.#chunkers.pop() ?? this.factory.create({ ...this.repo.config.chunker, gear: this.#gear });
     const content: string[] = [];
-    const views = this.repo.blobs.options.encoder.copiesInput === true;
+    const views = this.repo.encoder.copiesInput === true;
     // Slots for chunks already handed over; the next read waits for them (a view cannot wait).
     const waits: Promise<void>[] = [];
     // Hashes a chunk, records its ID and hands it to the store; its in-flight slot is held.
     const handOver = (c: Uint8Array, owned: boolean) => {
-      const id = this.repo.sealer.blobId(c);
+      const id = this.repo.blobId(c);
       content.push(hex(id));
       this.#track(this.#saveChunk(c, id, owned));
     };
@@ -285,7 +286,7 @@ export class BackupRun {
 
   async #loadTree(id: string): Promise<Map<string, TreeNode>> {
     try {
-      const nodes = decodeTree(await this.repo.blobs.load(unhex(id), this.o.signal), `tree ${id}`);
+      const nodes = await this.repo.loadTree(id, this.o.signal);
       const map = new Map(nodes.map((n) => [n.name, n]));
       this.#loaded.set(map, id);
       return map;

@@ -2,7 +2,7 @@
 
 import { hex, unhex } from '../../_bytes';
 import { KluisError, throwIfAborted } from '../../errors';
-import { decodeTree, type TreeNode } from '../format/tree';
+import type { TreeNode } from '../format/tree';
 import type { Repository } from '../repository';
 import { MAX_TREE_BYTES, MAX_TREE_ENTRIES } from '../tree-claim';
 import type { AffectedFile, CheckProblem } from './report';
@@ -171,7 +171,7 @@ export class TreeChecker {
 
   async #load(snapshot: string, tree: string, path: string): Promise<TreeNode[] | undefined> {
     try {
-      return decodeTree(await this.repo.blobs.load(unhex(tree), this.signal), `tree ${tree}`);
+      return await this.repo.loadTree(tree, this.signal);
     } catch (e) {
       if (!KluisError.is(e) || e.code === 'ABORTED') throw e;
       this.#problem('tree', tree, `snapshot ${snapshot}: ${path}: ${e.message}`);

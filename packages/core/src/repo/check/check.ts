@@ -1,5 +1,5 @@
-import pLimit from 'p-limit';
 import { hex } from '../../_bytes';
+import { Limiter } from '../../_limiter';
 import { KluisError, throwIfAborted } from '../../errors';
 import { kindPrefix, objectKey, objectName } from '../format/layout';
 import { type PackEntry, readPackHeader } from '../format/pack';
@@ -97,9 +97,9 @@ async function readAllPacks(
   // Packs with index entries their header does not list: pack → the IDs the header lists.
   const unlisted = new Map<string, Set<string>>();
   // Reading runs ahead of opening: enough packs in flight to keep every decoder thread busy.
-  const decoder = repo.blobs.options.decoder;
+  const decoder = repo.decoder;
   const inFlight = Math.max(2, decoder.parallelism + 1);
-  const limit = pLimit(inFlight);
+  const limit = new Limiter(inFlight);
   // Packs are read into recycled buffers (see ReadBuffers), which the decoder hands back.
   const buffers = new ReadBuffers(inFlight, 256 << 20);
   let done = 0;
@@ -107,7 +107,7 @@ async function readAllPacks(
     [...packs.keys()]
       .filter((p) => !bad.has(p))
       .map((p) =>
-        limit(async () => {
+        limit.run(async () => {
           throwIfAborted(o.signal);
           const key = objectKey('data', p);
           try {

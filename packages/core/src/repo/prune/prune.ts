@@ -1,5 +1,5 @@
-import pLimit from 'p-limit';
 import { hex, unhex } from '../../_bytes';
+import { Limiter } from '../../_limiter';
 import { KluisError, throwIfAborted } from '../../errors';
 import type { IndexPack } from '../format/index-file';
 import { kindPrefix, objectKey, objectName, parseObjectKey } from '../format/layout';
@@ -165,10 +165,10 @@ async function indexedPacks(
   const stored: string[] = [];
   for await (const o of repo.transport.list(kindPrefix('index'), { signal }))
     stored.push(objectName('index', o.key));
-  const limit = pLimit(8);
+  const limit = new Limiter(8);
   // Promise.all takes every read at once, so a failed one rejects here, never unhandled.
   const files = await Promise.all(
-    stored.map((id) => limit(async () => ({ id, file: await repo.blobs.readIndexFile(id, signal) }))),
+    stored.map((id) => limit.run(async () => ({ id, file: await repo.blobs.readIndexFile(id, signal) }))),
   );
   const superseded = new Set(files.flatMap(({ file }) => file.supersedes.map(hex)));
   const packs = new Map<string, IndexPack>();

@@ -120,28 +120,3 @@ function merge(a: Span, b: Span): Span | undefined {
     used: a.used + b.used,
   };
 }
-
-/**
- * Runs `fn` over `items`, at most `limit` at once, in order. After a failure it starts nothing
- * more, waits for those running, and rethrows the first failure.
- */
-export async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  const active = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  for (const [index, item] of items.entries()) {
-    while (active.size >= limit) await Promise.race(active);
-    if (failure) break;
-    const p: Promise<void> = (async () => fn(item, index))()
-      .catch((error: unknown) => {
-        failure ??= { error };
-      })
-      .finally(() => active.delete(p));
-    active.add(p);
-  }
-  await Promise.all(active);
-  if (failure) throw failure.error;
-}

@@ -1,7 +1,6 @@
 // Tree loading with look-ahead for restore. Internal: never re-exported.
-import pLimit from 'p-limit';
-import { unhex } from '../../_bytes';
-import { decodeTree, type TreeNode } from '../format/tree';
+import { Limiter } from '../../_limiter';
+import type { TreeNode } from '../format/tree';
 import type { BlobStore } from '../store/blob-store';
 
 /**
@@ -13,15 +12,15 @@ import type { BlobStore } from '../store/blob-store';
  * makes a few requests instead of one per directory.
  */
 export class TreeLoader {
-  #limit: ReturnType<typeof pLimit>;
+  #limit: Limiter;
   #ahead = new Map<string, { tree: Promise<TreeNode[]>; wanted: number }>();
 
   constructor(
-    readonly blobs: Pick<BlobStore, 'load'>,
+    readonly blobs: Pick<BlobStore, 'loadTree'>,
     concurrency: number,
     readonly signal: AbortSignal | undefined,
   ) {
-    this.#limit = pLimit(Math.max(1, concurrency));
+    this.#limit = new Limiter(concurrency);
   }
 
   /** Starts loading the subtrees listed in `nodes`. */
@@ -34,7 +33,7 @@ export class TreeLoader {
         continue;
       }
       const id = n.subtree;
-      const tree = this.#limit(() => this.#load(id));
+      const tree = this.#limit.run(() => this.#load(id));
       tree.catch(() => {}); // reported when the walk gets to it
       this.#ahead.set(id, { tree, wanted: 1 });
     }
@@ -55,6 +54,6 @@ export class TreeLoader {
   }
 
   async #load(id: string): Promise<TreeNode[]> {
-    return decodeTree(await this.blobs.load(unhex(id), this.signal), `tree ${id}`);
+    return this.blobs.loadTree(id, this.signal);
   }
 }

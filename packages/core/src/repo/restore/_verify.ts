@@ -18,7 +18,7 @@ export async function verifyRestored(
     if (!loc) throw new KluisError('NOT_FOUND', `blob ${c} missing from the index`);
     return loc.rawLength;
   });
-  const ids = await readBackIds(read, sizes, (b) => hex(repo.sealer.blobId(b)));
+  const ids = await readBackIds(read, sizes, (b) => hex(repo.blobId(b)));
   if (ids.length !== content.length || ids.some((id, i) => id !== content[i])) {
     throw new KluisError('INTEGRITY', `restored file ${path.join('/')} does not match the snapshot`);
   }

@@ -1,4 +1,5 @@
 import { unhex } from '../../_bytes';
+import { eachLimited, Limiter } from '../../_limiter';
 import { KluisError, throwIfAborted } from '../../errors';
 import type { TreeNode } from '../format/tree';
 import type { Repository } from '../repository';
@@ -7,7 +8,7 @@ import { ReadBuffers } from '../store/read-buffers';
 import { measureTree } from '../tree-claim';
 import { openRunFiles, runOf, streamBlobs, streamRuns } from './_decode';
 import { type DirState, DirTracker } from './_dirs';
-import { eachLimited, type FileJob, type ReadJob, ReadPlanner } from './_plan';
+import { type FileJob, type ReadJob, ReadPlanner } from './_plan';
 import { safeTimes } from './_times';
 import { TreeLoader } from './_trees';
 import { verifyRestored } from './_verify';
@@ -136,7 +137,7 @@ class RestoreRun {
   #trees: TreeLoader;
   #planner: ReadPlanner;
   #slots: number;
-  #inflight = new Set<Promise<void>>();
+  #reads: Limiter;
   #failure: { error: unknown } | undefined;
   #failed!: (e: unknown) => void;
   #made = new Set<string>();
@@ -155,8 +156,9 @@ class RestoreRun {
   ) {
     // Measured with two decoder threads writing files: 8 reads in flight restored 2-13 % faster
     // than 4 (five of six interleaved pairs), at the same peak RSS.
-    const parallel = repo.blobs.options.decoder.parallelism;
+    const parallel = repo.decoder.parallelism;
     this.#slots = Math.max(1, o.concurrency ?? Math.min(16, Math.max(4, 4 * parallel)));
+    this.#reads = new Limiter(this.#slots);
     this.#trees = new TreeLoader(repo.blobs, this.#slots * 2, o.signal);
     this.#planner = new ReadPlanner(repo.blobs.index, MAX_RUN);
     this.#buffers = new ReadBuffers(this.#slots, 4 * MAX_RUN);
@@ -175,7 +177,7 @@ class RestoreRun {
     } catch (e) {
       this.#fail(e);
       // Let reads and writes already started settle, so nothing is written after we return.
-      await Promise.allSettled([...this.#inflight]);
+      await this.#reads.idle();
       throw this.#failure!.error;
     }
     return this.result;
@@ -218,20 +220,18 @@ class RestoreRun {
 
   /** Starts a read once fewer than `concurrency` are in flight (the walk waits here, bounding memory). */
   async #submit(job: ReadJob): Promise<void> {
-    while (this.#inflight.size >= this.#slots) await Promise.race(this.#inflight);
-    this.#check();
-    const p = this.#read(job)
-      .catch((e: unknown) => {
+    await this.#reads.start(() => {
+      this.#check();
+      return this.#read(job).catch((e: unknown) => {
         this.#fail(e);
         return this.#discard(job);
-      })
-      .finally(() => this.#inflight.delete(p));
-    this.#inflight.add(p);
+      });
+    });
   }
 
   async #read(job: ReadJob): Promise<void> {
     const { blobs, signal } = { blobs: this.repo.blobs, signal: this.o.signal };
-    const decoder = blobs.options.decoder;
+    const decoder = this.repo.decoder;
     const native = decoder.writeFiles && this.target.nativeFile ? decoder : undefined;
     if (job.kind === 'stream') {
       const content = job.job.node.content ?? [];

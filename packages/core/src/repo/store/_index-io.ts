@@ -1,6 +1,7 @@
 // Reading index files and pack headers for the blob store. Internal: never re-exported.
-import pLimit from 'p-limit';
+
 import { unhex as fromHexId, hex } from '../../_bytes';
+import { Limiter } from '../../_limiter';
 import { IntegrityError, KluisError } from '../../errors';
 import type { Transport } from '../../transport';
 import { decodeIndexFile, type IndexFile, type IndexPack } from '../format/index-file';
@@ -29,10 +30,10 @@ export async function readAllIndexFiles(
   const files: { id: string; file: IndexFile }[] = [];
   const damaged: DamagedObject[] = [];
   const keys = await listKeys((p, o) => r.transport.list(p, o), kindPrefix('index'), signal);
-  const limit = pLimit(Math.max(1, r.concurrency));
+  const limit = new Limiter(Math.max(1, r.concurrency));
   await settleAll(
     keys.map((key) =>
-      limit(async () => {
+      limit.run(async () => {
         const id = objectName('index', key);
         try {
           files.push({ id, file: await readIndexFile(r, id, signal) });
@@ -56,10 +57,10 @@ export async function readPackHeaders(
   signal: AbortSignal | undefined,
 ): Promise<IndexPack[]> {
   const found: IndexPack[] = [];
-  const limit = pLimit(Math.max(1, r.concurrency));
+  const limit = new Limiter(Math.max(1, r.concurrency));
   await Promise.all(
     packs.map(({ id, size }) =>
-      limit(async () => {
+      limit.run(async () => {
         try {
           found.push({ id: fromHexId(id), blobs: await readHeader(r, id, size, signal) });
         } catch (e) {

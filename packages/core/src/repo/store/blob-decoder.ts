@@ -134,7 +134,7 @@ export interface BlobDecoderOptions {
   /** Encryption and blob-ID subkeys. */
   keys: { encryption: Uint8Array; id: Uint8Array };
   /** Decompresses blobs whose codec is not `none`. */
-  codec: CompressionCodec;
+  codec: Omit<CompressionCodec, 'compress'>;
 }
 
 /**
@@ -173,7 +173,7 @@ export function inlineBlobDecoder(options: BlobDecoderOptions): BlobDecoder {
 /** Opens a run with a sealer (the inline decoder and the worker share this). */
 export async function openRun(
   sealer: Sealer,
-  codec: CompressionCodec,
+  codec: Omit<CompressionCodec, 'compress'>,
   run: SealedRun,
 ): Promise<Uint8Array[]> {
   checkRunHash(sealer, run);
@@ -188,7 +188,7 @@ export async function openRun(
  */
 export async function verifyRun(
   sealer: Sealer,
-  codec: CompressionCodec,
+  codec: Omit<CompressionCodec, 'compress'>,
   run: SealedRun,
   opened?: (length: number) => void,
 ): Promise<void> {
@@ -207,7 +207,12 @@ export function checkRunHash(sealer: Sealer, run: SealedRun): void {
 }
 
 /** Opens one blob of a run (see {@link openBlob}), refusing one that lies outside its bytes. */
-export function openRunBlob(sealer: Sealer, codec: CompressionCodec, run: SealedRun, b: RunBlob) {
+export function openRunBlob(
+  sealer: Sealer,
+  codec: Omit<CompressionCodec, 'compress'>,
+  run: SealedRun,
+  b: RunBlob,
+) {
   if (b.offset < 0 || b.offset + b.length > run.bytes.length)
     throw new IntegrityError(
       `${run.where} blob ${hex(b.id)}`,
@@ -221,7 +226,7 @@ export function openRunBlob(sealer: Sealer, codec: CompressionCodec, run: Sealed
 /** Opens one sealed blob and checks its ID against its plaintext. */
 export async function openBlob(
   sealer: Sealer,
-  codec: CompressionCodec,
+  codec: Omit<CompressionCodec, 'compress'>,
   type: BlobType,
   id: Uint8Array,
   sealed: Uint8Array,

@@ -1,5 +1,5 @@
-import pLimit from 'p-limit';
-import { hex } from '../../_bytes';
+import { hex, unhex } from '../../_bytes';
+import { Limiter } from '../../_limiter';
 import type { CompressionCodec } from '../../compression';
 import { KluisError } from '../../errors';
 import type { Transport } from '../../transport';
@@ -7,6 +7,7 @@ import { encodeIndexFile, type IndexFile, type IndexPack } from '../format/index
 import { type BlobType, kindPrefix, objectKey, objectName } from '../format/layout';
 import { PackBufferPool, type PackEntry, PackWriter, packFits } from '../format/pack';
 import { AAD, type Sealer } from '../format/sealer';
+import { decodeTree, type TreeNode } from '../format/tree';
 import {
   getVerified,
   type ObjectReader,
@@ -77,8 +78,8 @@ export class BlobStore {
   #writers: Record<BlobType, PackWriter>;
   #pending = new Set<string>(); // ids in writers or in flight
   #unindexed: IndexPack[] = [];
-  #uploads = new Set<Promise<void>>();
-  #limit: ReturnType<typeof pLimit>;
+  #uploads: Limiter;
+  #limit: Limiter;
   #pool: PackBufferPool;
   #order: Promise<void> = Promise.resolve();
   #failure: unknown;
@@ -105,7 +106,8 @@ export class BlobStore {
       // holding a full pack-sized buffer for a few kilobytes.
       tree: new PackWriter(sealer, 'tree', new PackBufferPool(1 << 20, 1)),
     };
-    this.#limit = pLimit(Math.max(1, options.concurrency));
+    this.#limit = new Limiter(options.concurrency);
+    this.#uploads = new Limiter(options.packUploads);
     this.#trees = new TreeSpanCache(transport, this.index);
     this.#reader = { transport, sealer, concurrency: options.concurrency };
   }
@@ -266,6 +268,14 @@ export class BlobStore {
     return this.openBlob(loc.type, id, sealed, loc.codec, loc.rawLength, key);
   }
 
+  /**
+   * Loads and decodes the tree blob `id` (hex): the one way every command reads a directory.
+   * Fails like {@link BlobStore.load}, or with `INVALID_DATA` for a blob that is not a valid tree.
+   */
+  async loadTree(id: string, signal?: AbortSignal): Promise<TreeNode[]> {
+    return decodeTree(await this.load(unhex(id), signal), `tree ${id}`);
+  }
+
   /** Opens one sealed blob and checks its ID against its plaintext. */
   openBlob(
     type: BlobType,
@@ -282,7 +292,7 @@ export class BlobStore {
   async flush(): Promise<void> {
     if (this.#stream) await this.#commit();
     for (const w of Object.values(this.#writers)) if (w.count > 0) await this.#upload(w);
-    await Promise.all([...this.#uploads]);
+    await this.#uploads.idle();
     this.#throwIfFailed();
     await this.#writeIndex();
   }
@@ -307,20 +317,21 @@ export class BlobStore {
     const { bytes, entries } = w.finish();
     const packId = this.sealer.sha256(bytes);
     // Bound memory: wait while too many packs are in flight.
-    while (this.#uploads.size >= this.options.packUploads) await Promise.race(this.#uploads);
-    const job = this.#limit(async () => {
-      try {
-        await this.transport.put(objectKey('data', hex(packId)), bytes);
-      } finally {
-        w.pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
-      }
-      this.#indexed(packId, entries);
-      if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
-    }).catch((e: unknown) => {
-      this.#failure ??= e;
-    });
-    const tracked = job.finally(() => this.#uploads.delete(tracked));
-    this.#uploads.add(tracked);
+    await this.#uploads.start(() =>
+      this.#limit
+        .run(async () => {
+          try {
+            await this.transport.put(objectKey('data', hex(packId)), bytes);
+          } finally {
+            w.pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
+          }
+          this.#indexed(packId, entries);
+          if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
+        })
+        .catch((e: unknown) => {
+          this.#failure ??= e;
+        }),
+    );
   }
 
   /** Finishes the streamed data pack and commits it under its ID, as #upload does for a buffered one. */
@@ -339,18 +350,20 @@ export class BlobStore {
       await s.writer.abort();
       throw e;
     }
-    while (this.#uploads.size >= this.options.packUploads) await Promise.race(this.#uploads);
-    const job = this.#limit(async () => {
-      await s.settled(); // a failed write fails the pack here, whatever the writer remembers
-      await s.writer.commit(objectKey('data', hex(packId)));
-      this.#indexed(packId, entries);
-      if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
-    }).catch(async (e: unknown) => {
-      this.#failure ??= e;
-      await s.writer.abort();
-    });
-    const tracked = job.finally(() => this.#uploads.delete(tracked));
-    this.#uploads.add(tracked);
+    await this.#uploads.start(() =>
+      this.#limit
+        .run(async () => {
+          await s.settled(); // a failed write fails the pack here, whatever the writer remembers
+          await s.writer.commit(objectKey('data', hex(packId)));
+          this.#indexed(packId, entries);
+          if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
+        })
+        .catch(async (e: unknown) => {
+          this.#failure ??= e;
+          // The failure recorded above is the one flush reports; a failing abort adds nothing to it.
+          await s.writer.abort().catch(() => {});
+        }),
+    );
   }
 
   /** Records a stored pack's blobs in the in-memory index and in the next index file. */

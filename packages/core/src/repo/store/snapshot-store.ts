@@ -1,5 +1,5 @@
-import pLimit from 'p-limit';
 import { hex } from '../../_bytes';
+import { Limiter } from '../../_limiter';
 import { IntegrityError, KluisError } from '../../errors';
 import type { Transport } from '../../transport';
 import { kindPrefix, objectKey, objectName } from '../format/layout';
@@ -62,12 +62,12 @@ export class SnapshotStore {
    */
   async scan(signal?: AbortSignal): Promise<{ snapshots: SnapshotRef[]; damaged: DamagedObject[] }> {
     const keys = await listKeys((p, o) => this.transport.list(p, o), kindPrefix('snapshots'), signal);
-    const limit = pLimit(8);
+    const limit = new Limiter(8);
     const snapshots: SnapshotRef[] = [];
     const damaged: DamagedObject[] = [];
     await settleAll(
       keys.map((key) =>
-        limit(async () => {
+        limit.run(async () => {
           try {
             snapshots.push(await this.load(objectName('snapshots', key), signal));
           } catch (e) {
