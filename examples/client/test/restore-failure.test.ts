@@ -57,7 +57,7 @@ describe('kluis restore from a damaged repository', () => {
     const lines = res.err.trim().split('\n');
     expect(lines).toContain('not restored: src/big.bin');
     expect(lines.at(-1)).toMatch(
-      /^kluis: integrity check failed .*; restore stopped: \d file\(s\) in progress not restored \([^)]*src\/big\.bin[^)]*\), files not reached not restored either, files already restored are complete$/,
+      /^kluis: integrity check failed .*; restore stopped: \d file\(s\) in progress not restored \([^)]*src\/big\.bin[^)]*\), files not reached not restored either, files already restored are complete \(kluis check --read-data finds all damage\)$/,
     );
     const left = await readdir(join(target, 'src'));
     expect(left.filter((f) => f !== 'notes.txt')).toEqual([]);
