@@ -64,5 +64,6 @@ describe('restore (properties)', () => {
       }),
       { numRuns },
     );
-  });
+    // 50 repositories in CI (each an scrypt and a backup): about 20 s on an idle 2-core machine.
+  }, 180_000);
 });
