@@ -105,8 +105,8 @@ describe('capacity requests over HTTP (fake clock)', () => {
     expect((await s.fetchAs('bob', '/-/desk/capacity?account=alice')).status).toBe(403);
   });
 
-  it('records who and when, in the desk record and the access log', () => {
-    const actions = s.app.desk!.desk.storage.actions().filter((x) => x.action.startsWith('capacity'));
+  it('records who and when, in the desk record and the access log', async () => {
+    const actions = (await s.app.desk.desk.storage.actions()).filter((x) => x.action.startsWith('capacity'));
     expect(actions.slice(0, 2).map((x) => [x.actor, x.action, new Date(x.time).toISOString()])).toEqual([
       ['alice', 'capacity-request', '2026-04-24T13:00:00.000Z'],
       ['ops', 'capacity-fulfil', '2026-04-30T08:00:00.000Z'],

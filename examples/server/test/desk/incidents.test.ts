@@ -196,8 +196,8 @@ describe('kluis-server incident open|record|list and desk report', () => {
     );
   });
 
-  it('records every incident action with who and when, also in the access log', () => {
-    const actions = s.app.desk!.desk.storage.actions().filter((a) => a.action.startsWith('incident'));
+  it('records every incident action with who and when, also in the access log', async () => {
+    const actions = (await s.app.desk.desk.storage.actions()).filter((a) => a.action.startsWith('incident'));
     expect(actions.map((a) => `${a.actor} ${a.action}`)).toEqual([
       'alice incident-reported',
       'ops incident-acknowledged',
