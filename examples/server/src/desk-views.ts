@@ -29,6 +29,7 @@ export function sqlDeskAccounts(sql: Sql): DeskAccounts {
       return row === undefined ? null : (row.quota_bytes ?? undefined);
     },
     usedOf: async (name) => (await one(name))?.used_bytes ?? 0,
-    names: async () => (await sql.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name),
+    names: async () =>
+      (await sql.all<{ name: string }>('SELECT name FROM accounts ORDER BY name')).map((r) => r.name),
   };
 }

@@ -109,7 +109,13 @@ export const CAPACITY_COMMANDS: Record<string, Command> = {
       const toBytes = flagValue('capacity request', () => parseSize(size));
       const at = str(v, 'at');
       const r = await withDesk(v, io, async (d) => ({
-        r: await d.requestCapacity({ account, toBytes, note: str(v, 'note'), by: by(v), ...(at ? { at } : {}) }),
+        r: await d.requestCapacity({
+          account,
+          toBytes,
+          note: str(v, 'note'),
+          by: by(v),
+          ...(at ? { at } : {}),
+        }),
         z: zone(d),
       }));
       io.out(
@@ -128,7 +134,10 @@ export const CAPACITY_COMMANDS: Record<string, Command> = {
     },
     async run({ values: v, positionals: [account] }, io) {
       const { list, z } = await withDesk(v, io, async (d) => ({
-        list: await d.capacityRequests({ ...(account ? { account } : {}), ...(v.open ? { open: true } : {}) }),
+        list: await d.capacityRequests({
+          ...(account ? { account } : {}),
+          ...(v.open ? { open: true } : {}),
+        }),
         z: zone(d),
       }));
       io.out(
@@ -149,7 +158,10 @@ export const CAPACITY_COMMANDS: Record<string, Command> = {
     },
     async run({ values: v, positionals: [raw = ''] }, io) {
       const id = idOf(raw, 'capacity fulfil');
-      const { r, z } = await withDesk(v, io, async (d) => ({ r: await d.fulfilCapacity(id, by(v)), z: zone(d) }));
+      const { r, z } = await withDesk(v, io, async (d) => ({
+        r: await d.fulfilCapacity(id, by(v)),
+        z: zone(d),
+      }));
       io.out(capacityLine(r, z));
     },
   },

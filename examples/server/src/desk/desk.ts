@@ -212,9 +212,7 @@ export class Desk {
     if (r.fulfilledAt !== undefined) bad(`capacity request ${id} was already fulfilled`);
     const at = this.now();
     await this.tx(async (s) => {
-      const current = await this.o.accounts.quotaOf(r.account);
-      if (current !== undefined && current !== null && current < r.toBytes)
-        await s.raiseQuota(r.account, r.toBytes, by, at);
+      await s.raiseQuota(r.account, r.toBytes, by, at);
       await s.fulfilCapacityRequest(id, by, at);
       const onTime = at <= r.dueAt;
       await this.act(
@@ -369,7 +367,14 @@ export class Desk {
     const id = await this.tx(async (s) => {
       const id = await s.addIncident({ account, title, impact, urgency, openedBy: i.by, openedAt: now });
       await s.addIncidentEvent(id, { type: i.source, at, note: undefined, by: i.by, recordedAt: now });
-      await this.act(s, i.by, `incident-${i.source}`, `incident#${id}`, { account, title, impact, urgency }, account);
+      await this.act(
+        s,
+        i.by,
+        `incident-${i.source}`,
+        `incident#${id}`,
+        { account, title, impact, urgency },
+        account,
+      );
       await this.mail(
         s,
         messages.incident(

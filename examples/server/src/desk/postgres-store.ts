@@ -119,7 +119,9 @@ export const PG_DESK_SCHEMA_VERSION = MIGRATIONS.length;
 export async function migratePostgresDesk(sql: Sql): Promise<void> {
   await sql.transaction(async (tx) => {
     await tx.run("SELECT pg_advisory_xact_lock(hashtext('desk_schema'))");
-    await tx.run('CREATE TABLE IF NOT EXISTS desk_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS desk_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    );
     const row = await tx.get<{ v: number | null }>('SELECT max(version) AS v FROM desk_schema');
     const current = row?.v ?? 0;
     if (current > PG_DESK_SCHEMA_VERSION) {

@@ -100,13 +100,10 @@ export class SqlDeskStore implements DeskStore {
     subject: string,
     detail: Record<string, unknown>,
   ): Promise<void> {
-    await this.sql.run('INSERT INTO desk_actions (time, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)', [
-      time,
-      actor,
-      action,
-      subject,
-      JSON.stringify(detail),
-    ]);
+    await this.sql.run(
+      'INSERT INTO desk_actions (time, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)',
+      [time, actor, action, subject, JSON.stringify(detail)],
+    );
   }
 
   async actions(o: { subject?: string; limit?: number } = {}): Promise<DeskAction[]> {
@@ -128,7 +125,16 @@ export class SqlDeskStore implements DeskStore {
     return this.insert(
       `INSERT INTO desk_capacity_requests (account, from_bytes, to_bytes, note, requested_by, requested_at, due_at, due_date)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [r.account, r.fromBytes ?? null, r.toBytes, r.note ?? null, r.requestedBy, r.requestedAt, r.dueAt, r.dueDate],
+      [
+        r.account,
+        r.fromBytes ?? null,
+        r.toBytes,
+        r.note ?? null,
+        r.requestedBy,
+        r.requestedAt,
+        r.dueAt,
+        r.dueDate,
+      ],
     );
   }
 
@@ -153,8 +159,12 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async raiseQuota(account: string, bytes: number, actor: string, at: number): Promise<void> {
-    await this.sql.run('UPDATE accounts SET quota_bytes = ?, updated_at = ? WHERE name = ?', [bytes, at, account]);
-    await recordAction(this.sql, at, actor, 'quota-set', account, { quotaBytes: bytes });
+    // One statement: the quota is compared and raised at once, whatever other nodes do meanwhile.
+    const { changes } = await this.sql.run(
+      'UPDATE accounts SET quota_bytes = ?, updated_at = ? WHERE name = ? AND quota_bytes IS NOT NULL AND quota_bytes < ?',
+      [bytes, at, account, bytes],
+    );
+    if (changes > 0) await recordAction(this.sql, at, actor, 'quota-set', account, { quotaBytes: bytes });
   }
 
   addAnnouncement(a: Omit<Announcement, 'id' | 'cancelledBy' | 'cancelledAt'>): Promise<number> {
@@ -206,7 +216,9 @@ export class SqlDeskStore implements DeskStore {
   }
 
   incidents(o: { account?: string } = {}): Promise<DeskIncident[]> {
-    return o.account === undefined ? this.incidentRows('', []) : this.incidentRows('WHERE account = ?', [o.account]);
+    return o.account === undefined
+      ? this.incidentRows('', [])
+      : this.incidentRows('WHERE account = ?', [o.account]);
   }
 
   private async incidentRows(where: string, params: unknown[]): Promise<DeskIncident[]> {
@@ -243,7 +255,9 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async contact(account: string): Promise<string | undefined> {
-    const r = await this.sql.get<{ email: string }>('SELECT email FROM desk_contacts WHERE account = ?', [account]);
+    const r = await this.sql.get<{ email: string }>('SELECT email FROM desk_contacts WHERE account = ?', [
+      account,
+    ]);
     return r?.email;
   }
 
@@ -252,23 +266,22 @@ export class SqlDeskStore implements DeskStore {
   }
 
   enqueue(m: NewMessage, at: number): Promise<number> {
-    return this.insert('INSERT INTO desk_outbox (to_addr, subject, body, topic, created_at) VALUES (?, ?, ?, ?, ?)', [
-      m.to,
-      m.subject,
-      m.body,
-      m.topic,
-      at,
-    ]);
-  }
-
-  async pending(limit: number): Promise<OutboxMessage[]> {
-    return (await this.sql.all<Row>('SELECT * FROM desk_outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?', [limit])).map(
-      message,
+    return this.insert(
+      'INSERT INTO desk_outbox (to_addr, subject, body, topic, created_at) VALUES (?, ?, ?, ?, ?)',
+      [m.to, m.subject, m.body, m.topic, at],
     );
   }
 
+  async pending(limit: number): Promise<OutboxMessage[]> {
+    return (
+      await this.sql.all<Row>('SELECT * FROM desk_outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?', [limit])
+    ).map(message);
+  }
+
   async outbox(limit = 1000): Promise<OutboxMessage[]> {
-    return (await this.sql.all<Row>('SELECT * FROM desk_outbox ORDER BY id DESC LIMIT ?', [limit])).reverse().map(message);
+    return (await this.sql.all<Row>('SELECT * FROM desk_outbox ORDER BY id DESC LIMIT ?', [limit]))
+      .reverse()
+      .map(message);
   }
 
   async markSent(id: number, at: number): Promise<void> {
@@ -276,6 +289,9 @@ export class SqlDeskStore implements DeskStore {
   }
 
   async markFailed(id: number, error: string): Promise<void> {
-    await this.sql.run('UPDATE desk_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?', [error, id]);
+    await this.sql.run('UPDATE desk_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?', [
+      error,
+      id,
+    ]);
   }
 }

@@ -115,7 +115,13 @@ export interface DeskStore {
    * Everything inside must go through `s`, not through this store.
    */
   tx<T>(fn: (s: DeskStore) => Promise<T>): Promise<T>;
-  record(time: number, actor: string, action: string, subject: string, detail: Record<string, unknown>): Promise<void>;
+  record(
+    time: number,
+    actor: string,
+    action: string,
+    subject: string,
+    detail: Record<string, unknown>,
+  ): Promise<void>;
   actions(o?: { subject?: string; limit?: number }): Promise<DeskAction[]>;
 
   addCapacityRequest(r: Omit<CapacityRequest, 'id' | 'fulfilledBy' | 'fulfilledAt'>): Promise<number>;
@@ -123,8 +129,9 @@ export interface DeskStore {
   capacityRequests(o?: { account?: string; open?: boolean }): Promise<CapacityRequest[]>;
   fulfilCapacityRequest(id: number, by: string, at: number): Promise<void>;
   /**
-   * Raises an account's quota for a capacity request, recorded as an administrative action (as
-   * `AccountStore.setQuota` does); inside {@link DeskStore.tx} it commits with the request.
+   * Raises an account's limited quota to `bytes` for a capacity request, recorded as an
+   * administrative action (as `AccountStore.setQuota` does); a quota already as large (or
+   * unlimited) is left alone. Inside {@link DeskStore.tx} it commits with the request.
    */
   raiseQuota(account: string, bytes: number, actor: string, at: number): Promise<void>;
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import type { CliIo } from '../../src/cli-io.ts';
 import { startServer, type TestServer } from '../_server.ts';
+import { cliConfig } from './_procs.ts';
 
 const GiB = 2 ** 30;
 let s: TestServer;
@@ -37,7 +38,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
     env: {},
     readPassword: async () => '',
   };
-  const code = await main([...args, '--data', s.dir], io);
+  const code = await main([...args, '--config', cliConfig(s)], io);
   return { code, out, err };
 }
 
