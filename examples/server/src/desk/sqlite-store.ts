@@ -1,3 +1,4 @@
+import { KluisError } from '@kluis/core';
 import type { Db } from '../db.ts';
 import type { Sql } from '../sql.ts';
 import { SqlDeskStore } from './sql-store.ts';
@@ -109,7 +110,8 @@ export function migrateDesk(db: Db): void {
     if (!row) db.prepare('INSERT INTO desk_schema (version) VALUES (0)').run();
     const current = row?.version ?? 0;
     if (current > DESK_SCHEMA_VERSION) {
-      throw new Error(
+      throw new KluisError(
+        'UNSUPPORTED_VERSION',
         `desk tables have schema version ${current}, newer than this server's ${DESK_SCHEMA_VERSION}: upgrade the server`,
       );
     }
