@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { KluisError } from '@kluis/core';
 import { renderHtmlReport } from '@kluis/sla';
 import { AccessLog } from '../access-log.ts';
 import type { Args, Command } from '../cli-admin.ts';
