@@ -27,6 +27,13 @@ const config = kluisProject('server-postgres', {
       'test/tls.test.ts',
       'test/traversal.test.ts',
       'test/uploads.test.ts',
+      // The provider's desk: its store, HTTP routes, commands and mail on PostgreSQL.
+      'test/desk/capacity.test.ts',
+      'test/desk/detection.test.ts',
+      'test/desk/incidents.test.ts',
+      'test/desk/mail.test.ts',
+      'test/desk/maintenance.test.ts',
+      'test/desk/web.browser.test.ts',
     ],
   },
 });

@@ -6,8 +6,8 @@ import type { AccountStore } from './accounts.ts';
 import { Alerter } from './alerts.ts';
 import { type AuthEvents, Authenticator } from './authenticator.ts';
 import type { ServerConfig } from './config.ts';
-import { isDeskPath, openServerDesk, type ServerDesk } from './desk/index.ts';
-import { sqliteDeskAccounts, sqliteGrantsView } from './desk-views.ts';
+import { isDeskPath, openDeskStore, openServerDesk, type ServerDesk } from './desk/index.ts';
+import { sqlDeskAccounts } from './desk-views.ts';
 import { type EndpointDeps, serveEndpoint } from './endpoints.ts';
 import type { GrantStore } from './grants.ts';
 import { UploadGate } from './limits.ts';
@@ -51,10 +51,10 @@ export interface App {
   readonly storage: Storage;
   readonly alerter: Alerter;
   /**
-   * The provider's desk: capacity requests, announcements, incidents, notifications. It keeps its
-   * data in SQLite only so far, so on PostgreSQL it is `undefined` and `/-/desk/` answers 501.
+   * The provider's desk: capacity requests, announcements, incidents, notifications, kept in the
+   * accounts database (SQLite or PostgreSQL).
    */
-  readonly desk: ServerDesk | undefined;
+  readonly desk: ServerDesk;
   /** The database of accounts, grants, usage and lockouts. */
   readonly store: ServerStore;
   /** Reopens the access log (after rotation). */
@@ -109,7 +109,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const say = o.log ?? (() => {});
   const files = isPostgresUrl(config.database) ? [config.accessLog] : [config.database, config.accessLog];
   for (const f of files) mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
-  const schedule = maintenanceSchedule(config.maintenance); // checks the configuration before anything is created
+  maintenanceSchedule(config.maintenance); // checks the configuration before anything is created
   const storage = await openStorage(config.storage);
   const store = await openStore(config.database, now, config.node);
   const { accounts, grants, ledger } = store;
@@ -129,24 +129,29 @@ export async function createApp(o: AppOptions): Promise<App> {
   const metrics = defineMetrics();
   const alerter = new Alerter({ log: say, webhookUrl: config.alertWebhook, fetch: o.fetch });
   const lockout = new LockoutTracker(store.sql, config.lockout, now);
-  const desk = !store.sqlite
-    ? undefined
-    : openServerDesk({
-        db: store.sqlite,
-        accounts: sqliteDeskAccounts(store.sqlite, now),
-        grants: sqliteGrantsView(store.sqlite),
-        now,
-        log,
-        say,
-        config: config.desk,
-        maintenance: config.maintenance,
-        secure: config.tls !== undefined,
-      });
-  const maintenance = desk?.maintenance ?? schedule;
-  if (desk) observe = (e) => desk.observe(e);
-  const events = securityEvents({ metrics, log, alerter, now, desk: desk?.desk });
+  let desk: Awaited<ReturnType<typeof openServerDesk>>;
+  try {
+    desk = await openServerDesk({
+      store: await openDeskStore(store),
+      accounts: sqlDeskAccounts(store.sql),
+      grants,
+      now,
+      log,
+      say,
+      config: config.desk,
+      maintenance: config.maintenance,
+      secure: config.tls !== undefined,
+    });
+  } catch (e) {
+    accessLog.close();
+    await store.close();
+    throw e;
+  }
+  const maintenance = desk.maintenance;
+  observe = (e) => desk.observe(e);
+  const events = securityEvents({ metrics, log, alerter, now, desk: desk.desk, say });
   const auth = await Authenticator.create({ accounts, lockout, now, scrypt: config.scrypt, events });
-  desk?.attach(auth);
+  desk.attach(auth);
   const onError = (e: unknown, where: string) =>
     say(`error in ${where}: ${e instanceof Error ? e.stack : String(e)}`);
   const uploads = new UploadGate(config.limits);
@@ -161,6 +166,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     { ...deps, accessLogFile: config.accessLog, metricsToken: config.metricsToken },
     desk,
     restorePage(defaultRestorePageDir()),
+    say,
   );
   return {
     handler,
@@ -176,7 +182,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     reopenLog: () => accessLog.reopen(),
     async close() {
       await alerter.idle();
-      await desk?.close();
+      await desk.close();
       accessLog.close();
       await store.close();
     },
@@ -209,7 +215,8 @@ function securityEvents(d: {
   log: (e: AccessLogEntry) => void;
   alerter: Alerter;
   now: () => number;
-  desk: ServerDesk['desk'] | undefined;
+  desk: ServerDesk['desk'];
+  say: (line: string) => void;
 }): AuthEvents {
   return {
     failed: () => d.metrics.inc('kluis_failed_logins_total'),
@@ -222,7 +229,9 @@ function securityEvents(d: {
       d.log({ time, event: 'lockout', user, address: e.address, until, reason: e.key });
       const { key, failures, level, address } = e;
       d.alerter.send({ kind: 'lockout', key, failures, level, until, address });
-      d.desk?.lockoutAlert({ key, failures, until, address });
+      d.desk
+        .lockoutAlert({ key, failures, until, address })
+        .catch((err: unknown) => d.say(`desk: lockout alert not queued: ${String(err)}`));
     },
   };
 }
@@ -230,24 +239,26 @@ function securityEvents(d: {
 /**
  * The desk's pages, then the restore page's static files (`/-/restore/`), then the rest of `/-/`
  * (the server's endpoints); everything else goes to the REST handler with the request's state.
+ * Before the endpoints and the REST handler the maintenance state is read again: another node (or
+ * `kluis-server maintenance announce`) may have announced downtime. If the database does not
+ * answer, the last state holds.
  */
 function route(
   rest: RestHandler,
   endpoints: EndpointDeps,
-  desk: ServerDesk | undefined,
+  desk: ServerDesk,
   restore: RestorePageHandler,
+  say: (line: string) => void,
 ): RestHandler {
-  return (request, info) => {
+  return async (request, info) => {
     const address = normaliseAddress(info?.clientAddress);
     const target = info?.rawTarget ?? new URL(request.url).pathname;
     const path = target.split('?')[0]!;
-    if (isDeskPath(path)) {
-      if (desk) return desk.serve(request, address);
-      const why = 'the desk keeps its data in SQLite only: not available with PostgreSQL yet\n';
-      const headers = { 'content-type': 'text/plain; charset=utf-8' };
-      return Promise.resolve(new Response(why, { status: 501, headers }));
-    }
-    if (`${path}/`.startsWith(RESTORE_PAGE_PATH)) return Promise.resolve(restore(request, target));
+    if (isDeskPath(path)) return desk.serve(request, address);
+    if (`${path}/`.startsWith(RESTORE_PAGE_PATH)) return restore(request, target);
+    await desk
+      .refreshMaintenance(endpoints.now())
+      .catch((e: unknown) => say(`maintenance announcements not read: ${String(e)}`));
     if (target.startsWith('/-/')) return serveEndpoint(endpoints, request, address, target);
     return requestState.run({ address }, () => rest(request, info));
   };

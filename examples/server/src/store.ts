@@ -20,7 +20,7 @@ export interface ServerStore {
   readonly ledger: QuotaLedger;
   /** `sqlite` or `postgres`. */
   readonly engine: Sql['dialect'];
-  /** The SQLite handle, for the parts still synchronous on it (the desk); `undefined` on PostgreSQL. */
+  /** The SQLite handle (the desk migrates its tables on it); `undefined` on PostgreSQL. */
   readonly sqlite: Db | undefined;
   close(): Promise<void>;
 }

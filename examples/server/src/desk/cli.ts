@@ -1,18 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { KluisError } from '@kluis/core';
 import { renderHtmlReport } from '@kluis/sla';
 import { AccessLog } from '../access-log.ts';
 import type { Args, Command } from '../cli-admin.ts';
 import { actorOf, type CliIo, configOf, formatBytes, parseSize } from '../cli-io.ts';
 import { flagValue, UsageError, withFileFlags } from '../cli-usage.ts';
-import { openDb } from '../db.ts';
-import { sqliteDeskAccounts } from '../desk-views.ts';
+import { sqlDeskAccounts } from '../desk-views.ts';
 import { isPostgresUrl } from '../sql.ts';
+import { openStore } from '../store.ts';
 import { Desk, parseTime } from './desk.ts';
+import { openDeskStore } from './index.ts';
 import { Mailer } from './mailer.ts';
 import { localTime } from './messages.ts';
-import { SqliteDeskStore } from './sqlite-store.ts';
 import type { DeskEventType } from './store.ts';
 import type { CapacityView, IncidentView } from './views.ts';
 
@@ -25,22 +24,19 @@ async function withDesk<T>(
   fn: (desk: Desk, mailer: Mailer | undefined) => T | Promise<T>,
 ): Promise<T> {
   const config = configOf({ config: str(v, 'config'), data: str(v, 'data') }, io.env);
-  if (isPostgresUrl(config.database))
-    throw new KluisError(
-      'INVALID_CONFIG',
-      'the desk keeps its data in SQLite only: not available with PostgreSQL yet',
-    );
-  for (const f of [config.database, config.accessLog])
-    mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
-  const db = openDb(config.database);
-  const log = new AccessLog(config.accessLog);
+  const files = isPostgresUrl(config.database) ? [config.accessLog] : [config.database, config.accessLog];
+  for (const f of files) mkdirSync(dirname(f), { recursive: true, mode: 0o700 });
+  const server = await openStore(config.database, Date.now);
+  let log: AccessLog | undefined;
   try {
-    const store = new SqliteDeskStore(db);
+    const store = await openDeskStore(server);
+    const access = new AccessLog(config.accessLog);
+    log = access;
     const desk = new Desk({
       store,
-      accounts: sqliteDeskAccounts(db, Date.now),
+      accounts: sqlDeskAccounts(server.sql),
       now: Date.now,
-      log: (e) => log.write({ ...e, address: 'cli' }),
+      log: (e) => access.write({ ...e, address: 'cli' }),
       providerEmail: config.desk.providerEmail,
     });
     const mailer = config.desk.mail
@@ -55,8 +51,8 @@ async function withDesk<T>(
       mailer?.close();
     }
   } finally {
-    log.close();
-    db.close();
+    log?.close();
+    await server.close();
   }
 }
 
@@ -111,8 +107,14 @@ export const CAPACITY_COMMANDS: Record<string, Command> = {
     async run({ values: v, positionals: [account = '', size = ''] }, io) {
       const toBytes = flagValue('capacity request', () => parseSize(size));
       const at = str(v, 'at');
-      const r = await withDesk(v, io, (d) => ({
-        r: d.requestCapacity({ account, toBytes, note: str(v, 'note'), by: by(v), ...(at ? { at } : {}) }),
+      const r = await withDesk(v, io, async (d) => ({
+        r: await d.requestCapacity({
+          account,
+          toBytes,
+          note: str(v, 'note'),
+          by: by(v),
+          ...(at ? { at } : {}),
+        }),
         z: zone(d),
       }));
       io.out(
@@ -130,8 +132,11 @@ export const CAPACITY_COMMANDS: Record<string, Command> = {
       flags: withFileFlags({ open: { type: 'boolean', help: 'only requests not yet fulfilled' }, json }),
     },
     async run({ values: v, positionals: [account] }, io) {
-      const { list, z } = await withDesk(v, io, (d) => ({
-        list: d.capacityRequests({ ...(account ? { account } : {}), ...(v.open ? { open: true } : {}) }),
+      const { list, z } = await withDesk(v, io, async (d) => ({
+        list: await d.capacityRequests({
+          ...(account ? { account } : {}),
+          ...(v.open ? { open: true } : {}),
+        }),
         z: zone(d),
       }));
       io.out(
@@ -152,7 +157,10 @@ export const CAPACITY_COMMANDS: Record<string, Command> = {
     },
     async run({ values: v, positionals: [raw = ''] }, io) {
       const id = idOf(raw, 'capacity fulfil');
-      const { r, z } = await withDesk(v, io, (d) => ({ r: d.fulfilCapacity(id, by(v)), z: zone(d) }));
+      const { r, z } = await withDesk(v, io, async (d) => ({
+        r: await d.fulfilCapacity(id, by(v)),
+        z: zone(d),
+      }));
       io.out(capacityLine(r, z));
     },
   },
@@ -184,8 +192,8 @@ export const MAINTENANCE_COMMANDS: Record<string, Command> = {
     async run({ values: v }, io) {
       for (const f of ['start', 'end', 'reason'])
         if (!str(v, f)) throw new UsageError(`give --${f}`, 'maintenance announce');
-      const { a, z } = await withDesk(v, io, (d) => ({
-        a: d.announce({
+      const { a, z } = await withDesk(v, io, async (d) => ({
+        a: await d.announce({
           start: str(v, 'start'),
           end: str(v, 'end'),
           reason: str(v, 'reason'),
@@ -214,8 +222,8 @@ export const MAINTENANCE_COMMANDS: Record<string, Command> = {
       const days = Number(str(v, 'days') ?? 7);
       if (!Number.isInteger(days) || days < 1 || days > 366)
         throw new UsageError('--days: 1..366', 'maintenance list');
-      const { list, z } = await withDesk(v, io, (d) => ({
-        list: d.upcomingMaintenance(days * 86_400_000),
+      const { list, z } = await withDesk(v, io, async (d) => ({
+        list: await d.upcomingMaintenance(days * 86_400_000),
         z: zone(d),
       }));
       if (v.json) return io.out(`${JSON.stringify(list)}\n`);
@@ -271,8 +279,8 @@ export const INCIDENT_COMMANDS: Record<string, Command> = {
     },
     async run({ values: v, positionals: [account = ''] }, io) {
       const at = str(v, 'at');
-      const { i, z } = await withDesk(v, io, (d) => ({
-        i: d.openIncident({
+      const { i, z } = await withDesk(v, io, async (d) => ({
+        i: await d.openIncident({
           account,
           title: str(v, 'title'),
           impact: str(v, 'impact'),
@@ -296,8 +304,8 @@ export const INCIDENT_COMMANDS: Record<string, Command> = {
       flags: withFileFlags({ json }),
     },
     async run({ values: v, positionals: [account] }, io) {
-      const { list, z } = await withDesk(v, io, (d) => ({
-        list: d.incidents(account ? { account } : {}),
+      const { list, z } = await withDesk(v, io, async (d) => ({
+        list: await d.incidents(account ? { account } : {}),
         z: zone(d),
       }));
       io.out(
@@ -323,8 +331,8 @@ export const INCIDENT_COMMANDS: Record<string, Command> = {
       if (!(EVENT_TYPES as string[]).includes(type))
         throw new UsageError(`the event is one of ${EVENT_TYPES.join(', ')}`, 'incident record');
       const at = str(v, 'at');
-      const { i, z } = await withDesk(v, io, (d) => ({
-        i: d.addIncidentEvent(id, {
+      const { i, z } = await withDesk(v, io, async (d) => ({
+        i: await d.addIncidentEvent(id, {
           type: type as DeskEventType,
           by: by(v),
           note: str(v, 'note'),

@@ -19,13 +19,16 @@ import type {
 } from './store.ts';
 import type { CapacityView, IncidentView } from './views.ts';
 
-/** What the desk needs of the accounts: a narrow port, so any account store can serve it. */
+/**
+ * What the desk reads of the accounts: a narrow port, so any account store can serve it. (A quota
+ * raised for a capacity request is written by {@link DeskStore.raiseQuota}, in the desk's
+ * transaction.)
+ */
 export interface DeskAccounts {
   /** The account's quota: a number of bytes, `undefined` for unlimited, `null` when no such account. */
-  quotaOf(account: string): number | undefined | null;
-  usedOf(account: string): number;
-  setQuota(account: string, bytes: number, actor: string): void;
-  names(): string[];
+  quotaOf(account: string): Promise<number | undefined | null>;
+  usedOf(account: string): Promise<number>;
+  names(): Promise<string[]>;
 }
 
 /** Options of {@link Desk}. */
@@ -84,8 +87,8 @@ export function parseTime(v: unknown, what: string): number {
  *
  * @example
  * ```ts
- * const desk = new Desk({ store: new SqliteDeskStore(db), accounts, now: Date.now });
- * desk.requestCapacity({ account: 'alice', toBytes: 20 * 2 ** 30, by: 'alice' });
+ * const desk = new Desk({ store: openSqliteDeskStore(db, sqliteSql(db)), accounts, now: Date.now });
+ * await desk.requestCapacity({ account: 'alice', toBytes: 20 * 2 ** 30, by: 'alice' });
  * ```
  */
 export class Desk {
@@ -106,7 +109,8 @@ export class Desk {
     return this.now();
   }
 
-  private act(
+  private async act(
+    s: DeskStore,
     actor: string,
     action: string,
     subject: string,
@@ -114,7 +118,7 @@ export class Desk {
     area?: string,
   ) {
     const t = this.now();
-    this.store.record(t, actor, action, subject, detail);
+    await s.record(t, actor, action, subject, detail);
     this.o.log?.({
       time: new Date(t).toISOString(),
       event: 'desk',
@@ -125,15 +129,29 @@ export class Desk {
     });
   }
 
-  private mail(list: Mail[]): void {
+  /** Queues the messages in `s`'s transaction; the mailer is woken once it has committed. */
+  private async mail(s: DeskStore, list: Mail[]): Promise<void> {
     const t = this.now();
-    for (const m of list) this.store.enqueue(m, t);
-    if (list.length > 0) this.o.mailQueued?.();
+    for (const m of list) await s.enqueue(m, t);
+    if (list.length > 0) this.queued = true;
   }
 
-  private account(name: unknown): string {
+  /** Mail was queued since the mailer was last woken. */
+  private queued = false;
+
+  /** Runs `fn` in one transaction; the mailer is woken once mail it queued has committed. */
+  private async tx<T>(fn: (s: DeskStore) => Promise<T>): Promise<T> {
+    const result = await this.store.tx(fn);
+    if (this.queued) {
+      this.queued = false;
+      this.o.mailQueued?.();
+    }
+    return result;
+  }
+
+  private async account(name: unknown): Promise<string> {
     const a = text(name, 'account', 63);
-    if (this.o.accounts.quotaOf(a) === null) throw new KluisError('NOT_FOUND', `no account ${a}`);
+    if ((await this.o.accounts.quotaOf(a)) === null) throw new KluisError('NOT_FOUND', `no account ${a}`);
     return a;
   }
 
@@ -143,16 +161,16 @@ export class Desk {
    * Records a request to raise `account`'s quota to `toBytes`, due 3 working days after `at` (when
    * the signed order confirmation came in, article 21.2; default now).
    */
-  requestCapacity(r: {
+  async requestCapacity(r: {
     account: string;
     toBytes: number;
     note?: string | undefined;
     by: string;
     at?: unknown;
-  }): CapacityRequest {
-    const account = this.account(r.account);
+  }): Promise<CapacityRequest> {
+    const account = await this.account(r.account);
     if (!Number.isSafeInteger(r.toBytes) || r.toBytes <= 0) bad('size: expected a positive number of bytes');
-    const from = this.o.accounts.quotaOf(account) ?? undefined;
+    const from = (await this.o.accounts.quotaOf(account)) ?? undefined;
     if (from === undefined) bad(`${account} has no quota limit: nothing to expand`);
     if (r.toBytes <= from) bad(`size: ${account} already has ${from} bytes; ask for more`);
     const note = r.note === undefined || r.note === '' ? undefined : text(r.note, 'note');
@@ -170,9 +188,10 @@ export class Desk {
       dueAt: due.deadline.epochMilliseconds,
       dueDate: due.date,
     };
-    const id = this.store.tx(() => {
-      const id = this.store.addCapacityRequest(request);
-      this.act(
+    const id = await this.tx(async (s) => {
+      const id = await s.addCapacityRequest(request);
+      await this.act(
+        s,
         r.by,
         'capacity-request',
         `capacity#${id}`,
@@ -180,45 +199,45 @@ export class Desk {
         account,
       );
       const saved = { ...request, id, fulfilledAt: undefined, fulfilledBy: undefined };
-      this.mail(messages.capacityRequested(saved, this.recipients(account, true)));
+      await this.mail(s, messages.capacityRequested(saved, await this.recipients(s, account, true)));
       return id;
     });
-    return this.store.capacityRequest(id)!;
+    return (await this.store.capacityRequest(id))!;
   }
 
   /** Raises the quota as requested and closes the request, on time or late. */
-  fulfilCapacity(id: number, by: string): CapacityView {
-    const r = this.store.capacityRequest(id);
+  async fulfilCapacity(id: number, by: string): Promise<CapacityView> {
+    const r = await this.store.capacityRequest(id);
     if (!r) throw new KluisError('NOT_FOUND', `no capacity request ${id}`);
     if (r.fulfilledAt !== undefined) bad(`capacity request ${id} was already fulfilled`);
     const at = this.now();
-    this.store.tx(() => {
-      const current = this.o.accounts.quotaOf(r.account);
-      if (current !== undefined && current !== null && current < r.toBytes)
-        this.o.accounts.setQuota(r.account, r.toBytes, by);
-      this.store.fulfilCapacityRequest(id, by, at);
+    await this.tx(async (s) => {
+      await s.raiseQuota(r.account, r.toBytes, by, at);
+      await s.fulfilCapacityRequest(id, by, at);
       const onTime = at <= r.dueAt;
-      this.act(
+      await this.act(
+        s,
         by,
         'capacity-fulfil',
         `capacity#${id}`,
         { account: r.account, toBytes: r.toBytes, onTime },
         r.account,
       );
-      this.mail(
+      await this.mail(
+        s,
         messages.capacityFulfilled(
           { ...r, fulfilledAt: at, fulfilledBy: by },
           onTime,
-          this.recipients(r.account, true),
+          await this.recipients(s, r.account, true),
         ),
       );
     });
-    return this.capacityView(this.store.capacityRequest(id)!);
+    return this.capacityView((await this.store.capacityRequest(id))!);
   }
 
   /** Capacity requests with their state. */
-  capacityRequests(o: { account?: string; open?: boolean } = {}): CapacityView[] {
-    return this.store.capacityRequests(o).map((r) => this.capacityView(r));
+  async capacityRequests(o: { account?: string; open?: boolean } = {}): Promise<CapacityView[]> {
+    return (await this.store.capacityRequests(o)).map((r) => this.capacityView(r));
   }
 
   private capacityView(r: CapacityRequest): CapacityView {
@@ -242,7 +261,13 @@ export class Desk {
    * Announces downtime. Less than the required notice (12 h) is refused, unless `force`: then it
    * is recorded as unplanned. Every customer with a coordinator address is told.
    */
-  announce(a: { start: unknown; end: unknown; reason: unknown; by: string; force?: boolean }): Announcement {
+  async announce(a: {
+    start: unknown;
+    end: unknown;
+    reason: unknown;
+    by: string;
+    force?: boolean;
+  }): Promise<Announcement> {
     const start = parseTime(a.start, 'start');
     const end = parseTime(a.end, 'end');
     if (end <= start) bad('end: must be after start');
@@ -258,42 +283,43 @@ export class Desk {
       );
     }
     const kind = c.planned ? 'planned' : 'unplanned';
-    const id = this.store.tx(() => {
-      const id = this.store.addAnnouncement({ start, end, reason, kind, announcedBy: a.by, announcedAt: at });
-      this.act(a.by, 'maintenance-announce', `announcement#${id}`, {
+    const id = await this.tx(async (s) => {
+      const id = await s.addAnnouncement({ start, end, reason, kind, announcedBy: a.by, announcedAt: at });
+      await this.act(s, a.by, 'maintenance-announce', `announcement#${id}`, {
         start: new Date(start).toISOString(),
         end: new Date(end).toISOString(),
         kind,
         noticeMs: c.noticeMs,
         insideMaintenanceWindow: c.insideMaintenanceWindow,
       });
-      const ann = this.store.announcement(id)!;
-      this.mail(
+      const ann = (await s.announcement(id))!;
+      await this.mail(
+        s,
         messages.announced(
           ann,
           this.profile.zone,
-          this.store.contacts().map((x) => x.email),
+          (await s.contacts()).map((x) => x.email),
         ),
       );
       return id;
     });
-    return this.store.announcement(id)!;
+    return (await this.store.announcement(id))!;
   }
 
   /** Cancels an announcement (kept in the record). */
-  cancelAnnouncement(id: number, by: string): Announcement {
-    const a = this.store.announcement(id);
+  async cancelAnnouncement(id: number, by: string): Promise<Announcement> {
+    const a = await this.store.announcement(id);
     if (!a) throw new KluisError('NOT_FOUND', `no announcement ${id}`);
     if (a.cancelledAt !== undefined) bad(`announcement ${id} was already cancelled`);
-    this.store.tx(() => {
-      this.store.cancelAnnouncement(id, by, this.now());
-      this.act(by, 'maintenance-cancel', `announcement#${id}`, {});
+    await this.tx(async (s) => {
+      await s.cancelAnnouncement(id, by, this.now());
+      await this.act(s, by, 'maintenance-cancel', `announcement#${id}`, {});
     });
-    return this.store.announcement(id)!;
+    return (await this.store.announcement(id))!;
   }
 
   /** Announcements not cancelled that have not ended. */
-  announcements(o: { includePast?: boolean } = {}): Announcement[] {
+  announcements(o: { includePast?: boolean } = {}): Promise<Announcement[]> {
     return this.store.announcements(o.includePast ? {} : { after: this.now() });
   }
 
@@ -301,10 +327,12 @@ export class Desk {
    * Maintenance starting or running within `withinMs` from now: announcements and occurrences of
    * the standing window, by start.
    */
-  upcomingMaintenance(withinMs: number): { start: number; end: number; reason: string; kind: string }[] {
+  async upcomingMaintenance(
+    withinMs: number,
+  ): Promise<{ start: number; end: number; reason: string; kind: string }[]> {
     const now = this.now();
     const until = now + withinMs;
-    const out: { start: number; end: number; reason: string; kind: string }[] = this.announcements()
+    const out: { start: number; end: number; reason: string; kind: string }[] = (await this.announcements())
       .filter((a) => a.start < until)
       .map((a) => ({ start: a.start, end: a.end, reason: a.reason, kind: a.kind }));
     for (const o of this.sla.maintenance.between(now, until))
@@ -320,7 +348,7 @@ export class Desk {
   // ---- incidents ------------------------------------------------------------------------------
 
   /** Opens an incident for `account`: `reported` by the customer, or `detected` by the provider. */
-  openIncident(i: {
+  async openIncident(i: {
     account: string;
     title: unknown;
     impact: unknown;
@@ -328,23 +356,31 @@ export class Desk {
     source: 'reported' | 'detected';
     by: string;
     at?: unknown;
-  }): IncidentView {
-    const account = this.account(i.account);
+  }): Promise<IncidentView> {
+    const account = await this.account(i.account);
     const title = text(i.title, 'title', 200);
     const impact = level(i.impact, 'impact');
     const urgency = level(i.urgency, 'urgency');
     const now = this.now();
     const at = i.at === undefined ? now : parseTime(i.at, 'at');
     if (at > now) bad('at: in the future');
-    const id = this.store.tx(() => {
-      const id = this.store.addIncident({ account, title, impact, urgency, openedBy: i.by, openedAt: now });
-      this.store.addIncidentEvent(id, { type: i.source, at, note: undefined, by: i.by, recordedAt: now });
-      this.act(i.by, `incident-${i.source}`, `incident#${id}`, { account, title, impact, urgency }, account);
-      this.mail(
+    const id = await this.tx(async (s) => {
+      const id = await s.addIncident({ account, title, impact, urgency, openedBy: i.by, openedAt: now });
+      await s.addIncidentEvent(id, { type: i.source, at, note: undefined, by: i.by, recordedAt: now });
+      await this.act(
+        s,
+        i.by,
+        `incident-${i.source}`,
+        `incident#${id}`,
+        { account, title, impact, urgency },
+        account,
+      );
+      await this.mail(
+        s,
         messages.incident(
           'opened',
-          this.view(this.store.incident(id)!),
-          this.recipients(account, true),
+          this.view((await s.incident(id))!),
+          await this.recipients(s, account, true),
           this.profile.zone,
         ),
       );
@@ -357,11 +393,11 @@ export class Desk {
    * Adds an event: `acknowledged` / `update` / `restored` / `signed-off` (the provider),
    * `accepted` (the coordinator, or the provider recording their confirmation).
    */
-  addIncidentEvent(
+  async addIncidentEvent(
     id: number,
     e: { type: DeskEventType; by: string; note?: unknown; at?: unknown },
-  ): IncidentView {
-    const inc = this.store.incident(id);
+  ): Promise<IncidentView> {
+    const inc = await this.store.incident(id);
     if (!inc) throw new KluisError('NOT_FOUND', `no incident ${id}`);
     const allowed: DeskEventType[] = ['acknowledged', 'update', 'restored', 'accepted', 'signed-off'];
     if (!allowed.includes(e.type)) bad(`event: expected one of ${allowed.join(', ')}`);
@@ -372,37 +408,41 @@ export class Desk {
     const start = inc.events[0]!.at;
     if (at < start) bad('at: before the incident started');
     const note = e.note === undefined || e.note === '' ? undefined : text(e.note, 'note', 2000);
-    this.store.tx(() => {
-      this.store.addIncidentEvent(id, { type: e.type, at, note, by: e.by, recordedAt: now });
-      this.act(
+    await this.tx(async (s) => {
+      await s.addIncidentEvent(id, { type: e.type, at, note, by: e.by, recordedAt: now });
+      await this.act(
+        s,
         e.by,
         `incident-${e.type}`,
         `incident#${id}`,
         { at: new Date(at).toISOString(), note },
         inc.account,
       );
-      const view = this.view(this.store.incident(id)!);
+      const view = this.view((await s.incident(id))!);
       const what =
         e.type === 'signed-off' || e.type === 'restored'
           ? 'resolved'
           : e.type === 'accepted'
             ? 'closed'
             : 'updated';
-      this.mail(messages.incident(what, view, this.recipients(inc.account, false), this.profile.zone));
+      await this.mail(
+        s,
+        messages.incident(what, view, await this.recipients(s, inc.account, false), this.profile.zone),
+      );
     });
     return this.incident(id);
   }
 
   /** One incident with its standing now. */
-  incident(id: number): IncidentView {
-    const inc = this.store.incident(id);
+  async incident(id: number): Promise<IncidentView> {
+    const inc = await this.store.incident(id);
     if (!inc) throw new KluisError('NOT_FOUND', `no incident ${id}`);
     return this.view(inc);
   }
 
   /** Incidents (of one account), with their standing now. */
-  incidents(o: { account?: string } = {}): IncidentView[] {
-    return this.store.incidents(o).map((i) => this.view(i));
+  async incidents(o: { account?: string } = {}): Promise<IncidentView[]> {
+    return (await this.store.incidents(o)).map((i) => this.view(i));
   }
 
   private view(inc: DeskIncident): IncidentView {
@@ -429,11 +469,11 @@ export class Desk {
   }
 
   /** The month's SLA report (`YYYY-MM`) of one customer: their incidents and every announcement. */
-  report(account: string, month: string): SlaReport {
+  async report(account: string, month: string): Promise<SlaReport> {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) bad('month: expected YYYY-MM');
-    this.account(account);
-    const incidents = this.store.incidents({ account }).map(toSlaIncident);
-    const downtime = this.store.announcements({}).map((a) => ({
+    await this.account(account);
+    const incidents = (await this.store.incidents({ account })).map(toSlaIncident);
+    const downtime = (await this.store.announcements({})).map((a) => ({
       id: `announcement#${a.id}`,
       note: a.reason,
       announcedAt: a.announcedAt,
@@ -447,31 +487,36 @@ export class Desk {
   // ---- contacts and alerts --------------------------------------------------------------------
 
   /** Sets the e-mail address of an account's coordinator (where its notifications go). */
-  setContact(account: string, email: string, by: string): void {
-    const a = this.account(account);
+  async setContact(account: string, email: string, by: string): Promise<void> {
+    const a = await this.account(account);
     if (!/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(email))
       bad(`e-mail: ${JSON.stringify(email)} is not an address`);
-    this.store.tx(() => {
-      this.store.setContact(a, email);
-      this.act(by, 'contact-set', a, { email }, a);
+    await this.tx(async (s) => {
+      await s.setContact(a, email);
+      await this.act(s, by, 'contact-set', a, { email }, a);
     });
   }
 
   /** The coordinator's address of an account. */
-  contact(account: string): string | undefined {
+  contact(account: string): Promise<string | undefined> {
     return this.store.contact(account);
   }
 
   /** A lockout: the provider is told by e-mail. */
-  lockoutAlert(e: { key: string; failures: number; until: string; address: string | undefined }): void {
+  async lockoutAlert(e: {
+    key: string;
+    failures: number;
+    until: string;
+    address: string | undefined;
+  }): Promise<void> {
     if (!this.o.providerEmail) return;
-    this.store.tx(() => this.mail(messages.lockout(e, this.o.providerEmail!)));
+    await this.tx((s) => this.mail(s, messages.lockout(e, this.o.providerEmail!)));
   }
 
   /** The customer's coordinator, and the provider when `provider`. */
-  private recipients(account: string, provider: boolean): string[] {
+  private async recipients(s: DeskStore, account: string, provider: boolean): Promise<string[]> {
     const out: string[] = [];
-    const c = this.store.contact(account);
+    const c = await s.contact(account);
     if (c) out.push(c);
     if (provider && this.o.providerEmail) out.push(this.o.providerEmail);
     return out;

@@ -36,6 +36,8 @@ export const DEFAULT_DETECTION: DetectionPolicy = { windowMs: 5 * 60_000, minErr
  */
 export class IncidentDetector {
   private readonly seen = new Map<string, { t: number; failed: boolean }[]>();
+  /** The checks in progress, by account. */
+  private readonly checking = new Map<string, Promise<void>>();
 
   constructor(
     private readonly desk: Desk,
@@ -53,24 +55,38 @@ export class IncidentDetector {
     this.seen.set(account, list);
     const failed = list.filter((x) => x.failed);
     if (failed.length < this.policy.minErrors || failed.length / list.length < this.policy.errorRatio) return;
+    // One check at a time per account: requests failing together open one incident.
+    if (this.checking.has(account)) return;
+    const minutes = Math.round(this.policy.windowMs / 60_000);
+    const title = `detected: ${failed.length} of ${list.length} requests failed with a server error within ${minutes} min`;
+    const check = this.open(account, title, failed[0]!.t).finally(() => this.checking.delete(account));
+    this.checking.set(account, check);
+  }
+
+  /** Opens a detected incident unless one the detector opened is still open. */
+  private async open(account: string, title: string, at: number): Promise<void> {
     try {
-      const open = this.desk
-        .incidents({ account })
-        .some((i) => i.openedBy === 'detector' && i.state !== 'closed');
+      const open = (await this.desk.incidents({ account })).some(
+        (i) => i.openedBy === 'detector' && i.state !== 'closed',
+      );
       if (open) return;
-      const minutes = Math.round(this.policy.windowMs / 60_000);
-      this.desk.openIncident({
+      await this.desk.openIncident({
         account,
-        title: `detected: ${failed.length} of ${list.length} requests failed with a server error within ${minutes} min`,
+        title,
         impact: 'high',
         urgency: 'high',
         source: 'detected',
         by: 'detector',
-        at: failed[0]!.t,
+        at,
       });
       this.seen.set(account, []);
     } catch (err) {
       this.onError(err);
     }
+  }
+
+  /** Waits for the checks in progress (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.checking.size > 0) await Promise.all(this.checking.values());
   }
 }

@@ -16,11 +16,11 @@ export interface DeskHttpDeps {
   grants: GrantsView;
   log: (entry: AccessLogEntry) => void;
   /** Usage and quota of an account, for the status page. */
-  usage: (account: string) => { used: number; quota: number | undefined };
+  usage: (account: string) => Promise<{ used: number; quota: number | undefined }>;
   /** Cookies get `Secure` when the server speaks HTTPS. */
   secure: boolean;
   /** Every customer account, for the provider view. */
-  deskAccounts: () => string[];
+  deskAccounts: () => Promise<string[]>;
 }
 
 /** Who is asking, and what the desk lets them do. */
@@ -117,7 +117,7 @@ export class DeskHttp {
           { 'www-authenticate': 'Basic realm="kluis", charset="UTF-8"' },
         );
       }
-      const p = this.principal(who.account);
+      const p = await this.principal(who.account);
       if (form) return await this.submit(request, p, who, path, entry);
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         if (
@@ -127,7 +127,7 @@ export class DeskHttp {
           return json(415, { error: 'send application/json (or use the web page)' });
         return await this.api(request, p, path, url, entry);
       }
-      if (path === '/-/status' || path === '/-/desk') return this.page(p, path, url, who.csrf, entry);
+      if (path === '/-/status' || path === '/-/desk') return await this.page(p, path, url, who.csrf, entry);
       return await this.api(request, p, path, url, entry);
     } catch (e) {
       const status = errorStatus(e);
@@ -137,9 +137,9 @@ export class DeskHttp {
     }
   }
 
-  private principal(account: string): DeskPrincipal {
+  private async principal(account: string): Promise<DeskPrincipal> {
     const t = this.d.desk.time();
-    const grants = this.d.grants.active(account, t).filter((g) => grantActive(g, t));
+    const grants = (await this.d.grants.active(account, t)).filter((g) => grantActive(g, t));
     const star = grants.filter((g) => g.scope === '*');
     const provider = star.some((g) => g.role === 'admin')
       ? 'admin'
@@ -267,7 +267,7 @@ export class DeskHttp {
       expires: Date.now() + SESSION_MS,
     });
     this.d.log({ ...entry, event: 'access', user: r.account, op: 'desk-login', status: 303 });
-    const p = this.principal(r.account);
+    const p = await this.principal(r.account);
     const target = next ?? (p.provider ? '/-/desk/' : '/-/status');
     return new Response(null, {
       status: 303,
@@ -380,7 +380,7 @@ export class DeskHttp {
 
     if (path === '/-/desk/maintenance' && !post) {
       const hours = Math.min(Math.max(Number(url.searchParams.get('hours') ?? 24) || 24, 1), 24 * 60);
-      const list = desk.upcomingMaintenance(hours * 3_600_000).map((w) => ({
+      const list = (await desk.upcomingMaintenance(hours * 3_600_000)).map((w) => ({
         start: new Date(w.start).toISOString(),
         end: new Date(w.end).toISOString(),
         reason: w.reason,
@@ -396,7 +396,7 @@ export class DeskHttp {
         const account = forAccount(body.account);
         if (!account) return deny('capacity-request');
         const toBytes = typeof body.size === 'string' ? parseSize(body.size) : Number(body.bytes);
-        const r = desk.requestCapacity({
+        const r = await desk.requestCapacity({
           account,
           toBytes,
           note: body.note as string | undefined,
@@ -408,18 +408,18 @@ export class DeskHttp {
       if (account !== undefined && !readable(account)) return deny('capacity-list');
       if (account === undefined && !p.provider) return deny('capacity-list');
       return done(
-        json(200, desk.capacityRequests(account === undefined ? {} : { account })),
+        json(200, await desk.capacityRequests(account === undefined ? {} : { account })),
         'capacity-list',
       );
     }
     if (m?.[1] === 'capacity' && m[3] === 'fulfil' && post) {
       if (p.provider !== 'admin') return deny('capacity-fulfil');
-      return done(json(200, desk.fulfilCapacity(Number(m[2]), p.account)), 'capacity-fulfil');
+      return done(json(200, await desk.fulfilCapacity(Number(m[2]), p.account)), 'capacity-fulfil');
     }
     if (path === '/-/desk/announcements') {
       if (post) {
         if (p.provider !== 'admin') return deny('maintenance-announce');
-        const a = desk.announce({
+        const a = await desk.announce({
           start: body.start,
           end: body.end,
           reason: body.reason,
@@ -429,20 +429,20 @@ export class DeskHttp {
         return done(json(201, a), 'maintenance-announce');
       }
       return done(
-        json(200, desk.announcements({ includePast: url.searchParams.has('all') })),
+        json(200, await desk.announcements({ includePast: url.searchParams.has('all') })),
         'maintenance-list',
       );
     }
     if (m?.[1] === 'announcements' && m[3] === 'cancel' && post) {
       if (p.provider !== 'admin') return deny('maintenance-cancel');
-      return done(json(200, desk.cancelAnnouncement(Number(m[2]), p.account)), 'maintenance-cancel');
+      return done(json(200, await desk.cancelAnnouncement(Number(m[2]), p.account)), 'maintenance-cancel');
     }
     if (path === '/-/desk/incidents') {
       if (post) {
         const account = forAccount(body.account);
         if (!account) return deny('incident-report');
         const source = p.provider === 'admin' && body.source === 'detected' ? 'detected' : 'reported';
-        const i = desk.openIncident({
+        const i = await desk.openIncident({
           account,
           title: body.title,
           impact: body.impact,
@@ -457,25 +457,25 @@ export class DeskHttp {
       if (account !== undefined && !readable(account)) return deny('incident-list');
       if (account === undefined && !p.provider) return deny('incident-list');
       return done(
-        json(200, desk.incidents(account === undefined ? {} : { account }).map(incidentJson)),
+        json(200, (await desk.incidents(account === undefined ? {} : { account })).map(incidentJson)),
         'incident-list',
       );
     }
     if (m?.[1] === 'incidents' && m[3] === 'events' && post) {
       const id = Number(m[2]);
-      const inc = desk.incident(id);
+      const inc = await desk.incident(id);
       const type = String(body.type ?? '') as DeskEventType;
       // The coordinator accepts for their own account; every other event is the provider's.
       const ok = p.provider === 'admin' || (type === 'accepted' && p.customer && inc.account === p.account);
       if (!ok) return deny(`incident-${type}`);
-      const v = desk.addIncidentEvent(id, { type, by: p.account, note: body.note, at: body.at });
+      const v = await desk.addIncidentEvent(id, { type, by: p.account, note: body.note, at: body.at });
       return done(json(200, incidentJson(v)), `incident-${type}`);
     }
     if (path === '/-/desk/report' && !post) {
       const account = url.searchParams.get('account') ?? p.account;
       if (!readable(account)) return deny('desk-report');
       const month = url.searchParams.get('month') ?? monthOf(desk.time(), desk.profile.zone);
-      const report = desk.report(account, month);
+      const report = await desk.report(account, month);
       if (url.searchParams.get('format') === 'html') {
         const { renderHtmlReport } = await import('@kluis/sla');
         return done(reportHtml(renderHtmlReport(report)), 'desk-report');
@@ -485,7 +485,13 @@ export class DeskHttp {
     return json(404, { error: 'not found' });
   }
 
-  private page(p: DeskPrincipal, path: string, url: URL, csrf: string | undefined, entry: Entry): Response {
+  private async page(
+    p: DeskPrincipal,
+    path: string,
+    url: URL,
+    csrf: string | undefined,
+    entry: Entry,
+  ): Promise<Response> {
     const desk = this.d.desk;
     const now = desk.time();
     const month = monthOf(now, desk.profile.zone);
@@ -503,7 +509,16 @@ export class DeskHttp {
         );
       }
       // Customers: accounts with a grant on their own area (not the provider's own staff).
-      const accounts = this.d.deskAccounts().filter((a) => this.principal(a).customer);
+      const accounts: string[] = [];
+      for (const a of await this.d.deskAccounts()) if ((await this.principal(a)).customer) accounts.push(a);
+      const customers = [];
+      for (const a of accounts)
+        customers.push({
+          account: a,
+          usage: await this.d.usage(a),
+          availability: (await desk.report(a, month)).availability,
+          contact: await desk.contact(a),
+        });
       page = {
         kind: 'provider',
         csrf: csrf ?? '',
@@ -512,16 +527,11 @@ export class DeskHttp {
         now,
         zone: desk.profile.zone,
         month,
-        customers: accounts.map((a) => ({
-          account: a,
-          usage: this.d.usage(a),
-          availability: desk.report(a, month).availability,
-          contact: desk.contact(a),
-        })),
-        incidents: desk.incidents(),
-        capacity: desk.capacityRequests(),
-        announcements: desk.announcements(),
-        upcoming: desk.upcomingMaintenance(7 * 24 * 3_600_000),
+        customers,
+        incidents: await desk.incidents(),
+        capacity: await desk.capacityRequests(),
+        announcements: await desk.announcements(),
+        upcoming: await desk.upcomingMaintenance(7 * 24 * 3_600_000),
         reportAccount: url.searchParams.get('account') ?? accounts[0],
       };
     } else {
@@ -529,7 +539,7 @@ export class DeskHttp {
         if (p.provider) return new Response(null, { status: 303, headers: { location: '/-/desk/' } });
         return html(403, renderPage({ kind: 'error', message: 'No account area to show.' }));
       }
-      const report = desk.report(p.account, month);
+      const report = await desk.report(p.account, month);
       page = {
         kind: 'status',
         csrf: csrf ?? '',
@@ -539,11 +549,11 @@ export class DeskHttp {
         month,
         availability: report.availability,
         warnings: report.warnings.map((w) => w.message),
-        usage: this.d.usage(p.account),
-        incidents: desk.incidents({ account: p.account }),
-        capacity: desk.capacityRequests({ account: p.account }),
-        upcoming: desk.upcomingMaintenance(14 * 24 * 3_600_000),
-        current: desk.upcomingMaintenance(1).filter((w) => w.start <= now),
+        usage: await this.d.usage(p.account),
+        incidents: await desk.incidents({ account: p.account }),
+        capacity: await desk.capacityRequests({ account: p.account }),
+        upcoming: await desk.upcomingMaintenance(14 * 24 * 3_600_000),
+        current: (await desk.upcomingMaintenance(1)).filter((w) => w.start <= now),
       };
     }
     this.d.log({
@@ -624,7 +634,7 @@ function monthOf(t: number, zone: string): string {
   return `${p.find((x) => x.type === 'year')!.value}-${p.find((x) => x.type === 'month')!.value}`;
 }
 
-function incidentJson(i: ReturnType<Desk['incident']>) {
+function incidentJson(i: Awaited<ReturnType<Desk['incident']>>) {
   const { evaluation, events, ...rest } = i;
   return {
     ...rest,

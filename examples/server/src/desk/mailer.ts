@@ -50,7 +50,7 @@ export class Mailer {
     let sent = 0;
     do {
       this.again = false;
-      for (const m of this.store.pending(100)) {
+      for (const m of await this.store.pending(100)) {
         if (m.attempts >= 10) continue;
         try {
           await this.transport.sendMail({
@@ -60,10 +60,10 @@ export class Mailer {
             text: m.body,
             headers: { 'X-Kluis-Topic': m.topic },
           });
-          this.store.markSent(m.id, this.now());
+          await this.store.markSent(m.id, this.now());
           sent++;
         } catch (e) {
-          this.store.markFailed(m.id, (e as Error).message);
+          await this.store.markFailed(m.id, (e as Error).message);
           this.say(`mail #${m.id} to ${m.to} not sent: ${(e as Error).message}`);
         }
       }

@@ -2,7 +2,8 @@
  * What the provider's desk keeps: capacity requests, maintenance announcements, incidents with
  * their events, customers' coordinator addresses, the e-mail outbox and the record of every desk
  * action. {@link DeskStore} is the whole of the desk's storage, so a second database can implement
- * it without touching the desk's logic; `sqlite-store.ts` keeps it in the accounts database.
+ * it without touching the desk's logic; `sql-store.ts` keeps it in the accounts database, SQLite or
+ * PostgreSQL (their migrations: `sqlite-store.ts`, `postgres-store.ts`).
  * Times are milliseconds since the epoch.
  */
 
@@ -103,39 +104,56 @@ export interface DeskAction {
 export type NewMessage = Pick<OutboxMessage, 'to' | 'subject' | 'body' | 'topic'>;
 
 /**
- * The desk's storage. Every write takes the actor and records a {@link DeskAction} in the same
- * transaction (`tx`), so the record never misses a change.
+ * The desk's storage, asynchronous so that it can live in either of the server's databases
+ * (SQLite or PostgreSQL, `sql-store.ts`). Every write takes the actor and records a
+ * {@link DeskAction} in the same transaction ({@link DeskStore.tx}), so the record never misses a
+ * change.
  */
 export interface DeskStore {
-  /** Runs `fn` in one transaction: all its writes happen, or none. */
-  tx<T>(fn: () => T): T;
-  record(time: number, actor: string, action: string, subject: string, detail: Record<string, unknown>): void;
-  actions(o?: { subject?: string; limit?: number }): DeskAction[];
+  /**
+   * Runs `fn` in one transaction on the store it is given (`s`): all its writes happen, or none.
+   * Everything inside must go through `s`, not through this store.
+   */
+  tx<T>(fn: (s: DeskStore) => Promise<T>): Promise<T>;
+  record(
+    time: number,
+    actor: string,
+    action: string,
+    subject: string,
+    detail: Record<string, unknown>,
+  ): Promise<void>;
+  actions(o?: { subject?: string; limit?: number }): Promise<DeskAction[]>;
 
-  addCapacityRequest(r: Omit<CapacityRequest, 'id' | 'fulfilledBy' | 'fulfilledAt'>): number;
-  capacityRequest(id: number): CapacityRequest | undefined;
-  capacityRequests(o?: { account?: string; open?: boolean }): CapacityRequest[];
-  fulfilCapacityRequest(id: number, by: string, at: number): void;
+  addCapacityRequest(r: Omit<CapacityRequest, 'id' | 'fulfilledBy' | 'fulfilledAt'>): Promise<number>;
+  capacityRequest(id: number): Promise<CapacityRequest | undefined>;
+  capacityRequests(o?: { account?: string; open?: boolean }): Promise<CapacityRequest[]>;
+  fulfilCapacityRequest(id: number, by: string, at: number): Promise<void>;
+  /**
+   * Raises an account's limited quota to `bytes` for a capacity request, recorded as an
+   * administrative action (as `AccountStore.setQuota` does); a quota already as large (or
+   * unlimited) is left alone. Inside {@link DeskStore.tx} it commits with the request.
+   */
+  raiseQuota(account: string, bytes: number, actor: string, at: number): Promise<void>;
 
-  addAnnouncement(a: Omit<Announcement, 'id' | 'cancelledBy' | 'cancelledAt'>): number;
-  announcement(id: number): Announcement | undefined;
+  addAnnouncement(a: Omit<Announcement, 'id' | 'cancelledBy' | 'cancelledAt'>): Promise<number>;
+  announcement(id: number): Promise<Announcement | undefined>;
   /** Announcements not cancelled that end after `after` (all when omitted), by start. */
-  announcements(o?: { after?: number; includeCancelled?: boolean }): Announcement[];
-  cancelAnnouncement(id: number, by: string, at: number): void;
+  announcements(o?: { after?: number; includeCancelled?: boolean }): Promise<Announcement[]>;
+  cancelAnnouncement(id: number, by: string, at: number): Promise<void>;
 
-  addIncident(i: Omit<DeskIncident, 'id' | 'events'>): number;
-  addIncidentEvent(incident: number, e: Omit<DeskIncidentEvent, 'id'>): number;
-  incident(id: number): DeskIncident | undefined;
-  incidents(o?: { account?: string }): DeskIncident[];
+  addIncident(i: Omit<DeskIncident, 'id' | 'events'>): Promise<number>;
+  addIncidentEvent(incident: number, e: Omit<DeskIncidentEvent, 'id'>): Promise<number>;
+  incident(id: number): Promise<DeskIncident | undefined>;
+  incidents(o?: { account?: string }): Promise<DeskIncident[]>;
 
-  setContact(account: string, email: string): void;
-  contact(account: string): string | undefined;
-  contacts(): { account: string; email: string }[];
+  setContact(account: string, email: string): Promise<void>;
+  contact(account: string): Promise<string | undefined>;
+  contacts(): Promise<{ account: string; email: string }[]>;
 
-  enqueue(m: NewMessage, at: number): number;
+  enqueue(m: NewMessage, at: number): Promise<number>;
   /** Messages not yet sent, oldest first. */
-  pending(limit: number): OutboxMessage[];
-  outbox(limit?: number): OutboxMessage[];
-  markSent(id: number, at: number): void;
-  markFailed(id: number, error: string): void;
+  pending(limit: number): Promise<OutboxMessage[]>;
+  outbox(limit?: number): Promise<OutboxMessage[]>;
+  markSent(id: number, at: number): Promise<void>;
+  markFailed(id: number, error: string): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const serverBin = join(import.meta.dirname, '..', '..', 'bin', 'kluis-server.js');
@@ -72,4 +73,14 @@ export function localIn(iso: string, zone: string): string {
   }).formatToParts(new Date(iso));
   const p = (k: string) => parts.find((x) => x.type === k)?.value ?? '';
   return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')} (${p('timeZoneName').replace('GMT', '') || '+00:00'})`;
+}
+
+/**
+ * A configuration file for `kluis-server` commands on the same data directory and accounts
+ * database as the test server `s` (an SQLite file there, or its PostgreSQL database).
+ */
+export function cliConfig(s: { dir: string; config: { database: string } }): string {
+  const file = join(s.dir, 'cli.json');
+  writeFileSync(file, JSON.stringify({ dataDir: s.dir, database: s.config.database }));
+  return file;
 }

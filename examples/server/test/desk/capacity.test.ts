@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import type { CliIo } from '../../src/cli-io.ts';
 import { startServer, type TestServer } from '../_server.ts';
+import { cliConfig } from './_procs.ts';
 
 const GiB = 2 ** 30;
 let s: TestServer;
@@ -37,7 +38,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
     env: {},
     readPassword: async () => '',
   };
-  const code = await main([...args, '--data', s.dir], io);
+  const code = await main([...args, '--config', cliConfig(s)], io);
   return { code, out, err };
 }
 
@@ -105,8 +106,8 @@ describe('capacity requests over HTTP (fake clock)', () => {
     expect((await s.fetchAs('bob', '/-/desk/capacity?account=alice')).status).toBe(403);
   });
 
-  it('records who and when, in the desk record and the access log', () => {
-    const actions = s.app.desk!.desk.storage.actions().filter((x) => x.action.startsWith('capacity'));
+  it('records who and when, in the desk record and the access log', async () => {
+    const actions = (await s.app.desk.desk.storage.actions()).filter((x) => x.action.startsWith('capacity'));
     expect(actions.slice(0, 2).map((x) => [x.actor, x.action, new Date(x.time).toISOString()])).toEqual([
       ['alice', 'capacity-request', '2026-04-24T13:00:00.000Z'],
       ['ops', 'capacity-fulfil', '2026-04-30T08:00:00.000Z'],

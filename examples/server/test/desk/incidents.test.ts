@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import type { CliIo } from '../../src/cli-io.ts';
 import { startServer, type TestServer } from '../_server.ts';
+import { cliConfig } from './_procs.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked field by field
 type Json = any;
@@ -38,7 +39,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
     env: {},
     readPassword: async () => '',
   };
-  return { code: await main([...args, '--data', s.dir], io), out, err };
+  return { code: await main([...args, '--config', cliConfig(s)], io), out, err };
 }
 
 // March 2026 in Amsterdam: 744 h less the hour skipped on the 29th, less 4 Saturday windows of 8 h
@@ -196,8 +197,8 @@ describe('kluis-server incident open|record|list and desk report', () => {
     );
   });
 
-  it('records every incident action with who and when, also in the access log', () => {
-    const actions = s.app.desk!.desk.storage.actions().filter((a) => a.action.startsWith('incident'));
+  it('records every incident action with who and when, also in the access log', async () => {
+    const actions = (await s.app.desk.desk.storage.actions()).filter((a) => a.action.startsWith('incident'));
     expect(actions.map((a) => `${a.actor} ${a.action}`)).toEqual([
       'alice incident-reported',
       'ops incident-acknowledged',

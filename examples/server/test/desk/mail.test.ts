@@ -19,8 +19,8 @@ beforeAll(async () => {
   await s.addAccount('bob');
   await s.addAccount('ops', { role: 'none' });
   await s.app.grants.grant({ account: 'ops', role: 'admin', scope: '*', by: 'test' });
-  s.app.desk!.desk.setContact('alice', 'coordinator@alice.test', 'test');
-  s.app.desk!.desk.setContact('bob', 'it@bob.test', 'test');
+  await s.app.desk.desk.setContact('alice', 'coordinator@alice.test', 'test');
+  await s.app.desk.desk.setContact('bob', 'it@bob.test', 'test');
 });
 afterAll(async () => {
   await s.close();
@@ -37,7 +37,7 @@ const post = (user: string, path: string, body: unknown) =>
 /** Sends what is queued and returns what the SMTP server received since the last call. */
 let seen = 0;
 async function delivered() {
-  await s.app.desk!.flushMail();
+  await s.app.desk.flushMail();
   const fresh = smtp.messages.slice(seen);
   seen = smtp.messages.length;
   return fresh.map((m) => ({
@@ -136,8 +136,8 @@ describe('desk e-mail through a real SMTP server', () => {
     await smtp.close();
     s.clock.now = Date.parse('2026-03-10T12:00:00+01:00');
     await post('alice', '/-/desk/incidents', { title: 'cannot log in', impact: 'low', urgency: 'low' });
-    await s.app.desk!.flushMail();
-    const waiting = s.app.desk!.desk.storage.pending(10);
+    await s.app.desk.flushMail();
+    const waiting = await s.app.desk.desk.storage.pending(10);
     expect(waiting.map((m) => m.to)).toEqual(['coordinator@alice.test', 'ops@provider.test']);
     expect(waiting[0]!.attempts).toBeGreaterThanOrEqual(1);
     expect(waiting[0]!.lastError).toMatch(/ECONNREFUSED|connect/);
@@ -149,6 +149,6 @@ describe('desk e-mail through a real SMTP server', () => {
       ['coordinator@alice.test', '[kluis] incident #N opened (P4): cannot log in'],
       ['ops@provider.test', '[kluis] incident #N opened (P4): cannot log in'],
     ]);
-    expect(s.app.desk!.desk.storage.pending(10)).toEqual([]);
+    expect(await s.app.desk.desk.storage.pending(10)).toEqual([]);
   });
 });

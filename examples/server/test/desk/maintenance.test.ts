@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, projectEngine } from '../_engines.ts';
 import { startServer, type TestServer, WEDNESDAY } from '../_server.ts';
 import { localIn, run, serve } from './_procs.ts';
 
@@ -87,12 +88,16 @@ describe('the kluis client and announced maintenance, through real processes', (
   let server: Awaited<ReturnType<typeof serve>>;
   let repo: string;
   const ZONE = 'Europe/Amsterdam';
-  const data = () => ['--data', join(dir, 'data')];
+  // The data directory, and the project's engine: SQLite there, or a fresh PostgreSQL database.
+  const data = () => ['--config', join(dir, 'server.json')];
   const client = (args: string[]) =>
     run('client', args, { env: { KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: 'repository secret', TZ: ZONE } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kluis-desk-maint-'));
+    const engine = projectEngine();
+    const database = engine === 'postgres' ? { database: await freshDatabase(engine, dir) } : {};
+    writeFileSync(join(dir, 'server.json'), JSON.stringify({ dataDir: join(dir, 'data'), ...database }));
     const added = await run('server', ['account', 'add', 'alice', ...data(), '--by', 'test'], {
       input: 'alice password 1\n',
     });

@@ -139,7 +139,7 @@ describe('the desk pages in headless Chromium', () => {
       },
     });
     expect(denied.status()).toBe(403);
-    expect(s.app.desk!.desk.announcements()).toEqual([]);
+    expect(await s.app.desk.desk.announcements()).toEqual([]);
     await logOut();
     expect(violations).toEqual([]);
   });
