@@ -78,8 +78,8 @@ describe('the built package', () => {
         password: 'pw',
         scrypt: { N: 1024, r: 8, p: 1 },
         crypto: node.nativeCrypto,
-        encoder: node.workerBlobEncoder({ threads: 1 }),
-        decoder: node.workerBlobDecoder({ threads: 1 }),
+        encoder: node.workerBlobEncoder({ threads: 1, inlineBytes: 0 }),
+        decoder: node.workerBlobDecoder({ threads: 1, inlineBytes: 0 }),
         codec: node.nodeDeflateRaw,
       });
       try {
@@ -99,5 +99,18 @@ describe('the built package', () => {
         await repo.close();
       }
     });
+  });
+});
+
+describe('builtWorkerUrl', () => {
+  it('finds the worker scripts in dist/node from dist/node and from a shared chunk at dist', async () => {
+    const { builtWorkerUrl } = await import('../src/node/_spawn-worker');
+    const base = 'file:///pkg/dist';
+    expect(builtWorkerUrl('_decoder-worker', `${base}/node/index.js`).href).toBe(
+      `${base}/node/_decoder-worker.js`,
+    );
+    expect(builtWorkerUrl('_encoder-worker', `${base}/chunk-ABC.js`).href).toBe(
+      `${base}/node/_encoder-worker.js`,
+    );
   });
 });
