@@ -4,7 +4,7 @@
 // installed), it carries the repository's LICENSE, then `npm pack`, publint and
 // are-the-types-wrong (ESM only, libraries) on the tarball. Then every command a workspace declares, as
 // `npm ci` links it: a file of the repository (npm links commands before `prepare` builds, and
-// skips a missing file), linked in node_modules/.bin, and answering `--help`. Needs a prior
+// skips a missing file), linked in node_modules/.bin, and answering `--help`; and `kluis demo`. Needs a prior
 // `npm run build` (run by `prepare`).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -130,5 +130,20 @@ for (const group of ['packages', 'examples']) {
       }
     }
   }
+}
+// The README's first command, through the built packages as `npm ci` links them: a real backup,
+// edit, incremental backup, restore and check in a temporary directory (worker threads included,
+// which only a built package starts from its own files).
+const demoDir = mkdtempSync(join(tmpdir(), 'kluis-demo-check-'));
+try {
+  const outText = execFileSync(bin('kluis'), ['demo'], { cwd: demoDir, stdio: 'pipe', encoding: 'utf8' });
+  if (!/restored tree identical to the original: yes; repository check: no errors/.test(outText))
+    throw new Error(`unexpected output:\n${outText}`);
+  console.log('ok   kluis demo (the README quick start, built)');
+} catch (e) {
+  failed++;
+  console.log(`FAIL kluis demo: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+} finally {
+  rmSync(demoDir, { recursive: true, force: true });
 }
 if (failed) process.exit(1);
