@@ -6,8 +6,8 @@ import type { ZstdHandle, ZstdStream } from './_zstd-context';
 // zstdDecompressSync makes a context (its window and entropy tables) for every call and frees it
 // afterwards: on Node 24 that cost restore and `check --read-data` about as much CPU as the
 // decompression itself (docs/benchmarks.md). A ZstdDecompress stream's native handle keeps its
-// context: written with ZSTD_e_end, a whole frame in and room for one byte more than its
-// recorded length, it decodes the frame and is ready for the next.
+// context: written with ZSTD_e_end, a whole frame in and room for more than its recorded
+// length, it decodes the frame and is ready for the next.
 //
 // Safety rule: the kept context is used only while every frame decodes cleanly. On anything else
 // (the handle throws or reports an error, the frame is truncated, damaged, larger or smaller than
