@@ -15,6 +15,7 @@ import { codecTree, sameTree } from './helpers/codec-tree';
 import { memTarget } from './helpers/trees';
 
 const child = join(import.meta.dirname, 'fixtures', 'codec-child.ts');
+const reuseChild = join(import.meta.dirname, 'fixtures', 'zstd-reuse-child.ts');
 
 type Report = { node: string; codecs: Record<string, number>; checked?: boolean; restored?: boolean };
 
@@ -75,6 +76,41 @@ describe('codecs across runtimes', () => {
     expect(read).toMatchObject({ checked: true, restored: true, codecs: wrote.codecs });
     expect(read.node.startsWith('v24.')).toBe(true);
   });
+
+  // The kept zstd decompression context (src/node/_zstd-dcontext.ts) against a fresh one per
+  // frame, on mixed sequences of valid, damaged and empty frames: same bytes, same errors, and
+  // valid frames after damaged ones still decode. In a child process under Node 24, so that a
+  // crash of the native handle (a segmentation fault) fails this test instead of the runner.
+  it('a kept zstd decompression context decodes what a fresh one does, damaged frames included', async () => {
+    const out = await spawnOut(node24, ['--conditions=@kluis/source', '--import', 'tsx', reuseChild]);
+    const r = JSON.parse(out) as {
+      node: string;
+      frames: number;
+      counts: Record<string, number>;
+      contexts: number;
+      shared: number;
+      reused: boolean;
+    };
+    expect(r.node.startsWith('v24.')).toBe(true);
+    expect(r.reused).toBe(true);
+    for (const kind of [
+      'valid',
+      'empty frame',
+      'empty input',
+      'bit flip',
+      'truncated',
+      'garbage',
+      'garbage after magic',
+      'larger than recorded',
+      'smaller than recorded',
+      'bytes after the frame',
+      'two frames',
+    ])
+      expect(r.counts[kind], kind).toBeGreaterThan(10);
+    // Reuse happened: far fewer contexts than frames (one per sequence plus one per failure).
+    expect(r.contexts).toBeLessThan(r.frames / 2);
+    expect(r.shared).toBeLessThan(r.frames / 2);
+  }, 180_000);
 
   // Where this Node has no zstd, codecs.prop.test.ts skips its native-encoder property: run the
   // whole file under Node 24 instead, and require that nothing in it was skipped there.

@@ -1,6 +1,7 @@
 import * as zlib from 'node:zlib';
 import { CODEC_DEFLATE_RAW, type CompressionCodec, type CompressionDecoder } from '../compression';
 import { CODEC_ZSTD, portableZstd } from '../zstd';
+import { reusedZstdDecompressor } from './_zstd-dcontext';
 
 // The decoding half of the node:zlib codecs, apart from the encoders so that the decoder worker
 // loads no compressor (the DEFLATE encoder's WebAssembly in particular).
@@ -14,6 +15,7 @@ export interface ZstdZlib {
     o: { params: Record<number, number>; pledgedSrcSize: number; chunkSize: number },
   ): Buffer;
   zstdDecompressSync(data: Uint8Array, o: { maxOutputLength: number; chunkSize: number }): Buffer;
+  createZstdDecompress: Parameters<typeof reusedZstdDecompressor>[0]['createZstdDecompress'];
 }
 // A namespace import and a feature test: a named import of a missing export fails to link on Node 20.
 export const nativeZstd: ZstdZlib | undefined =
@@ -23,24 +25,22 @@ export const nativeZstd: ZstdZlib | undefined =
     : undefined;
 
 /**
+ * This thread's zstd decompressor: one context kept while frames decode cleanly, discarded after
+ * any error (see _zstd-dcontext.ts); answers exactly as `zstdDecompressSync` did. Internal.
+ */
+export const zstdUnpacker = nativeZstd && reusedZstdDecompressor(nativeZstd);
+
+/**
  * zstd decoding: native where node:zlib has it, else the portable WebAssembly decoder, so
  * every Node reads zstd blobs.
  */
-export const zstdDecoder: CompressionDecoder = nativeZstd
+export const zstdDecoder: CompressionDecoder = zstdUnpacker
   ? {
       id: CODEC_ZSTD,
       name: 'zstd',
-      // One output buffer for the whole result, as for inflating (see nodeDeflateRaw).
-      decompress(data, rawLength) {
-        const out = nativeZstd.zstdDecompressSync(data, {
-          maxOutputLength: Math.max(1, rawLength),
-          chunkSize: Math.min(8 << 20, Math.max(64, rawLength + 1)),
-        });
-        // Refused like the portable decoder refuses it, so both behave alike.
-        if (out.length !== rawLength)
-          throw new RangeError(`zstd frame does not decode to its recorded length ${rawLength}`);
-        return asBytes(out);
-      },
+      // One output buffer for the whole result, as for inflating (see nodeDeflateRaw); the
+      // length is checked as the portable decoder checks it, so both behave alike.
+      decompress: (data, rawLength) => zstdUnpacker.decompress(data, rawLength),
     }
   : portableZstd;
 

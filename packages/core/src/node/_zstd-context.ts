@@ -15,7 +15,7 @@
 // synchronous functions drive. Where it is missing or answers differently (another runtime or
 // version), or a call fails, compression falls back to one zstdCompressSync per call.
 
-interface ZstdHandle {
+export interface ZstdHandle {
   writeSync(
     flush: number,
     input: Uint8Array,
@@ -27,7 +27,7 @@ interface ZstdHandle {
   ): void;
   close(): void;
 }
-interface ZstdStream {
+export interface ZstdStream {
   _handle?: ZstdHandle | null;
   /** [avail_out, avail_in] after each write. */
   _writeState?: Uint32Array;
