@@ -177,23 +177,37 @@ export async function openPostgres(url: string, o: { max?: number } = {}): Promi
 }
 
 async function migrate(sql: Sql): Promise<void> {
+  await migrateVersioned(sql, 'kluis_schema', MIGRATIONS, 'accounts database');
+}
+
+/**
+ * Runs `migrations` not yet recorded in the version table `table`, in one transaction under an
+ * advisory lock (one migrating node at a time; the lock ends with the transaction); a database
+ * written by a newer server (more versions than `migrations`) is refused. Internal: the accounts
+ * schema and the desk's each keep their own table.
+ */
+export async function migrateVersioned(
+  sql: Sql,
+  table: string,
+  migrations: readonly string[],
+  what: string,
+): Promise<void> {
   await sql.transaction(async (tx) => {
-    // One migrating node at a time; the lock ends with the transaction.
-    await tx.run("SELECT pg_advisory_xact_lock(hashtext('kluis_schema'))");
+    await tx.run(`SELECT pg_advisory_xact_lock(hashtext('${table}'))`);
     await tx.run(
-      'CREATE TABLE IF NOT EXISTS kluis_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      `CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
     );
-    const row = await tx.get<{ v: number | null }>('SELECT max(version) AS v FROM kluis_schema');
+    const row = await tx.get<{ v: number | null }>(`SELECT max(version) AS v FROM ${table}`);
     const current = row?.v ?? 0;
-    if (current > PG_SCHEMA_VERSION) {
+    if (current > migrations.length) {
       throw new KluisError(
         'UNSUPPORTED_VERSION',
-        `accounts database has schema version ${current}, newer than this server's ${PG_SCHEMA_VERSION}: upgrade the server`,
+        `${what} has schema version ${current}, newer than this server's ${migrations.length}: upgrade the server`,
       );
     }
-    for (let v = current; v < PG_SCHEMA_VERSION; v++) {
-      await tx.run(MIGRATIONS[v]!);
-      await tx.run('INSERT INTO kluis_schema (version, applied_at) VALUES (?, ?)', [v + 1, Date.now()]);
+    for (let v = current; v < migrations.length; v++) {
+      await tx.run(migrations[v]!);
+      await tx.run(`INSERT INTO ${table} (version, applied_at) VALUES (?, ?)`, [v + 1, Date.now()]);
     }
   });
 }

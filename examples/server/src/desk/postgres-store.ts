@@ -1,4 +1,4 @@
-import { KluisError } from '@kluis/core';
+import { migrateVersioned } from '../db-postgres.ts';
 import type { Sql } from '../sql.ts';
 import { SqlDeskStore } from './sql-store.ts';
 import type { DeskStore } from './store.ts';
@@ -117,24 +117,7 @@ export const PG_DESK_SCHEMA_VERSION = MIGRATIONS.length;
  * ```
  */
 export async function migratePostgresDesk(sql: Sql): Promise<void> {
-  await sql.transaction(async (tx) => {
-    await tx.run("SELECT pg_advisory_xact_lock(hashtext('desk_schema'))");
-    await tx.run(
-      'CREATE TABLE IF NOT EXISTS desk_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-    );
-    const row = await tx.get<{ v: number | null }>('SELECT max(version) AS v FROM desk_schema');
-    const current = row?.v ?? 0;
-    if (current > PG_DESK_SCHEMA_VERSION) {
-      throw new KluisError(
-        'UNSUPPORTED_VERSION',
-        `desk tables have schema version ${current}, newer than this server's ${PG_DESK_SCHEMA_VERSION}: upgrade the server`,
-      );
-    }
-    for (let v = current; v < PG_DESK_SCHEMA_VERSION; v++) {
-      await tx.run(MIGRATIONS[v]!);
-      await tx.run('INSERT INTO desk_schema (version, applied_at) VALUES (?, ?)', [v + 1, Date.now()]);
-    }
-  });
+  await migrateVersioned(sql, 'desk_schema', MIGRATIONS, 'desk tables');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { localTime } from '../../src/desk/messages.ts';
 
 const serverBin = join(import.meta.dirname, '..', '..', 'bin', 'kluis-server.js');
 const clientBin = join(import.meta.dirname, '..', '..', '..', 'client', 'bin', 'kluis.js');
@@ -59,20 +60,9 @@ export async function serve(
   };
 }
 
-/** `2026-03-28 17:00 (+01:00)` in `zone`, as the client prints local times. */
+/** `2026-03-28 17:00 (+01:00)` in `zone`, as the client prints local times (the desk's format). */
 export function localIn(iso: string, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  }).formatToParts(new Date(iso));
-  const p = (k: string) => parts.find((x) => x.type === k)?.value ?? '';
-  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')} (${p('timeZoneName').replace('GMT', '') || '+00:00'})`;
+  return localTime(Date.parse(iso), zone);
 }
 
 /**
