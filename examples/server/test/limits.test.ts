@@ -81,7 +81,9 @@ describe('connection limits', () => {
     s = await startServer({ limits: { headersTimeoutMs: 200, requestTimeoutMs: 1_000 } });
     const c = await open(s.url);
     await c.closed;
-    expect(c.received()).toBe('');
+    // Closed, and nothing served. Whether Node writes a 408 before closing an idle socket depends
+    // on which of its two timers fires first (seen both ways in CI); no other answer is allowed.
+    expect(c.received()).toMatch(/^(|HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*)$/);
   });
 });
 
