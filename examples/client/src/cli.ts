@@ -1,9 +1,5 @@
-import { startKdfEarly } from './early-kdf';
-
-// The key derivation runs on the thread pool while the rest of the command line loads.
-const early = startKdfEarly(process.argv.slice(2), process.env);
-const { processIo } = await import('./io');
-const { main } = await import('./main');
+import { processIo } from './io';
+import { main } from './main';
 
 const controller = new AbortController();
 let interrupted = false;
@@ -16,4 +12,4 @@ process.on('SIGINT', () => {
   controller.abort(new Error('interrupted'));
 });
 
-process.exitCode = await main(process.argv.slice(2), processIo(controller.signal), { early });
+process.exitCode = await main(process.argv.slice(2), processIo(controller.signal));

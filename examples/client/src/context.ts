@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { KluisError, openRepository, type Repository, type Transport, withCache } from '@kluis/core';
 import { decodeConfig } from '@kluis/core/format';
 import { fileCacheStore, nodeRepositoryOptions } from '@kluis/core/node';
-import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { raisedOpening, UsageError } from './errors';
 import type { Io } from './io';
 import { readPassword } from './password';
@@ -50,12 +49,7 @@ export interface Context {
 
 export { GLOBAL_OPTIONS } from './global-options';
 
-export function createContext(
-  io: Io,
-  values: Context['values'],
-  positionals: string[],
-  early?: EarlyKdf,
-): Context {
+export function createContext(io: Io, values: Context['values'], positionals: string[]): Context {
   io = withGlobalFlags(io, values);
   const location = (values.repo as string | undefined) ?? io.env.KLUIS_REPOSITORY ?? '';
   const json = values.json === true;
@@ -69,11 +63,9 @@ export function createContext(
         : plain;
     const transport = options.wrap ? options.wrap(cached) : cached;
     const password = await readPassword(io, values['password-file'] as string | undefined);
-    const preset = nodeRepositoryOptions({ threads: threadsFrom(io.env) });
     const repo = await openRepository(transport, {
       password,
-      ...preset,
-      crypto: withEarlyKdf(preset.crypto, early),
+      ...nodeRepositoryOptions({ threads: threadsFrom(io.env) }),
       // A local disk takes a finished pack in milliseconds: one upload in flight keeps up and
       // holds one 17 MiB pack buffer less (measured: same speed, ~18 MB less peak RSS).
       ...(isLocalLocation(location) ? { packUploads: 1 } : {}),

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Context } from './context';
-import type { EarlyKdf } from './early-kdf';
 import { EXIT, exitCodeOf, hintFor, isKluisError, UsageError } from './errors';
 import { GLOBAL_OPTIONS } from './global-options';
 import type { Io } from './io';
@@ -181,17 +180,11 @@ function version(): string {
   return `kluis ${pkg.version} (Node.js ${process.versions.node})\n`;
 }
 
-/** What the entry point prepared before the CLI loaded. */
-export interface MainOptions {
-  /** A key derivation started early (see `startKdfEarly`). */
-  early?: EarlyKdf | undefined;
-}
-
 /**
  * Runs the CLI with `argv` (without the node and script names) and returns the exit code.
  * Errors become one line on stderr (`kluis: …`), with the stack only under `--debug`.
  */
-export async function main(argv: string[], io: Io, options: MainOptions = {}): Promise<number> {
+export async function main(argv: string[], io: Io): Promise<number> {
   const words = argv.filter((a, i) => !a.startsWith('-') && !takesValue(argv[i - 1]));
   const name = words.find((a) => Object.hasOwn(COMMANDS, a)) ?? words[0];
   const command = name && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -249,7 +242,7 @@ export async function main(argv: string[], io: Io, options: MainOptions = {}): P
     debug = values.debug === true;
     checkArgs(name!, command.args, positionals);
     const { createContext } = await import('./context');
-    const ctx = createContext(io, values, positionals, options.early);
+    const ctx = createContext(io, values, positionals);
     try {
       return await loaded.run(ctx);
     } finally {
