@@ -82,13 +82,19 @@ describe('ReadBuffers', () => {
     );
   });
 
-  it('reads into a pooled buffer when the reader uses it, and says so', async () => {
+  it('reads into a pooled buffer when the reader uses it, and says which bytes the caller owns whole', async () => {
     const pool = new ReadBuffers(2, 64 * MiB);
-    const used = await pool.read(MiB, async (into) => into!.subarray(0, MiB).fill(1));
-    expect(used.pooled).toBe(true);
+    // Read into a pooled buffer (a view of its first bytes): the whole buffer is the caller's.
+    const used = await pool.read(MiB / 2, async (into) => into!.subarray(0, MiB / 2).fill(1));
+    expect(used.bytes.buffer.byteLength).toBe(MiB);
+    expect(used.owned).toBe(true);
+    // A buffer of the reader's own, all of it the read: owned too.
     const ignored = await pool.read(MiB, async () => new Uint8Array(MiB));
-    expect(ignored.pooled).toBe(false);
-    // The buffer the reader ignored went back to the pool.
+    expect(ignored.owned).toBe(true);
+    // A view of a larger buffer the reader made: not the caller's to move or keep.
+    const part = await pool.read(MiB, async () => new Uint8Array(2 * MiB).subarray(0, MiB));
+    expect(part.owned).toBe(false);
+    // The buffers the reader ignored went back to the pool.
     pool.give(used.bytes);
     const a = pool.take(MiB)!;
     const b = pool.take(MiB)!;
@@ -96,8 +102,8 @@ describe('ReadBuffers', () => {
     expect([a.buffer, b.buffer]).toContain(used.bytes.buffer);
     const small = await pool.read(100, async (into) => {
       expect(into).toBeUndefined();
-      return new Uint8Array(100);
+      return new Uint8Array(200).subarray(0, 100);
     });
-    expect(small.pooled).toBe(false);
+    expect(small.owned).toBe(false);
   });
 });

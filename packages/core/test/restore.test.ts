@@ -93,6 +93,29 @@ describe('restore', () => {
     expect(finished.sort()).toEqual(['d1', 'd1/d2', 'd2', 'd2/d0']);
   });
 
+  it('reads each tree once: the walk takes the trees measureTree read, and identical subtrees again', async () => {
+    // Two identical directories: one tree blob listed twice.
+    const same = deepTree(2, 2, 5);
+    const tree: MemTree = { d: deepTree(3, 3), x: same, y: same };
+    const repo = await stored(tree);
+    const loads = new Map<string, number>();
+    const loadTree = repo.blobs.loadTree.bind(repo.blobs);
+    repo.blobs.loadTree = (id, signal) => {
+      loads.set(id, (loads.get(id) ?? 0) + 1);
+      return loadTree(id, signal);
+    };
+    const { target, root } = memTarget();
+    await restore(repo, 'latest', target);
+    expect(root).toEqual(tree);
+    const trees = [...repo.blobs.index.entries()].filter((e) => e.type === 'tree').length;
+    expect(loads.size).toBe(trees);
+    // The trees below the shared one: once to measure (and keep), once more under its second
+    // listing. (The shared tree itself is listed twice in one directory: one read serves both.)
+    const twice = [...loads.values()].filter((n) => n === 2).length;
+    expect(twice).toBe(2 + 4);
+    expect([...loads.values()].every((n) => n <= 2)).toBe(true);
+  });
+
   it('reads neighbouring small files with few requests', async () => {
     const metered = withMetrics(memoryTransport());
     const tree = deepTree(2, 4);

@@ -16,7 +16,7 @@ import {
 import { inlineUntilRunning, WorkerPool } from '../src/node/_worker-pool';
 import { fsTarget, localTransport, nativeCrypto, nodeDeflateRaw, workerBlobDecoder } from '../src/node/index';
 import { ReadBuffers } from '../src/repo/store/read-buffers';
-import { type MemTree, memSource, prng } from './helpers/trees';
+import { type MemTree, memSource, memTarget, prng } from './helpers/trees';
 
 const SCRYPT = { N: 1024, r: 8, p: 1 };
 const text = (s: string) => new TextEncoder().encode(s);
@@ -162,7 +162,7 @@ describe('workerBlobDecoder', () => {
     await pool.close();
   });
 
-  it('verify hands an owned buffer back, the whole of it for a wholeBuffer run, on both paths', {
+  it('verify hands an owned buffer back, all of it, on both paths; one not owned is copied and stays', {
     timeout: 60_000,
   }, async () => {
     const { t } = await fixture();
@@ -174,7 +174,7 @@ describe('workerBlobDecoder', () => {
       const buffer = new Uint8Array(run.bytes.length + 4096).fill(7);
       buffer.set(run.bytes);
       const bytes = buffer.subarray(0, run.bytes.length);
-      const back = await decoder.verify({ ...run, bytes, wholeBuffer: true }, true);
+      const back = await decoder.verify({ ...run, bytes }, true);
       expect(back).toBeInstanceOf(Uint8Array);
       expect(Buffer.from(back!).equals(Buffer.from(run.bytes))).toBe(true);
       expect((back as Uint8Array).buffer.byteLength).toBe(run.bytes.length + 4096);
@@ -183,10 +183,10 @@ describe('workerBlobDecoder', () => {
       expect(await decoder.verify({ ...run, bytes: kept })).toBeUndefined();
       expect(kept.length).toBe(run.bytes.length);
     }
-    // Without wholeBuffer, a view of a larger buffer is copied to the thread, never moved.
+    // Not owned, a view of a larger buffer is copied to the thread, never moved.
     const big = new Uint8Array(run.bytes.length + 10);
     big.set(run.bytes);
-    await viaWorker.blobs.options.decoder.verify({ ...run, bytes: big.subarray(0, run.bytes.length) }, true);
+    await viaWorker.blobs.options.decoder.verify({ ...run, bytes: big.subarray(0, run.bytes.length) });
     expect(big.length).toBe(run.bytes.length + 10);
     await viaWorker.close();
   });
@@ -321,6 +321,44 @@ describe('workerBlobDecoder', () => {
       // Each came back from the threads, whole, to be read into again.
       expect(back).toHaveLength(reads.used);
       for (const size of back) expect(size % (1 << 20)).toBe(0);
+    } finally {
+      given.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a restore whose target has no nativeFile reads runs into the same recycled buffers and gets them back', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kluis-restore-open-'));
+    const back: ArrayBuffer[] = [];
+    const give = ReadBuffers.prototype.give;
+    const given = vi.spyOn(ReadBuffers.prototype, 'give').mockImplementation(function (this: ReadBuffers, b) {
+      if (b instanceof Uint8Array && b.buffer.byteLength >= 128 << 10) back.push(b.buffer as ArrayBuffer);
+      give.call(this, b);
+    });
+    try {
+      const { counted, reads, init } = await countingRepo(join(dir, 'repo'));
+      const files: MemTree = { big: prng(2_500_000, 41), d: {} };
+      for (let i = 0; i < 12; i++) (files.d as MemTree)[`f${i}.bin`] = prng(150_000, 50 + i);
+      await backup(init, memSource(files));
+      // The inline decoder opens on this thread; the plaintexts go to the target's `file`.
+      const repo = await openRepository(counted, { password: 'pw', ...node, decoder: inlineBlobDecoder });
+      const { target, root } = memTarget();
+      const r = await restore(repo, 'latest', target);
+      expect(r.files).toBe(13);
+      expect(Buffer.from(root.big as Uint8Array).equals(files.big as Uint8Array)).toBe(true);
+      for (let i = 0; i < 12; i++)
+        expect(
+          Buffer.from((root.d as MemTree)[`f${i}.bin`] as Uint8Array).equals(
+            (files.d as MemTree)[`f${i}.bin`] as Uint8Array,
+          ),
+        ).toBe(true);
+      // Streamed runs and groups of files alike were read into pooled buffers, each given back
+      // once opened, and reused by later reads.
+      expect(reads.used).toBeGreaterThan(5);
+      expect(back.length).toBeGreaterThanOrEqual(reads.used);
+      expect(new Set(back).size).toBeLessThan(back.length);
     } finally {
       given.mockRestore();
       await rm(dir, { recursive: true, force: true });

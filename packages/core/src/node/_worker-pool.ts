@@ -170,11 +170,10 @@ export function inlineUntilRunning(
 
 /**
  * The buffer behind `bytes` when it can be moved to another thread without affecting anything
- * else: the caller owns it (`owned`), and the view covers all of it or the caller owns the rest
- * too (`wholeBuffer`).
+ * else: the caller owns it (`owned`), and the view covers all of it.
  */
-export function movable(bytes: Uint8Array, owned: boolean | undefined, wholeBuffer?: boolean): ArrayBuffer[] {
-  const whole = wholeBuffer || (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength);
+export function movable(bytes: Uint8Array, owned: boolean | undefined): ArrayBuffer[] {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   return owned && whole && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
 }
 

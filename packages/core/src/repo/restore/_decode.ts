@@ -39,41 +39,69 @@ export function runOf(job: RunJob, bytes: Uint8Array): { run: SealedRun; slots: 
  */
 export async function openRunFiles(
   decoder: BlobDecoder,
-  job: RunJob,
-  bytes: Uint8Array,
+  buffers: ReadBuffers,
+  read: ReadRun,
+  slots: readonly number[][],
 ): Promise<Uint8Array[][]> {
-  const { run, slots } = runOf(job, bytes);
-  if (run.blobs.length === 0) return slots.map(() => []);
-  const plains = await decoder.open(run, true);
+  if (read.run.blobs.length === 0) return slots.map(() => []);
+  const plains = await openRead(decoder, buffers, read);
   return slots.map((s) => s.map((i) => plains[i]!));
+}
+
+/** A run as read, and whether all of its buffer is the caller's (see `ReadBuffers.read`). */
+export interface ReadRun {
+  run: SealedRun;
+  owned: boolean;
+}
+
+/**
+ * Reads `length` bytes of `key` from `offset` for a run, into a recycled buffer when the read is
+ * large enough: every read of a restore goes this way, and its buffer goes back to `buffers`
+ * once the decoder is done with it (`openRead`, or what `writeFiles` hands back).
+ */
+export async function readBytes(
+  store: Pick<BlobStore, 'transport'>,
+  buffers: ReadBuffers,
+  key: string,
+  range: { offset: number; length: number },
+  signal: AbortSignal | undefined,
+): Promise<{ bytes: Uint8Array; owned: boolean }> {
+  if (range.length === 0) return { bytes: new Uint8Array(0), owned: false };
+  return buffers.read(range.length, (into) => store.transport.get(key, { signal, range, into }));
+}
+
+/**
+ * Opens a run through the decoder, then hands its buffer back to `buffers` when the caller owned
+ * it: plaintexts never alias the run's bytes, and a buffer the decoder moved to a thread is
+ * detached by then (and ignored).
+ */
+async function openRead(decoder: BlobDecoder, buffers: ReadBuffers, read: ReadRun): Promise<Uint8Array[]> {
+  const plains = await decoder.open(read.run, read.owned);
+  if (read.owned) buffers.give(read.run.bytes);
+  return plains;
 }
 
 /**
  * Reads a file's blobs in order for streaming: runs of blobs that lie next to each other in one
- * pack are read with one request (up to `maxRun` bytes), the next run being read while the
- * current one is used. Yields each run (its bytes handed over) with its plaintext length. With
- * `buffers`, runs are read into them (a run is then `wholeBuffer` when read into one, for the
- * caller to hand back).
+ * pack are read with one request (up to `maxRun` bytes, see `readBytes`), the next run being read
+ * while the current one is used. Yields each run with its plaintext length.
  */
 export async function* streamRuns(
   store: Pick<BlobStore, 'index' | 'transport'>,
+  buffers: ReadBuffers,
   content: readonly string[],
   signal: AbortSignal | undefined,
   maxRun: number,
-  buffers?: ReadBuffers,
-): AsyncGenerator<{ run: SealedRun; size: number }> {
+): AsyncGenerator<ReadRun & { size: number }> {
   const runs = splitRuns(store, content, maxRun);
   const load = async (run: BlobLocation[]) => {
     const first = run[0]!;
     const last = run.at(-1)!;
     const key = objectKey('data', hex(first.pack));
     const range = { offset: first.offset, length: last.offset + last.length - first.offset };
-    const { bytes, pooled } = buffers
-      ? await buffers.read(range.length, (into) => store.transport.get(key, { signal, range, into }))
-      : { bytes: await store.transport.get(key, { signal, range }), pooled: false };
+    const { bytes, owned } = await readBytes(store, buffers, key, range, signal);
     const blobs = run.map((l) => ({ ...l, offset: l.offset - first.offset }));
-    const sealed: SealedRun = { bytes, blobs, where: key, ...(pooled ? { wholeBuffer: true } : {}) };
-    return { run: sealed, size: run.reduce((n, l) => n + l.rawLength, 0) };
+    return { run: { bytes, blobs, where: key }, owned, size: run.reduce((n, l) => n + l.rawLength, 0) };
   };
   let next = runs.length > 0 ? load(runs[0]!) : undefined;
   for (let k = 0; next; k++) {
@@ -88,12 +116,13 @@ export async function* streamRuns(
 export async function* streamBlobs(
   store: Pick<BlobStore, 'index' | 'transport'>,
   decoder: BlobDecoder,
+  buffers: ReadBuffers,
   content: readonly string[],
   signal: AbortSignal | undefined,
   maxRun: number,
 ): AsyncGenerator<Uint8Array> {
-  for await (const { run } of streamRuns(store, content, signal, maxRun))
-    yield* await decoder.open(run, true);
+  for await (const read of streamRuns(store, buffers, content, signal, maxRun))
+    yield* await openRead(decoder, buffers, read);
 }
 
 /** Cuts a file's blob list into runs of adjacent blobs of one pack, at most `maxRun` bytes each. */

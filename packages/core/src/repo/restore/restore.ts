@@ -6,11 +6,11 @@ import type { Repository } from '../repository';
 import type { NativeFile } from '../store/blob-decoder';
 import { ReadBuffers } from '../store/read-buffers';
 import { measureTree } from '../tree-claim';
-import { openRunFiles, runOf, streamBlobs, streamRuns } from './_decode';
+import { openRunFiles, readBytes, runOf, streamBlobs, streamRuns } from './_decode';
 import { type DirState, DirTracker } from './_dirs';
 import { type FileJob, type ReadJob, ReadPlanner } from './_plan';
 import { safeTimes } from './_times';
-import { TreeLoader } from './_trees';
+import { KeptTrees, TreeLoader } from './_trees';
 import { verifyRestored } from './_verify';
 
 /**
@@ -118,13 +118,18 @@ export async function restore(
 ): Promise<RestoreResult> {
   await repo.blobs.loadIndex(options.signal, { tolerateDamage: true });
   const ref = await repo.snapshots.resolve(snapshot, {}, options.signal);
-  await measureTree(repo.blobs, ref.snapshot.tree, {
+  // Every tree is read here first; the walk takes them from `kept` rather than read them again.
+  const kept = new KeptTrees(repo.blobs, KEEP_TREES);
+  await measureTree(kept, ref.snapshot.tree, {
     signal: options.signal,
     ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
     ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
-  return new RestoreRun(repo, target, options).run(ref.snapshot.tree);
+  return new RestoreRun(repo, target, options, kept).run(ref.snapshot.tree);
 }
+
+/** Bytes of tree blobs (plaintext) kept decoded between measuring the trees and walking them. */
+const KEEP_TREES = 16 << 20;
 
 /** Largest range read for a group of files (and per request when streaming a large file). */
 const MAX_RUN = 8 << 20;
@@ -144,8 +149,10 @@ class RestoreRun {
   #done = new WeakSet<FileJob>();
   #t0 = Date.now();
   /**
-   * Buffers that runs written by the decoder (`writeFiles`) are read into and come back in. At
-   * most 32 MiB of them wait unused, besides those in flight.
+   * Buffers that every read is made into, given back once the decoder is done with them (see
+   * `readBytes`): without them a restore of the 508 MB mixed tree took 8.4 CPU-s instead of 8.1
+   * (medians of four interleaved rounds on a loaded machine: within its noise, but never better;
+   * check gains more, see there). At most 32 MiB of them wait unused, besides those in flight.
    */
   #buffers: ReadBuffers;
 
@@ -153,13 +160,14 @@ class RestoreRun {
     readonly repo: Repository,
     readonly target: RestoreTarget,
     readonly o: RestoreOptions,
+    kept?: KeptTrees,
   ) {
     // Measured with two decoder threads writing files: 8 reads in flight restored 2-13 % faster
     // than 4 (five of six interleaved pairs), at the same peak RSS.
     const parallel = repo.decoder.parallelism;
     this.#slots = Math.max(1, o.concurrency ?? Math.min(16, Math.max(4, 4 * parallel)));
     this.#reads = new Limiter(this.#slots);
-    this.#trees = new TreeLoader(repo.blobs, this.#slots * 2, o.signal);
+    this.#trees = new TreeLoader(repo.blobs, this.#slots * 2, o.signal, kept);
     this.#planner = new ReadPlanner(repo.blobs.index, MAX_RUN);
     this.#buffers = new ReadBuffers(this.#slots, 4 * MAX_RUN);
   }
@@ -229,52 +237,49 @@ class RestoreRun {
     });
   }
 
+  /**
+   * Reads a job's bytes and has the decoder open them: every read goes into a recycled buffer
+   * (`readBytes`), which comes back once the decoder is done. A decoder that writes files itself
+   * (`writeFiles`, with a target that has `nativeFile`) writes them from its threads; otherwise
+   * the plaintexts go to `target.file`. A file too large for one read is streamed run by run.
+   */
   async #read(job: ReadJob): Promise<void> {
     const { blobs, signal } = { blobs: this.repo.blobs, signal: this.o.signal };
     const decoder = this.repo.decoder;
     const native = decoder.writeFiles && this.target.nativeFile ? decoder : undefined;
     if (job.kind === 'stream') {
-      const content = job.job.node.content ?? [];
-      if (!native) return this.#file(job.job, streamBlobs(blobs, decoder, content, signal, MAX_RUN));
+      const { node, path } = job.job;
+      const content = node.content ?? [];
+      if (!native)
+        return this.#file(job.job, streamBlobs(blobs, decoder, this.#buffers, content, signal, MAX_RUN));
       // The decoder's threads write the file run by run, each piece where the previous ended.
-      const file = await this.target.nativeFile!(job.job.path, job.job.node);
-      const runs = streamRuns(blobs, content, signal, MAX_RUN, this.#buffers);
+      const file = await this.target.nativeFile!(path, node);
+      const runs = streamRuns(blobs, this.#buffers, content, signal, MAX_RUN);
       let from = 0;
       for (let r = await runs.next(); !r.done; ) {
         this.#check();
-        const { run, size } = r.value;
+        const { run, owned, size } = r.value;
         const blobs = run.blobs.map((_, i) => i);
         r = await runs.next(); // the next run is read while this one is written
-        const back = await native.writeFiles!(run, [{ file, blobs, from, final: r.done === true }], true);
-        if (run.wholeBuffer) this.#buffers.give(back);
+        const write = { file, blobs, from, final: r.done === true };
+        this.#buffers.give(await native.writeFiles!(run, [write], owned));
         from += size;
       }
       return this.#written(job.job);
     }
     const range = { offset: job.offset, length: job.length };
+    const { bytes, owned } = await readBytes(blobs, this.#buffers, job.key, range, signal);
+    const { run, slots } = runOf(job, bytes);
     if (native) {
-      // The decoder's threads open the run and write its files: no plaintext comes back here, and
-      // the bytes come back to be read into again.
-      const { bytes, pooled } =
-        job.length > 0
-          ? await this.#buffers.read(job.length, (into) =>
-              blobs.transport.get(job.key, { signal, range, into }),
-            )
-          : { bytes: new Uint8Array(0), pooled: false };
+      // The decoder's threads open the run and write its files: no plaintext comes back here.
       const files = await Promise.all(job.files.map((f) => this.target.nativeFile!(f.job.path, f.job.node)));
       this.#check();
-      const { run, slots } = runOf(job, bytes);
-      const back = await native.writeFiles!(
-        { ...run, wholeBuffer: pooled },
-        files.map((file, i) => ({ file, blobs: slots[i]! })),
-        true,
-      );
-      if (pooled) this.#buffers.give(back);
+      const writes = files.map((file, i) => ({ file, blobs: slots[i]! }));
+      this.#buffers.give(await native.writeFiles!(run, writes, owned));
       for (const { job: file } of job.files) await this.#written(file);
       return;
     }
-    const bytes = job.length > 0 ? await blobs.transport.get(job.key, { signal, range }) : new Uint8Array(0);
-    const chunks = await openRunFiles(decoder, job, bytes);
+    const chunks = await openRunFiles(decoder, this.#buffers, { run, owned }, slots);
     await eachLimited(job.files, FILES_AT_ONCE, async ({ job: file }, i) => {
       this.#check();
       return this.#file(file, fromArray(chunks[i]!));

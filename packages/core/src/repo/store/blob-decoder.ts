@@ -28,12 +28,6 @@ export interface SealedRun {
   where: string;
   /** When `bytes` is a whole object named by its SHA-256, that name (hex): it is checked too. */
   sha256?: string;
-  /**
-   * Set when the caller owns all of `bytes.buffer`, not only the view (a recycled read buffer,
-   * larger than what was read into it): with `owned`, a decoder may then move the whole buffer to
-   * another thread, and hand it back from `verify`.
-   */
-  wholeBuffer?: boolean;
 }
 
 /**
@@ -51,15 +45,17 @@ export interface SealedRun {
 export interface BlobDecoder {
   /**
    * Opens every blob of a run, in order; rejects with the first damage found (`INTEGRITY`,
-   * `INVALID_DATA` or `UNSUPPORTED_VERSION`). With `owned`, the caller hands `run.bytes` over and
-   * never touches them again (they may be moved to another thread).
+   * `INVALID_DATA` or `UNSUPPORTED_VERSION`). With `owned`, the caller hands over `run.bytes` and
+   * all of the buffer behind it (`run.bytes.buffer`, which may be larger than the view, as a
+   * recycled read buffer is): the decoder may move that buffer to another thread, and the caller
+   * touches none of it again. Without it, the bytes are copied where they need to go.
    */
   open(run: SealedRun, owned?: boolean): Promise<Uint8Array[]>;
   /**
    * Checks every blob of a run as `open` does, without handing plaintexts back (for `check`).
-   * With `owned`, it may resolve to `run.bytes` handed back once it is done with them (the same
-   * memory, over a new `ArrayBuffer` object if they went to another thread and back), so the
-   * caller can read into them again.
+   * With `owned` (as for `open`), it may resolve to `run.bytes` handed back once it is done with
+   * them (the same memory, over a new `ArrayBuffer` object if they went to another thread and
+   * back), so the caller can read into the buffer again.
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: decoders that hand nothing back may resolve to nothing
   verify(run: SealedRun, owned?: boolean): Promise<Uint8Array | void>;

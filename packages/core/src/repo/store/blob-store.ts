@@ -5,7 +5,7 @@ import { KluisError } from '../../errors';
 import type { Transport } from '../../transport';
 import { encodeIndexFile, type IndexFile, type IndexPack } from '../format/index-file';
 import { type BlobType, kindPrefix, objectKey, objectName } from '../format/layout';
-import { PackBufferPool, type PackEntry, PackWriter, packFits } from '../format/pack';
+import { PackBufferPool, type PackEntry } from '../format/pack';
 import { AAD, type Sealer } from '../format/sealer';
 import { decodeTree, type TreeNode } from '../format/tree';
 import {
@@ -16,7 +16,7 @@ import {
   readIndexFile,
   readPackHeaders,
 } from './_index-io';
-import { PackStream } from './_pack-stream';
+import { BufferedPackSink, type PackSink, type SinkEntry, StreamedPackSink } from './_pack-sink';
 import { TreeSpanCache } from './_tree-cache';
 import { type BlobDecoder, openBlob } from './blob-decoder';
 import type { BlobEncoder } from './blob-encoder';
@@ -75,20 +75,20 @@ export class BlobStore {
   readonly indexFiles = new Set<string>();
   /** Packs marked as garbage by an earlier prune (hex → mark time). */
   readonly garbage = new Map<string, number>();
-  #writers: Record<BlobType, PackWriter>;
+  /** The pack of each type being filled, if any. */
+  #sinks: Record<BlobType, PackSink | undefined> = { data: undefined, tree: undefined };
   #pending = new Set<string>(); // ids in writers or in flight
   #unindexed: IndexPack[] = [];
   #uploads: Limiter;
   #limit: Limiter;
   #pool: PackBufferPool;
+  #treePool: PackBufferPool;
   #order: Promise<void> = Promise.resolve();
   #failure: unknown;
   #indexLoaded = false;
   #damaged: DamagedObject[] = [];
   #trees: TreeSpanCache;
   #reader: ObjectReader;
-  /** The data pack being written through `transport.openWriter`, when the transport has it. */
-  #stream: PackStream | undefined;
 
   /** @internal a repository makes its blob store (see {@link openRepository}). */
   constructor(
@@ -100,12 +100,9 @@ export class BlobStore {
     // A pack closes once it reaches packSize, or earlier when the next blob would not fit in
     // packSize + 1 MiB (with the header): pooled buffers never grow, whatever the chunk sizes.
     this.#pool = new PackBufferPool(options.packSize + (1 << 20), options.packUploads + 1);
-    this.#writers = {
-      data: new PackWriter(sealer, 'data', this.#pool),
-      // Trees are small: their pack buffer starts at 1 MiB and doubles as needed, instead of
-      // holding a full pack-sized buffer for a few kilobytes.
-      tree: new PackWriter(sealer, 'tree', new PackBufferPool(1 << 20, 1)),
-    };
+    // Trees are small: their pack buffer starts at 1 MiB and doubles as needed, instead of
+    // holding a full pack-sized buffer for a few kilobytes.
+    this.#treePool = new PackBufferPool(1 << 20, 1);
     this.#limit = new Limiter(options.concurrency);
     this.#uploads = new Limiter(options.packUploads);
     this.#trees = new TreeSpanCache(transport, this.index);
@@ -221,32 +218,9 @@ export class BlobStore {
       encoding.catch(() => {});
       await turn;
       const encoded = await encoding;
-      const { codec, sealed } = encoded;
-      if (type === 'data' && this.transport.openWriter) {
-        // Straight to storage: the blob's memory goes back to the encoder once it is written.
-        // Same bound as a buffered pack: close it first rather than pass packSize + 1 MiB.
-        if (
-          this.#stream &&
-          !packFits(this.#stream.size, this.#stream.count, sealed.length, this.#pool.capacity)
-        )
-          await this.#commit();
-        this.#stream ??= new PackStream(await this.transport.openWriter(), this.sealer, 'data');
-        const s = this.#stream;
-        // Read first: once written, `sealed` may be released and its buffer moved to a thread.
-        const stored = sealed.length;
-        await s.add({ codec, id, rawLength }, sealed, encoded.release);
-        if (s.size >= this.options.packSize) await this.#commit();
-        return { id, added: true, stored };
-      }
-      const w = this.#writers[type];
-      // Close a data pack first rather than grow its pooled buffer for a large blob: a grown
-      // buffer is not pooled, so each such pack would allocate (and page in) twice the memory.
-      // (Tree packs start small and grow on purpose.)
-      if (type === 'data' && !w.fits(sealed.length)) await this.#upload(w);
-      w.add({ codec, id, rawLength }, sealed);
-      const stored = sealed.length;
-      encoded.release?.(); // copied into the pack: the encoder may reuse its memory (sealed is not read again)
-      if (w.size >= this.options.packSize) await this.#upload(w);
+      // Read first: once added, `sealed` may be released and its buffer moved to a thread.
+      const stored = encoded.sealed.length;
+      await this.#add(type, { codec: encoded.codec, id, rawLength }, encoded.sealed, encoded.release);
       return { id, added: true, stored };
     } catch (e) {
       this.#pending.delete(key);
@@ -290,8 +264,8 @@ export class BlobStore {
 
   /** Uploads partly filled packs and writes an index file for everything not yet indexed. */
   async flush(): Promise<void> {
-    if (this.#stream) await this.#commit();
-    for (const w of Object.values(this.#writers)) if (w.count > 0) await this.#upload(w);
+    await this.#close('data');
+    await this.#close('tree');
     await this.#uploads.idle();
     this.#throwIfFailed();
     await this.#writeIndex();
@@ -313,55 +287,74 @@ export class BlobStore {
     await this.writeIndexFile({ packs, garbage: [], supersedes: [] });
   }
 
-  async #upload(w: PackWriter): Promise<void> {
-    const { bytes, entries } = w.finish();
-    const packId = this.sealer.sha256(bytes);
-    // Bound memory: wait while too many packs are in flight.
-    await this.#uploads.start(() =>
-      this.#limit
-        .run(async () => {
-          try {
-            await this.transport.put(objectKey('data', hex(packId)), bytes);
-          } finally {
-            w.pool.give(bytes.buffer as ArrayBuffer); // transports do not keep the body after put settles
-          }
-          this.#indexed(packId, entries);
-          if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
-        })
-        .catch((e: unknown) => {
-          this.#failure ??= e;
-        }),
-    );
+  /**
+   * Adds a sealed blob to the open pack of its type, in call order. A pack is closed before a blob
+   * that would take it past its capacity, and once it reaches packSize.
+   */
+  async #add(type: BlobType, entry: SinkEntry, sealed: Uint8Array, release?: () => void): Promise<void> {
+    if (this.#sinks[type]?.fits(sealed.length) === false) await this.#close(type);
+    this.#sinks[type] ??= await this.#open(type);
+    const sink = this.#sinks[type];
+    await sink.add(entry, sealed, release);
+    if (sink.size >= this.options.packSize) await this.#close(type);
   }
 
-  /** Finishes the streamed data pack and commits it under its ID, as #upload does for a buffered one. */
-  async #commit(): Promise<void> {
-    const s = this.#stream!;
-    this.#stream = undefined;
-    if (s.count === 0) {
-      await s.writer.abort();
+  /**
+   * A new pack. Data packs are streamed to storage when the transport has `openWriter` (the
+   * blob's memory goes back to the encoder once written, and no pack-sized buffer is held), else
+   * written into a pooled buffer, closed before it would grow past packSize + 1 MiB: a grown
+   * buffer is not pooled, so each such pack would allocate (and page in) twice the memory. A
+   * streamed pack keeps the same bound, so both make the same packs. Tree packs are buffered,
+   * in a buffer that starts small and grows on purpose.
+   */
+  async #open(type: BlobType): Promise<PackSink> {
+    if (type === 'tree')
+      return new BufferedPackSink(
+        this.transport,
+        this.sealer,
+        'tree',
+        this.#treePool,
+        Number.POSITIVE_INFINITY,
+      );
+    const capacity = this.#pool.capacity;
+    if (this.transport.openWriter)
+      return StreamedPackSink.open(this.transport, this.sealer, 'data', capacity);
+    return new BufferedPackSink(this.transport, this.sealer, 'data', this.#pool, capacity);
+  }
+
+  /**
+   * Closes the open pack of `type` and stores it under its ID in the background, at most
+   * `packUploads` at once (waiting for a slot bounds the memory of packs in flight), then indexes
+   * it, writing an index file every PACKS_PER_INDEX packs. A failure is recorded (rethrown by the
+   * next save and by flush) and the pack aborted.
+   */
+  async #close(type: BlobType): Promise<void> {
+    const sink = this.#sinks[type];
+    if (!sink) return;
+    this.#sinks[type] = undefined;
+    if (sink.count === 0) {
+      await sink.abort();
       return;
     }
     let packId: Uint8Array;
     let entries: PackEntry[];
     try {
-      ({ id: packId, entries } = s.finish());
+      ({ id: packId, entries } = sink.finish());
     } catch (e) {
-      await s.writer.abort();
+      await sink.abort();
       throw e;
     }
     await this.#uploads.start(() =>
       this.#limit
         .run(async () => {
-          await s.settled(); // a failed write fails the pack here, whatever the writer remembers
-          await s.writer.commit(objectKey('data', hex(packId)));
+          await sink.store(objectKey('data', hex(packId)));
           this.#indexed(packId, entries);
           if (this.#unindexed.length >= PACKS_PER_INDEX) await this.#writeIndex();
         })
         .catch(async (e: unknown) => {
           this.#failure ??= e;
           // The failure recorded above is the one flush reports; a failing abort adds nothing to it.
-          await s.writer.abort().catch(() => {});
+          await sink.abort().catch(() => {});
         }),
     );
   }

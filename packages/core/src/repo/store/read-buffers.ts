@@ -39,8 +39,9 @@ export class ReadBuffers {
   }
 
   /**
-   * Hands back the buffer behind `bytes`, which came from `take` (a decoder's answer: anything but
-   * bytes, or a detached buffer, is ignored).
+   * Hands back the buffer behind `bytes`, all of which the caller owns (from `take`, or owned as
+   * `read` says). A decoder's answer may be passed as it is: anything but bytes, a detached
+   * buffer (moved to a thread) or a small one is ignored.
    */
   give(bytes: unknown): void {
     const buffer = bytes instanceof Uint8Array ? bytes.buffer : undefined;
@@ -57,17 +58,21 @@ export class ReadBuffers {
   }
 
   /**
-   * Reads with `read` into a pooled buffer, and says whether the result is in it (so the caller
-   * owns its whole buffer and hands it back with `give`).
+   * Reads with `read` into a pooled buffer when the read is large enough. `owned` says whether all
+   * of `bytes.buffer` is the caller's: a pooled buffer, or one the transport made for this read
+   * and the view covers. Owned bytes are passed to the decoder as `owned` (it may move the buffer
+   * to a thread) and the buffer is handed back with `give` once the decoder is done; bytes that
+   * are a view of a larger buffer the transport made are neither moved nor kept.
    */
   async read(
     length: number,
     read: (into: Uint8Array | undefined) => Promise<Uint8Array>,
-  ): Promise<{ bytes: Uint8Array; pooled: boolean }> {
+  ): Promise<{ bytes: Uint8Array; owned: boolean }> {
     const into = this.take(length);
     const bytes = await read(into);
     const pooled = into !== undefined && bytes.buffer === into.buffer;
     if (into && !pooled) this.give(into);
-    return { bytes, pooled };
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    return { bytes, owned: pooled || whole };
   }
 }
