@@ -10,7 +10,7 @@
 // KLUIS_BENCH_PAIRS (re-backups of each kind per round, default 3), KLUIS_BENCH_SERVER_NODE (the
 // Node that runs the server; npm run bench sets it).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -139,7 +139,11 @@ function tools(base: string) {
   const restic = (round: number, ...a: string[]) =>
     timed('restic', 'restic', ['--repo', resticRepo(round), '--no-lock', ...a]);
   return {
-    init: { kluis: (r: number) => kluis(r, 'init'), restic: (r: number) => restic(r, 'init') },
+    init: {
+      kluis: (r: number, scryptN?: number) =>
+        kluis(r, 'init', ...(scryptN ? ['--scrypt-n', String(scryptN)] : [])),
+      restic: (r: number) => restic(r, 'init'),
+    },
     backup(kind: Kind, round: number, tree: string): Promise<Run> {
       const extra = kind.endsWith('--no-cache') ? ['--no-cache'] : [];
       return kind.startsWith('kluis')
@@ -176,14 +180,19 @@ async function main() {
   const first: Record<'kluis' | 'restic', Run[]> = { kluis: [], restic: [] };
   const again = Object.fromEntries(KINDS.map((k) => [k, [] as Run[][]])) as Record<Kind, Run[][]>;
   const loads: string[] = [];
+  const kdf: string[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       loads.push(load());
       const order = round % 2 === 0 ? (['kluis', 'restic'] as const) : (['restic', 'kluis'] as const);
-      for (const tool of order) {
-        await t.init[tool](round);
-        first[tool].push(await t.backup(tool, round, tree));
-      }
+      // restic calibrates its key derivation at init (scrypt N for ~0.5 s on this machine, at
+      // this load); kluis's repository gets the same N, so that neither pays more for its key on
+      // every command (KLUIS_BENCH_KDF=default keeps kluis's own default).
+      await t.init.restic(round);
+      const n = resticScryptN(round);
+      await t.init.kluis(round, process.env.KLUIS_BENCH_KDF === 'default' ? undefined : n);
+      kdf.push(`${kluisScryptN(round)} / ${n}`);
+      for (const tool of order) first[tool].push(await t.backup(tool, round, tree));
       // One untimed re-backup each, so that every timed one with a cache finds it filled (a first
       // backup leaves the trees it wrote out of kluis's cache).
       for (const tool of order) await t.backup(tool, round, tree);
@@ -204,14 +213,24 @@ async function main() {
   } finally {
     await server.stop();
   }
-  report(bytes, first, again, loads);
+  report(bytes, first, again, loads, kdf);
 }
+
+/** The scrypt cost N of a repository's (first) key file, as stored on the server. */
+function scryptN(tool: 'kluis' | 'restic', round: number): number {
+  const keys = join(work, 'server', 'storage', tool, `r${round}`, 'keys');
+  const [name] = readdirSync(keys);
+  return (JSON.parse(readFileSync(join(keys, name!), 'utf8')) as { N: number }).N;
+}
+const resticScryptN = (round: number) => scryptN('restic', round);
+const kluisScryptN = (round: number) => scryptN('kluis', round);
 
 function report(
   bytes: number,
   first: Record<'kluis' | 'restic', Run[]>,
   again: Record<Kind, Run[][]>,
   loads: string[],
+  kdf: string[],
 ) {
   const f = (x: number) => x.toFixed(2);
   const range = (xs: number[]) => `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
@@ -228,7 +247,8 @@ function report(
     `Mixed tree: ${(bytes / 1e6).toFixed(0)} MB, over HTTP to one kluis-server on 127.0.0.1 (Node ${execFileSync(serverNode, ['--version']).toString().trim()}); client Node ${process.version}, ${execFileSync('restic', ['version']).toString().trim()}.`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average (1, 5, 15 min) at the start and end of each round: ${loads.join(' | ')}.`,
     `${rounds} rounds (fresh repositories, first backups alternating which tool goes first), then ${pairs} unchanged re-backups of each kind per round, interleaved, rotating which goes first. ` +
-      'Figures: median (min–max) over all runs; ratios: median (min–max) over the rounds of the ratio of the two medians within the round.',
+      'Figures: median (min–max) over all runs; ratios: median (min–max) over the rounds of the ratio of the two medians within the round. ' +
+      `Key derivation, scrypt N of kluis / restic per round: ${kdf.join(', ')}.`,
     '',
     '| first backup | kluis | restic | kluis / restic |',
     '| --- | --- | --- | --- |',
