@@ -3,12 +3,14 @@
 // Node that installed the dependencies: its SQLite module is built for that one), one account per
 // tool; each tool backs up the same mixed tree to its own repository there, then repeats the
 // unchanged re-backup, kluis with and without its local cache, restic with and without its own,
-// interleaved (after one untimed re-backup each that fills the caches). Needs the built CLI and server (npm run build) and restic (installed from Debian's
-// packages when missing).
+// interleaved (after one untimed re-backup each that fills the caches). kluis's repository gets
+// the scrypt N that restic calibrated for its own at init. Needs the built CLI and server
+// (npm run build) and restic (installed from Debian's packages when missing).
 //
 // KLUIS_BENCH_MB (mixed tree, default 500), KLUIS_BENCH_ROUNDS (fresh repositories, default 3),
-// KLUIS_BENCH_PAIRS (re-backups of each kind per round, default 3), KLUIS_BENCH_SERVER_NODE (the
-// Node that runs the server; npm run bench sets it).
+// KLUIS_BENCH_PAIRS (re-backups of each kind per round, default 3), KLUIS_BENCH_KDF=default
+// (kluis keeps its default scrypt N), KLUIS_BENCH_SERVER_NODE (the Node that runs the server;
+// npm run bench sets it).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
