@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- browser-restore|bundle|cache|chunker|crypto|deflate|codecs|restic|retention|s3|scale|server ...]: the benchmarks, never part
+// npm run bench [-- browser-restore|bundle|cache|chunker|crypto|deflate|codecs|http|restic|retention|s3|scale|server ...]: the benchmarks, never part
 // of npm test. Each runs under Node 24 (the current LTS, installed from the npm registry into
 // .bench/node24 when missing) and under this Node, and prints its own table per runtime; figures
 // are only comparable within one run (see docs/benchmarks.md). KLUIS_BENCH_NODE=24 or =current
@@ -16,6 +16,7 @@ const all = {
   s3: 'packages/transport-s3/bench/s3.ts',
   server: 'examples/server/bench/load.ts',
   restic: 'examples/client/bench/compare-restic.ts',
+  http: 'examples/client/bench/http-restic.ts',
   s3local: 'examples/client/bench/s3-vs-local.ts',
   retention: 'examples/client/bench/retention-30d.ts',
   cache: 'examples/client/bench/cache.ts',
@@ -40,12 +41,19 @@ for (const name of picked) {
     process.exit(2);
   }
 }
+// A benchmark that starts kluis-server as a child process runs it with this Node: the server's
+// SQLite module is built for the Node that installed the dependencies.
+process.env.KLUIS_BENCH_SERVER_NODE ??= process.execPath;
 const which = process.env.KLUIS_BENCH_NODE;
 const runtimes = [
   ...(which === 'current' || picked.every((n) => once.has(n)) ? [] : [ensureNode24()]),
   ...(which === '24' || process.versions.node.split('.')[0] === '24' ? [] : [process.execPath]),
 ];
-if (['restic', 's3local', 'retention', 'cache', 'scale', 'browser-restore'].some((b) => picked.includes(b)))
+if (
+  ['restic', 'http', 's3local', 'retention', 'cache', 'scale', 'browser-restore'].some((b) =>
+    picked.includes(b),
+  )
+)
   run('npm', ['run', 'build', '--silent']);
 for (const name of picked) {
   for (const node of once.has(name) ? [process.execPath] : runtimes) {

@@ -3,17 +3,21 @@
 // grows with the file count. For each tool, in rounds alternating which goes first: the first
 // backup and an unchanged re-backup (wall, CPU-seconds, peak RSS), and the index's bytes per blob
 // on disk (and, for kluis, in memory). npm run bench -- scale (see docs/benchmarks.md).
+// KLUIS_BENCH_SCALE_INDEX_BLOBS (opt-in, e.g. 10000000) then adds that many synthetic entries to
+// the last round's repositories' indexes and measures both tools with them (scale-index.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Rng } from './corpus';
+import { indexCase } from './scale-index';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const cache = process.env.KLUIS_BENCH_DIR ?? join(tmpdir(), 'kluis-bench');
 const files = Number(process.env.KLUIS_BENCH_SCALE_FILES ?? 300_000);
 const rounds = Number(process.env.KLUIS_BENCH_ROUNDS ?? 3);
+const indexBlobs = Number(process.env.KLUIS_BENCH_SCALE_INDEX_BLOBS ?? 0);
 const work = join(cache, 'scale-work');
 const cli = join(root, 'examples', 'client', 'dist', 'cli.js');
 const env = {
@@ -146,7 +150,11 @@ async function main() {
         ...(blobs.memoryBytes ? { memoryBytesPerBlob: blobs.memoryBytes / blobs.count } : {}),
       };
       rows[tool.name]!.push(row);
-      console.log(`round ${round + 1}/${rounds}, ${tool.name}: ${JSON.stringify(row)}`);
+      console.log(
+        `round ${round + 1}/${rounds}, ${tool.name}: ${JSON.stringify(row)} (load average ${loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' ')})`,
+      );
     }
   }
   const k = rows.kluis!;
@@ -159,7 +167,9 @@ async function main() {
   console.log(
     [
       `Scale case: ${files} files of 100–1,600 bytes (${(du(tree) / 1e6).toFixed(0)} MB), ${k[0]!.blobs} blobs in kluis's index, ${r[0]!.blobs} in restic's.`,
-      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, ${execFileSync('restic', ['version']).toString().trim()}; ${rounds} rounds, alternating.`,
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, ${execFileSync('restic', ['version']).toString().trim()}; ${rounds} rounds, alternating; load average at the end ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}.`,
       '',
       '| measure | kluis | restic | kluis / restic, median (range) |',
       '| --- | --- | --- | --- |',
@@ -173,6 +183,24 @@ async function main() {
       `| kluis's index in memory, bytes per blob | ${f(median(k.map((x) => x.memoryBytesPerBlob!)))} B | – | – |`,
     ].join('\n'),
   );
+  if (indexBlobs > 0) {
+    const last = (tool: string) => join(work, `round-${rounds}`, tool);
+    const report = await indexCase({
+      root,
+      work,
+      env,
+      blobs: indexBlobs,
+      pairs: rounds,
+      password: 'bench',
+      kluisRepo: last('kluis'),
+      resticRepo: last('restic'),
+      again: {
+        kluis: () => tools[0]!.backup(last('kluis'), tree),
+        restic: () => tools[1]!.backup(last('restic'), tree),
+      },
+    });
+    console.log(`\n${report}`);
+  }
 }
 
 await main();
