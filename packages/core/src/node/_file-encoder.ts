@@ -3,13 +3,19 @@
 // handed to the backup chunk by chunk. Internal: used by workerBlobEncoder.
 import { KluisError } from '../errors';
 import type { FileChunkHandler, FileEncoder } from '../repo/store/blob-encoder';
-import type { FileError, FileJob, FilePart } from './_file-worker';
+import { type FileError, type FileJob, type FilePart, META } from './_file-worker';
 import type { PostToThread, WorkerPool } from './_worker-pool';
 
 /** Bytes of files gathered into one job before the next job starts (a larger file goes alone). */
 export const JOB_BYTES = 1 << 20;
 /** Files in one job at most (a tree of tiny files). */
 export const JOB_FILES = 256;
+
+/** A job's files, and which of them have settled. */
+interface Job {
+  files: Pending[];
+  settled: Uint8Array;
+}
 
 interface Pending {
   path: string;
@@ -27,7 +33,13 @@ interface Pending {
  */
 export class WholeFileEncoder implements FileEncoder {
   #queue: Pending[] = [];
+  /** Listed bytes of the queued files. */
+  #queued = 0;
   #scheduled = false;
+  /** Jobs posted and not yet ended. */
+  #inFlight = 0;
+  /** Jobs posted and not yet ended, by number: a part may hold chunks of several. */
+  #jobs = new Map<number, Job>();
 
   constructor(
     readonly pool: WorkerPool<unknown>,
@@ -42,6 +54,7 @@ export class WholeFileEncoder implements FileEncoder {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       this.#queue.push({ path, size, onChunk, signal, resolve, reject });
+      this.#queued += size;
       if (this.#scheduled) return;
       this.#scheduled = true;
       setImmediate(() => {
@@ -51,104 +64,112 @@ export class WholeFileEncoder implements FileEncoder {
     });
   }
 
-  /** Posts the files queued this turn, in jobs of about `JOB_BYTES`. */
+  /**
+   * Posts queued files in jobs of about `JOB_BYTES`: at once while the threads have fewer than
+   * two jobs each (so none waits for work), else once a job's worth is queued or a job ends. A
+   * tree of small directories hands over a few files per turn; posting each few as a job cost a
+   * message there and back per directory (measured: 2,745 jobs and 7,029 parts for the 7,316
+   * files of the mixed tree).
+   */
   #flush(): void {
-    const queue = this.#queue;
-    this.#queue = [];
-    let job: Pending[] = [];
-    let bytes = 0;
-    for (const p of queue) {
+    while (this.#queue.length > 0) {
+      const hungry = this.#inFlight < 2 * this.pool.size;
+      if (!hungry && this.#queued < JOB_BYTES && this.#queue.length < JOB_FILES) return;
+      const signal = this.#queue[0]!.signal;
+      let bytes = 0;
+      let count = 0;
       // A job is cancelled by its files' signal: files of another backup go in another job.
-      if (job.length > 0 && job[0]!.signal !== p.signal) {
-        this.#post(job, bytes);
-        job = [];
-        bytes = 0;
+      while (count < this.#queue.length && count < JOB_FILES && bytes < JOB_BYTES) {
+        const p = this.#queue[count]!;
+        if (p.signal !== signal) break;
+        bytes += p.size;
+        count++;
       }
-      job.push(p);
-      bytes += p.size;
-      if (bytes >= JOB_BYTES || job.length >= JOB_FILES) {
-        this.#post(job, bytes);
-        job = [];
-        bytes = 0;
-      }
+      const files = this.#queue.splice(0, count);
+      this.#queued -= bytes;
+      if (signal?.aborted) for (const f of files) f.reject(signal.reason);
+      else this.#post(files, bytes);
     }
-    if (job.length > 0) this.#post(job, bytes);
   }
 
   #post(files: Pending[], bytes: number): void {
     const job: FileJob = { kind: 'files', files: files.map((f) => ({ path: f.path, size: f.size })) };
-    const settled = new Uint8Array(files.length);
+    const state: Job = { files, settled: new Uint8Array(files.length) };
     const signal = files[0]!.signal;
+    let n: number | undefined;
     let cancel: (() => void) | undefined;
-    const onPosted = (n: number, post: PostToThread) => {
+    const onPosted = (number: number, post: PostToThread) => {
+      n = number;
+      this.#jobs.set(number, state);
       if (!signal) return;
-      cancel = () => post({ kind: 'cancel', job: n }, []);
+      cancel = () => post({ kind: 'cancel', job: number }, []);
       signal.addEventListener('abort', cancel, { once: true });
     };
-    const onPart = (reply: unknown, post: PostToThread) => {
-      const r = reply as FilePart;
-      handOver(r, post, (f, id, rawLength, blob) => {
-        if (settled[f]) return blob.release?.(); // its handler failed on an earlier chunk
-        try {
-          files[f]!.onChunk(id, rawLength, blob);
-        } catch (e) {
-          blob.release?.();
-          settled[f] = 1;
-          files[f]!.reject(e);
-        }
-      });
-      for (const d of r.done) {
-        if (settled[d.f]) continue;
-        settled[d.f] = 1;
-        if (d.error) files[d.f]!.reject(fileError(d.error));
-        else files[d.f]!.resolve(d.size);
-      }
-    };
+    this.#inFlight++;
     // Files of an aborted (or failed) job settle only once its thread has stopped sending
     // parts, so no chunk reaches the caller after its file has failed.
     const end = (error: unknown) => {
+      this.#inFlight--;
+      if (n !== undefined) this.#jobs.delete(n);
       if (cancel) signal?.removeEventListener('abort', cancel);
       files.forEach((f, i) => {
-        if (settled[i]) return;
+        if (state.settled[i]) return;
+        state.settled[i] = 1;
         if (error === undefined)
           f.reject(new KluisError('INTERNAL', `no answer for ${f.path} from its thread`));
         else f.reject(f.signal?.aborted ? f.signal.reason : error);
       });
+      this.#flush();
     };
     const load = 1 + bytes / JOB_BYTES;
-    this.pool.run(job, [], { load, onPart, onPosted }).then(
+    this.pool.run(job, [], { load, onPart: this.#onPart, onPosted }).then(
       () => end(undefined),
       (e: unknown) => end(e),
     );
   }
-}
 
-/**
- * Hands each chunk of a part to `visit` (with the index of its file in the job), with a release
- * that returns the part's buffer to its thread once every chunk in it is released.
- */
-function handOver(
-  r: FilePart,
-  post: PostToThread,
-  visit: (f: number, ...chunk: Parameters<FileChunkHandler>) => void,
-): void {
-  const buffer = r.sealed.buffer as ArrayBuffer;
-  let held = r.count;
-  const give = () => post({ kind: 'give', buffer }, [buffer]);
-  if (held === 0) {
-    if (buffer.byteLength > 0) give();
-    return;
-  }
-  for (let i = 0, start = 0; i < r.count; start = r.ends[i]!, i++) {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      if (--held === 0) give();
-    };
-    const blob = { codec: r.codecs[i]!, sealed: r.sealed.subarray(start, r.ends[i]), release };
-    visit(r.file[i]!, r.ids.subarray(i * 32, i * 32 + 32), r.raw[i]!, blob);
-  }
+  /** Hands a part's chunks to their files, then settles the files it completes. */
+  readonly #onPart = (reply: unknown, post: PostToThread): void => {
+    const r = reply as FilePart;
+    if (r.part !== true) return; // a job's final reply
+    const buffer = r.sealed.buffer as ArrayBuffer;
+    let held = r.count;
+    const give = () => post({ kind: 'give', buffer }, [buffer]);
+    if (held === 0 && buffer.byteLength > 0) give();
+    const m = r.meta;
+    for (let i = 0, start = 0; i < r.count; i++) {
+      const o = i * META;
+      const job = this.#jobs.get(m[o]!);
+      const f = m[o + 1]!;
+      const end = m[o + 3]!;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        if (--held === 0) give();
+      };
+      const blob = { codec: m[o + 4]!, sealed: r.sealed.subarray(start, end), release };
+      start = end;
+      if (!job || job.settled[f]) {
+        release(); // its handler failed on an earlier chunk
+        continue;
+      }
+      try {
+        job.files[f]!.onChunk(new Uint8Array(m.buffer, m.byteOffset + (o + 5) * 4, 32), m[o + 2]!, blob);
+      } catch (e) {
+        release();
+        job.settled[f] = 1;
+        job.files[f]!.reject(e);
+      }
+    }
+    for (const d of r.done) {
+      const job = this.#jobs.get(d.job);
+      if (!job || job.settled[d.f]) continue;
+      job.settled[d.f] = 1;
+      if (d.error) job.files[d.f]!.reject(fileError(d.error));
+      else job.files[d.f]!.resolve(d.size);
+    }
+  };
 }
 
 /** The file system's error as the thread reported it, with its code (`ENOENT`, `EACCES`, …). */

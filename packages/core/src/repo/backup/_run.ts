@@ -179,12 +179,13 @@ export class BackupRun {
       this.#progress(p);
       return later(Promise.resolve({ ...prev, ...meta(e), type: 'file' }));
     }
-    const local = this.#wholeFile(e, prev) ? this.source.localPath?.(p) : undefined;
     await this.#slots.acquire();
-    // A whole file goes to the threads at once (they bound their own work); others wait for a reader.
+    // A whole file goes to the threads at once (they bound their own work); others wait for a
+    // reader, and go to the threads after all if they run by then.
+    const local = this.#localPath(p, e, prev);
     const value =
       local === undefined
-        ? this.#readers.run(() => this.#readFile(p, e, prev))
+        ? this.#readers.run(() => this.#readFile(p, e, prev, this.#localPath(p, e, prev)))
         : this.#readFile(p, e, prev, local);
     value.then(
       () => this.#slots.release(),
@@ -201,13 +202,13 @@ export class BackupRun {
    * stored chunks, which the threads would seal in vain), once they run, unless whole files
    * turned out to be mostly stored already.
    */
-  #wholeFile(e: SourceEntry, prev: TreeNode | undefined): boolean {
-    return (
+  #localPath(p: string[], e: SourceEntry, prev: TreeNode | undefined): string | undefined {
+    const whole =
       prev === undefined &&
       e.streamed !== true &&
       this.repo.encoder.files?.ready === true &&
-      !(this.#wasted > WASTE_LIMIT && this.#wasted * 2 > this.#sealed)
-    );
+      !(this.#wasted > WASTE_LIMIT && this.#wasted * 2 > this.#sealed);
+    return whole ? this.source.localPath?.(p) : undefined;
   }
 
   async #readFile(
