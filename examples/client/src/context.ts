@@ -67,7 +67,7 @@ export function createContext(io: Io, values: Context['values'], positionals: st
       password,
       ...nodeRepositoryOptions({
         threads: threadsFrom(io.env),
-        wholeFiles: io.env.KLUIS_WHOLE_FILES !== '0',
+        wholeFiles: io.env.KLUIS_WHOLE_FILES === '1',
       }),
       // A local disk takes a finished pack in milliseconds: one upload in flight keeps up and
       // holds one 17 MiB pack buffer less (measured: same speed, ~18 MB less peak RSS).

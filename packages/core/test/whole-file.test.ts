@@ -97,5 +97,86 @@ describe('whole files on the encoder threads', () => {
     const out = join(dir, 'out');
     await restore(reader, 'latest', fsTarget(out), { verify: true });
   });
-});
 
+  it('warns and skips as the calling thread does: a file gone before it is read, one that grew', {
+    timeout: 120_000,
+  }, async () => {
+    const src = join(dir, 'src');
+    await mkdir(join(src, 'd'), { recursive: true });
+    await writeFile(join(src, 'd', 'gone.txt'), 'soon gone\n');
+    await writeFile(join(src, 'd', 'grow.txt'), 'short\n');
+    await writeFile(join(src, 'd', 'big.bin'), prng(3_000_000, 9));
+    const a = memoryTransport();
+    await initRepository(a, { password: 'pw', scrypt: SCRYPT, crypto: nativeCrypto, codec: nodeCodec });
+    const b = await twin(a);
+    const results = [];
+    for (const [t, wholeFiles] of [
+      [a, true],
+      [b, false],
+    ] as const) {
+      await writeFile(join(src, 'd', 'gone.txt'), 'soon gone\n');
+      await writeFile(join(src, 'd', 'grow.txt'), 'short\n');
+      const repo = await open(t, wholeFiles);
+      const fs = fsSource([src]);
+      // Between listing and reading: one file disappears, another grows.
+      const source = {
+        ...fs,
+        list: async (path: readonly string[]) => {
+          const entries = await fs.list(path);
+          if (path.at(-1) === 'd') {
+            await rm(join(src, 'd', 'gone.txt'));
+            await writeFile(join(src, 'd', 'grow.txt'), 'a good deal longer now\n');
+          }
+          return entries;
+        },
+      };
+      const warnings: string[] = [];
+      const r = await backup(repo, source, {
+        time: new Date(0),
+        onEvent: (e) => {
+          if (e.type === 'warning') warnings.push(`${e.path}: ${e.message}`);
+        },
+      });
+      // The files as recorded (times differ between the two runs: the files are written again).
+      const root = await repo.loadTree(r.snapshot.tree);
+      const top = await repo.loadTree(root[0]!.subtree!);
+      const d = await repo.loadTree(top.find((n) => n.name === 'd')!.subtree!);
+      const files = d.map((n) => ({ name: n.name, size: n.size, content: n.content }));
+      await repo.close();
+      results.push({ files, errors: r.snapshot.summary.errors, warnings: warnings.sort() });
+    }
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]!.errors).toBe(1);
+    expect(results[0]!.files.map((f) => [f.name, f.size])).toEqual([
+      ['big.bin', 3_000_000],
+      ['grow.txt', 23],
+    ]);
+    expect(results[0]!.warnings).toEqual([
+      expect.stringMatching(/^src\/d\/gone\.txt: cannot read file: ENOENT: no such file or directory/),
+      'src/d/grow.txt: file changed while being read (6 → 23 bytes)',
+    ]);
+  });
+
+  it('stops when aborted, leaving a repository the next backup completes', { timeout: 120_000 }, async () => {
+    const src = join(dir, 'src');
+    await makeTree(src);
+    const t = memoryTransport();
+    await initRepository(t, { password: 'pw', scrypt: SCRYPT, crypto: nativeCrypto, codec: nodeCodec });
+    const repo = await open(t, true);
+    const stop = new AbortController();
+    const reason = new Error('stop now');
+    let files = 0;
+    const aborted = backup(repo, fsSource([src]), {
+      signal: stop.signal,
+      onEvent: (e) => {
+        if (e.type === 'file' && ++files === 20) stop.abort(reason);
+      },
+    });
+    await expect(aborted).rejects.toBe(reason);
+    const { snapshot } = await backup(repo, fsSource([src]), { parent: 'latest' });
+    expect(snapshot.summary.filesNew + snapshot.summary.filesChanged).toBe(305);
+    await repo.close();
+    const reader = await openRepository(t, { password: 'pw' });
+    expect((await check(reader, { readData: true })).ok).toBe(true);
+  });
+});

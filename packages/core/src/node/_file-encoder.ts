@@ -122,7 +122,8 @@ export class WholeFileEncoder implements FileEncoder {
       this.#flush();
     };
     const load = 1 + bytes / JOB_BYTES;
-    this.pool.run(job, [], { load, onPart: this.#onPart, onPosted }).then(
+    // Posted at once: the gathering above is this side's batching, not the pool's per-turn queue.
+    this.pool.run(job, [], { now: true, load, onPart: this.#onPart, onPosted }).then(
       () => end(undefined),
       (e: unknown) => end(e),
     );

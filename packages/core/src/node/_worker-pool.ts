@@ -98,6 +98,8 @@ export class WorkerPool<Result> {
   /**
    * Posts the jobs queued during this turn of the event loop, one message per thread: waking a
    * thread costs far more than the message itself. Replies come one by one (see `answerBatch`).
+   * Only the decoder's runs use this queue: the encode side batches once, before the pool (small
+   * blobs in `EncodeBatcher`, whole files in `WholeFileEncoder`), and posts with `now`.
    */
   #flush(): void {
     this.#flushing = false;

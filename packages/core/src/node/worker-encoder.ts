@@ -23,10 +23,11 @@ export interface WorkerBlobEncoderOptions {
    */
   inlineBytes?: number;
   /**
-   * Whether the threads also read, chunk and identify whole files (default true): a backup from
+   * Whether the threads also read, chunk and identify whole files (default false): a backup from
    * `fsSource` then hands each new file to a thread once the threads run, and the calling thread
-   * only deduplicates, packs and builds the trees. False keeps reading, chunking and hashing on
-   * the calling thread. The snapshot is the same either way.
+   * only deduplicates, packs and builds the trees. The snapshot is the same either way. Off by
+   * default: on a 2-core machine it used more CPU for no reliable gain in wall time (see
+   * docs/benchmarks.md, "Whole-file parallelism").
    */
   wholeFiles?: boolean;
 }
@@ -50,7 +51,7 @@ export function workerBlobEncoder(options: WorkerBlobEncoderOptions = {}): BlobE
     const threads = Math.max(1, options.threads ?? availableParallelism());
     // The threads' own codec, the node:zlib one that writes what `codec` writes.
     const local = nodeCodecById(codec?.id);
-    const wholeFiles = options.wholeFiles !== false && chunking !== undefined;
+    const wholeFiles = options.wholeFiles === true && chunking !== undefined;
     const pool = new WorkerPool<EncodedBlob>(threads, '_encoder-worker', {
       key,
       codec: local?.id,
@@ -72,9 +73,10 @@ export function workerBlobEncoder(options: WorkerBlobEncoderOptions = {}): BlobE
         // Encoding reads its input after an await: take a copy unless it is handed over.
         if (inline(plain.length)) return here.encode(type, id, owned ? plain : plain.slice());
         if (plain.length <= BATCH_BYTES / 2) return batcher.add(type, id, plain);
-        // A large blob travels alone; an owned one is moved, not cloned.
+        // A large blob travels alone, posted at once (the encode side batches in the batcher,
+        // never in the pool's per-turn queue); an owned one is moved, not cloned.
         const copy = owned ? plain : plain.slice();
-        return pool.run({ type, id, plain: copy }, movable(copy, true));
+        return pool.run({ type, id, plain: copy }, movable(copy, true), { now: true });
       },
       close: () => pool.close(),
     } satisfies BlobEncoder;
