@@ -55,7 +55,15 @@ export interface BlobEncoder {
 
 /**
  * One chunk of a file a {@link FileEncoder} read: its ID, its plaintext length and the blob as
- * compressed and sealed (whether or not the repository has it already: the caller decides).
+ * compressed and sealed (whether or not the repository has it already: the caller decides, and
+ * calls `blob.release` once done with the sealed bytes).
+ *
+ * @example
+ * ```ts
+ * const onChunk: FileChunkHandler = (id, rawLength, blob) => {
+ *   void repo.blobs.saveSealed('data', id, rawLength, blob); // releases the blob when stored
+ * };
+ * ```
  */
 export type FileChunkHandler = (id: Uint8Array, rawLength: number, blob: EncodedBlob) => void;
 
