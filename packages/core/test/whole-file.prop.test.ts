@@ -25,7 +25,7 @@ let encoder: BlobEncoder;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kluis-whole-file-prop-'));
-  encoder = workerBlobEncoder({ threads: 2, inlineBytes: 0 })({
+  encoder = workerBlobEncoder({ threads: 2, inlineBytes: 0, wholeFiles: true })({
     crypto: nativeCrypto,
     key,
     codec: nodeCodec,
