@@ -12,7 +12,9 @@ export interface EncodedBlob {
   /**
    * Optional: tells the encoder that `sealed` is no longer needed (the caller copied it), so it
    * may reuse the memory. Called at most once; `sealed` must not be read afterwards. Not calling
-   * it is always safe: the memory is then left to the garbage collector.
+   * it is always safe: the memory is then left to the garbage collector. (Kept: fresh memory
+   * costs a page fault per 4 KiB on the reference machine, docs/benchmarks.md; the worker
+   * encoder's batch answers and whole-file parts go back to their thread through it.)
    */
   release?: () => void;
 }
@@ -40,7 +42,8 @@ export interface BlobEncoder {
   /**
    * True when `encode` has read `plain` by the time it returns (it copies what it keeps), so the
    * caller may overwrite the buffer at once. A backup then hands over views of the chunker's
-   * window instead of a fresh copy of every chunk.
+   * window instead of a fresh copy of every chunk (measured: main thread 2.6–2.75 against
+   * 2.95–2.98 CPU-s on the mixed tree in-process: docs/benchmarks.md, 2026-11-27 third round).
    */
   readonly copiesInput?: boolean;
   /**
