@@ -65,7 +65,10 @@ export function createContext(io: Io, values: Context['values'], positionals: st
     const password = await readPassword(io, values['password-file'] as string | undefined);
     const repo = await openRepository(transport, {
       password,
-      ...nodeRepositoryOptions({ threads: threadsFrom(io.env) }),
+      ...nodeRepositoryOptions({
+        threads: threadsFrom(io.env),
+        wholeFiles: io.env.KLUIS_WHOLE_FILES === '1',
+      }),
       // A local disk takes a finished pack in milliseconds: one upload in flight keeps up and
       // holds one 17 MiB pack buffer less (measured: same speed, ~18 MB less peak RSS).
       ...(isLocalLocation(location) ? { packUploads: 1 } : {}),

@@ -111,3 +111,22 @@ export async function compressAuto(
   const c = await codec.compress(data);
   return c.length < data.length * 0.97 ? { codec: codec.id, bytes: c } : { codec: CODEC_NONE, bytes: data };
 }
+
+/**
+ * {@link compressAuto} for a codec that compresses synchronously (node:zlib's, the wasm DEFLATE
+ * encoder's): the same decision, the same bytes, for a caller that cannot await (a chunk lent by
+ * the chunker for the length of a call). Internal: the whole-file worker threads use it.
+ */
+export function compressAutoSync(
+  codec: { readonly id: number; compress(data: Uint8Array): Uint8Array } | undefined,
+  data: Uint8Array,
+): { codec: number; bytes: Uint8Array } {
+  if (!codec || data.length < 64) return { codec: CODEC_NONE, bytes: data };
+  if (data.length > 4 * SAMPLE) {
+    const mid = data.length >>> 1;
+    const sample = codec.compress(data.subarray(mid, mid + SAMPLE));
+    if (sample.length > SAMPLE * 0.9) return { codec: CODEC_NONE, bytes: data };
+  }
+  const c = codec.compress(data);
+  return c.length < data.length * 0.97 ? { codec: codec.id, bytes: c } : { codec: CODEC_NONE, bytes: data };
+}

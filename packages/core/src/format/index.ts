@@ -48,7 +48,13 @@ export type {
   SealedRun,
 } from '../repo/store/blob-decoder';
 export { inlineBlobDecoder } from '../repo/store/blob-decoder';
-export type { BlobEncoder, BlobEncoderFactory, EncodedBlob } from '../repo/store/blob-encoder';
+export type {
+  BlobEncoder,
+  BlobEncoderFactory,
+  EncodedBlob,
+  FileChunkHandler,
+  FileEncoder,
+} from '../repo/store/blob-encoder';
 export { inlineBlobEncoder } from '../repo/store/blob-encoder';
 export type { BlobLocation } from '../repo/store/blob-index';
 export { BlobIndex } from '../repo/store/blob-index';

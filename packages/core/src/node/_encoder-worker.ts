@@ -6,7 +6,8 @@ import { SEAL_OVERHEAD } from '../crypto/seal';
 import { encodeBlobInto, inlineBlobEncoder } from '../repo/store/blob-encoder';
 import { youngCollector } from './_collect';
 import { type BatchJob, type BatchReply, SEALED_BYTES } from './_encode-batcher';
-import { answerBatch, type WorkerReply } from './_worker-pool';
+import { type FileControl, type FileJob, FileWorker, type FileWorkerConfig } from './_file-worker';
+import { answerBatch, errorReply, type WorkerReply } from './_worker-pool';
 import { nativeCrypto } from './crypto';
 import { uninitialised } from './crypto-xchacha';
 import { nodeCodecById } from './zlib-codec';
@@ -15,24 +16,39 @@ type Job =
   | { n: number; kind?: undefined; type: 'data' | 'tree'; id: Uint8Array; plain: Uint8Array }
   | (BatchJob & { n: number });
 
-const { key, codec: codecId } = workerData as { key: Uint8Array; codec: number | undefined };
+const {
+  key,
+  codec: codecId,
+  chunking,
+} = workerData as { key: Uint8Array; codec: number | undefined; chunking?: FileWorkerConfig['chunking'] };
 const codec = nodeCodecById(codecId);
 const encoder = inlineBlobEncoder(nativeCrypto, key, codec);
 /** Sealing and compressing leave dead buffers behind: collect them every few batches. */
 const collect = youngCollector(4 * SEALED_BYTES);
+const post = (replies: WorkerReply[], moves: ArrayBuffer[]) => parentPort!.postMessage(replies, moves);
+/** Whole files (see _file-worker.ts), when the pool was given what chunking them takes. */
+const files = chunking && new FileWorker(post, { key, codec, chunking }, collect);
 
-parentPort!.on('message', (jobs: Job[]) =>
-  answerBatch(
-    (replies, moves) => parentPort!.postMessage(replies, moves),
-    jobs,
-    async (job) => {
-      if (job.kind === 'batch') return encodeBatch(job);
-      const { codec, sealed } = await encoder.encode(job.type, job.id, job.plain);
-      collect(job.plain.length);
-      return { reply: { n: job.n, codec, sealed } as WorkerReply, moves: [sealed.buffer as ArrayBuffer] };
-    },
-  ),
-);
+parentPort!.on('message', (message: (Job | (FileJob & { n: number }) | FileControl)[]) => {
+  const jobs: Job[] = [];
+  for (const m of message) {
+    if (m.kind === 'files' || m.kind === 'give' || m.kind === 'cancel') {
+      if (!files) post([errorReply((m as { n: number }).n, new TypeError('no whole-file work here'))], []);
+      else if (m.kind === 'files') files.enqueue(m);
+      else files.control(m);
+    } else jobs.push(m);
+  }
+  if (jobs.length > 0) void encodeJobs(jobs);
+});
+
+function encodeJobs(jobs: Job[]) {
+  return answerBatch(post, jobs, async (job) => {
+    if (job.kind === 'batch') return encodeBatch(job);
+    const { codec, sealed } = await encoder.encode(job.type, job.id, job.plain);
+    collect(job.plain.length);
+    return { reply: { n: job.n, codec, sealed } as WorkerReply, moves: [sealed.buffer as ArrayBuffer] };
+  });
+}
 
 // Tells the pool the script has loaded (an empty batch of replies).
 parentPort!.postMessage([]);

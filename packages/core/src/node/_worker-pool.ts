@@ -2,12 +2,35 @@ import type { Worker } from 'node:worker_threads';
 import { type ErrorCode, KluisError } from '../errors';
 import { spawnWorker } from './_spawn-worker';
 
-/** What a worker script posts back for job `n`: its result, or the error it met. */
-export type WorkerReply = { n: number; error?: { code: ErrorCode; message: string } };
+/**
+ * What a worker script posts back for job `n`: its result, or the error it met. A reply with
+ * `more` is one part of a streamed answer (see `RunOptions.onPart`); the job goes on.
+ */
+export type WorkerReply = { n: number; more?: boolean; error?: { code: ErrorCode; message: string } };
+
+/** How a streamed job's handler sends a control message (handing buffers back, cancelling) to its thread. */
+export type PostToThread = (message: object, transfer: ArrayBuffer[]) => void;
+
+/** Options of {@link WorkerPool.run}. */
+export interface RunOptions {
+  /** Post at once rather than with the other jobs of this turn (for a job that is itself a batch). */
+  now?: boolean;
+  /** The job's weight in choosing the least busy thread (default 1: a blob batch of ~1 MiB). */
+  load?: number;
+  /**
+   * For a streamed answer: called with each part (`more: true`) and then with the final reply
+   * (unless it is an error), before the promise resolves.
+   */
+  onPart?: (part: WorkerReply, post: PostToThread) => void;
+  /** Called once the job is given to a thread, with its number and a way to send that thread control messages. */
+  onPosted?: (n: number, post: PostToThread) => void;
+}
 
 type Slot = {
   w: Worker;
   busy: number;
+  /** Sum of the weights of the jobs in flight: what the least busy thread is chosen by. */
+  load: number;
   queued: object[];
   moves: ArrayBuffer[];
   /** Settles when the thread has loaded its script (its first message) or failed to. */
@@ -21,7 +44,16 @@ type Slot = {
  */
 export class WorkerPool<Result> {
   #workers: Slot[] = [];
-  #jobs = new Map<number, { resolve: (r: Result) => void; reject: (e: unknown) => void; slot: Slot }>();
+  #jobs = new Map<
+    number,
+    {
+      resolve: (r: Result) => void;
+      reject: (e: unknown) => void;
+      slot: Slot;
+      load: number;
+      onPart: RunOptions['onPart'];
+    }
+  >();
   #next = 0;
   #flushing = false;
 
@@ -36,11 +68,19 @@ export class WorkerPool<Result> {
    * posted at the end of this turn of the event loop, together with the others of the turn, or at
    * once with `now` (for a job that is itself a batch).
    */
-  run(job: object, transfer: ArrayBuffer[], now = false): Promise<Result> {
+  run(job: object, transfer: ArrayBuffer[], options: RunOptions | boolean = {}): Promise<Result> {
+    const {
+      now = false,
+      load = 1,
+      onPart,
+      onPosted,
+    } = typeof options === 'boolean' ? { now: options } : options;
     const slot = this.#pick();
     const n = this.#next++;
+    onPosted?.(n, (message, transfer) => slot.w.postMessage([message], transfer));
     return new Promise((resolve, reject) => {
-      this.#jobs.set(n, { resolve, reject, slot });
+      this.#jobs.set(n, { resolve, reject, slot, load, onPart });
+      slot.load += load;
       if (slot.busy++ === 0) slot.w.ref();
       if (now) {
         slot.w.postMessage([{ ...job, n }], transfer);
@@ -58,6 +98,8 @@ export class WorkerPool<Result> {
   /**
    * Posts the jobs queued during this turn of the event loop, one message per thread: waking a
    * thread costs far more than the message itself. Replies come one by one (see `answerBatch`).
+   * Only the decoder's runs use this queue: the encode side batches once, before the pool (small
+   * blobs in `EncodeBatcher`, whole files in `WholeFileEncoder`), and posts with `now`.
    */
   #flush(): void {
     this.#flushing = false;
@@ -86,7 +128,7 @@ export class WorkerPool<Result> {
 
   #pick(): Slot {
     if (this.#workers.length < this.size) return this.#spawn();
-    return this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    return this.#workers.reduce((a, b) => (b.load < a.load ? b : a));
   }
 
   #spawn(): Slot {
@@ -98,7 +140,7 @@ export class WorkerPool<Result> {
       failed = reject;
     });
     ready.catch(() => {}); // also reported to the jobs, if any
-    const slot: Slot = { w, busy: 0, queued: [], moves: [], ready };
+    const slot: Slot = { w, busy: 0, load: 0, queued: [], moves: [], ready };
     // A worker script's first message is an empty batch of replies, once its script has loaded.
     w.on('message', (rs: WorkerReply[]) => {
       loaded();
@@ -122,10 +164,20 @@ export class WorkerPool<Result> {
   #done(r: WorkerReply): void {
     const job = this.#jobs.get(r.n);
     if (!job) return;
+    const w = job.slot.w;
+    const post: PostToThread = (message, transfer) => w.postMessage([message], transfer);
+    if (r.more) {
+      job.onPart?.(r, post);
+      return;
+    }
     this.#jobs.delete(r.n);
+    job.slot.load -= job.load;
     if (--job.slot.busy === 0) job.slot.w.unref();
     if (r.error) job.reject(new KluisError(r.error.code, r.error.message));
-    else job.resolve(r as Result);
+    else {
+      job.onPart?.(r, post);
+      job.resolve(r as Result);
+    }
   }
 
   #fail(slot: Slot, e: unknown): void {
@@ -143,16 +195,18 @@ export const INLINE_BYTES = 2 << 20;
 
 /**
  * Decides, job by job, whether work is done on the calling thread: until `bytes` of it have been
- * (the pool's threads start then), and on until they run. A small backup or restore thus never
- * starts a thread, and a large one does not wait for them.
+ * (the pool's threads start then), and on until they run (`onRunning` is told). A small backup or
+ * restore thus never starts a thread, and a large one does not wait for them.
  */
 export function inlineUntilRunning(
   pool: { start(): Promise<void> },
   bytes: number,
+  onRunning: () => void = () => {},
 ): (size: number) => boolean {
   let left = bytes;
   let running = left <= 0;
   let starting = false;
+  if (running) onRunning();
   return (size) => {
     if (running) return false;
     left -= size;
@@ -161,6 +215,7 @@ export function inlineUntilRunning(
       // A thread that fails to start fails the jobs sent to it, which reports the error.
       const go = () => {
         running = true;
+        onRunning();
       };
       pool.start().then(go, go);
     }

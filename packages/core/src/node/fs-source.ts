@@ -1,14 +1,8 @@
-import { closeSync, constants, openSync, read, readSync } from 'node:fs';
+import { closeSync, openSync, read, readSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { BackupSource } from '../repo/backup/source';
 import { FsListing } from './_fs-listing';
-
-/**
- * Non-blocking open, where the system has it: a regular file is unaffected, but should a file be
- * swapped for a FIFO after it was listed, opening and reading it fails at once instead of waiting
- * forever for a writer.
- */
-const READ_FLAGS = constants.O_NONBLOCK === undefined ? 'r' : constants.O_RDONLY | constants.O_NONBLOCK;
+import { READ_FLAGS } from './_read-flags';
 
 /** Options of {@link fsSource}. */
 export interface FsSourceOptions {
@@ -80,6 +74,7 @@ export function fsSource(paths: string[], options: FsSourceOptions = {}): FsSour
     list: async (path) => listing.list(path),
     prefetch: (until, maxEntries = 100_000) => listing.prefetch(until, maxEntries),
     read: (path, signal) => readFile(listing.abs(path), buffers, size, signal),
+    localPath: (path) => listing.abs(path),
   };
 }
 

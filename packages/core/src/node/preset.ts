@@ -16,6 +16,12 @@ export interface NodeRepositoryPresetOptions {
    * the calling thread (no encoder or decoder is set).
    */
   threads?: number;
+  /**
+   * Whether the worker threads also read, chunk and identify whole new files during a backup
+   * from `fsSource` (default false; see `WorkerBlobEncoderOptions.wholeFiles`). The snapshot is
+   * the same either way.
+   */
+  wholeFiles?: boolean;
 }
 
 /** What {@link nodeRepositoryOptions} returns: options for `initRepository` and `openRepository`. */
@@ -49,7 +55,7 @@ export function nodeRepositoryOptions(options: NodeRepositoryPresetOptions = {})
     throw new RangeError(`threads must be a whole number ≥ 0, got ${threads}`);
   const preset: NodeRepositoryPreset = { crypto: nativeCrypto, codec: nodeCodec };
   if (threads > 0) {
-    preset.encoder = workerBlobEncoder({ threads });
+    preset.encoder = workerBlobEncoder({ threads, wholeFiles: options.wholeFiles === true });
     preset.decoder = workerBlobDecoder({ threads });
   }
   return preset;

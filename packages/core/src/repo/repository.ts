@@ -308,7 +308,8 @@ export class Repository {
     this.sealer = createSealer(crypto, keys);
     const concurrency = options.concurrency ?? Math.min(8, transport.capabilities.maxConcurrency);
     const codec = config.compression === 'none' ? undefined : (options.codec ?? webDeflateRaw);
-    const encoderOptions = { crypto, key: keys.encryption, codec };
+    const chunking = { idKey: keys.id, chunkerKey: keys.chunker, chunker: config.chunker };
+    const encoderOptions = { crypto, key: keys.encryption, codec, chunking };
     this.encoder = options.encoder
       ? options.encoder(encoderOptions)
       : inlineBlobEncoder(crypto, keys.encryption, codec);

@@ -5,6 +5,8 @@ import { KluisError, throwIfAborted } from '../../errors';
 import type { SnapshotSummary } from '../format/snapshot';
 import { encodeTree, isSafeName, type TreeNode } from '../format/tree';
 import type { Repository } from '../repository';
+import type { EncodedBlob } from '../store/blob-encoder';
+import type { SaveResult } from '../store/blob-store';
 import { type Later, later, meta, sameNodes, unchanged } from './_nodes';
 import type { BackupEvent, BackupOptions } from './options';
 import type { BackupSource, SourceEntry } from './source';
@@ -21,6 +23,13 @@ const LOOKAHEAD = 8;
 const CHUNKS_PER_THREAD = 32;
 /** Files the walk may schedule ahead of those being read, per file read in parallel. */
 const QUEUED_PER_READER = 16;
+/**
+ * New files go to the encoder's threads whole (`BlobEncoder.files`), which seal every chunk before
+ * the store knows whether it has it. Once this many bytes of them were already stored, and more
+ * than half of all, the rest of the backup reads files here, sealing only new chunks (a backup
+ * without a parent of data the repository mostly has).
+ */
+const WASTE_LIMIT = 32 << 20;
 
 /**
  * One backup's walk. The walk never waits for a directory's files to finish before moving on:
@@ -48,6 +57,11 @@ export class BackupRun {
   #ahead = new Limiter(LOOKAHEAD);
   #failure: { error: unknown } | undefined;
   #chunkers: StreamChunker[] = [];
+  /** Sealed chunks from whole-file threads being stored. */
+  #saving = new Set<Promise<void>>();
+  /** Plaintext bytes the whole-file threads sealed, and those of them the store had already. */
+  #sealed = 0;
+  #wasted = 0;
   /** Parent-snapshot trees that loaded (an unreadable one is an empty map not in here), to their IDs. */
   #loaded = new WeakMap<Map<string, TreeNode>, string>();
   #gear: Uint32Array;
@@ -81,12 +95,14 @@ export class BackupRun {
       const root = await this.#tree([], roots, previous);
       const id = await root.value;
       await this.#inFlight.idle(); // every chunk stored before the caller flushes the store
+      await this.#savingIdle();
       if (this.#failure) throw this.#failure.error;
       return id;
     } catch (e) {
       // Nothing may still be saving blobs when the caller flushes the store.
       await this.#slots.idle();
       await this.#inFlight.idle();
+      await this.#savingIdle();
       throw this.#failure ? this.#failure.error : e;
     }
   }
@@ -164,7 +180,13 @@ export class BackupRun {
       return later(Promise.resolve({ ...prev, ...meta(e), type: 'file' }));
     }
     await this.#slots.acquire();
-    const value = this.#readers.run(() => this.#readFile(p, e, prev));
+    // A whole file goes to the threads at once (they bound their own work); others wait for a
+    // reader, and go to the threads after all if they run by then.
+    const local = this.#localPath(p, e, prev);
+    const value =
+      local === undefined
+        ? this.#readers.run(() => this.#readFile(p, e, prev, this.#localPath(p, e, prev)))
+        : this.#readFile(p, e, prev, local);
     value.then(
       () => this.#slots.release(),
       (error: unknown) => {
@@ -175,12 +197,32 @@ export class BackupRun {
     return { value };
   }
 
-  async #readFile(p: string[], e: SourceEntry, prev: TreeNode | undefined): Promise<TreeNode | undefined> {
+  /**
+   * Whether a file goes to the encoder's threads whole: a new file (a changed one mostly repeats
+   * stored chunks, which the threads would seal in vain), once they run, unless whole files
+   * turned out to be mostly stored already.
+   */
+  #localPath(p: string[], e: SourceEntry, prev: TreeNode | undefined): string | undefined {
+    const whole =
+      prev === undefined &&
+      e.streamed !== true &&
+      this.repo.encoder.files?.ready === true &&
+      !(this.#wasted > WASTE_LIMIT && this.#wasted * 2 > this.#sealed);
+    return whole ? this.source.localPath?.(p) : undefined;
+  }
+
+  async #readFile(
+    p: string[],
+    e: SourceEntry,
+    prev: TreeNode | undefined,
+    local?: string,
+  ): Promise<TreeNode | undefined> {
     if (this.#failure) throw this.#failure.error;
     let content: string[];
     let size: number;
     try {
-      ({ content, size } = await this.#chunkFile(p));
+      ({ content, size } =
+        local === undefined ? await this.#chunkFile(p) : await this.#sealFile(p, local, e.size));
     } catch (err) {
       if (this.o.signal?.aborted || KluisError.is(err) || this.#failure) throw err;
       this.#warn(p, 'cannot read file', err);
@@ -261,6 +303,62 @@ export class BackupRun {
     } finally {
       this.#chunkers.push(chunker);
     }
+  }
+
+  /**
+   * Has the encoder's threads read, chunk, identify and seal a file (see `BlobEncoder.files`);
+   * here its chunks are only deduplicated and stored, in file order, as they come.
+   */
+  async #sealFile(p: string[], path: string, listed: number): Promise<{ content: string[]; size: number }> {
+    const content: string[] = [];
+    const size = await this.repo.encoder.files!.encodeFile(
+      path,
+      listed,
+      (id, rawLength, blob) => {
+        content.push(hex(id));
+        this.summary.bytesRead += rawLength;
+        this.#sealed += rawLength;
+        if (this.#failure || this.repo.blobs.has(id)) {
+          this.#wasted += rawLength;
+          blob.release?.();
+        } else this.#trackSaving(this.#saveSealed(id, rawLength, blob));
+        this.#progress(p);
+      },
+      this.o.signal,
+    );
+    return { content, size };
+  }
+
+  async #saveSealed(id: Uint8Array, rawLength: number, blob: EncodedBlob): Promise<void> {
+    let r: SaveResult;
+    try {
+      r = await this.repo.blobs.saveSealed('data', id, rawLength, blob);
+    } catch (e) {
+      blob.release?.(); // not stored: its buffer goes back to its thread
+      throw e;
+    }
+    if (r.added) {
+      this.summary.blobsNew++;
+      this.summary.bytesAdded += rawLength;
+      this.summary.bytesStored += r.stored;
+    }
+  }
+
+  #trackSaving(saving: Promise<void>): void {
+    const tracked = saving.then(
+      () => {
+        this.#saving.delete(tracked);
+      },
+      (error: unknown) => {
+        this.#failure ??= { error };
+        this.#saving.delete(tracked);
+      },
+    );
+    this.#saving.add(tracked);
+  }
+
+  async #savingIdle(): Promise<void> {
+    while (this.#saving.size > 0) await Promise.all(this.#saving);
   }
 
   /** Releases a chunk's in-flight slot once the store has it; the first failure stops the backup. */

@@ -48,4 +48,10 @@ export interface BackupSource {
   list(path: readonly string[], signal?: AbortSignal): Promise<SourceEntry[]>;
   /** A file's bytes. Buffers handed out may be reused by the source after the next iteration. */
   read(path: readonly string[], signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  /**
+   * Optional: where a file is on the local file system, for an encoder that reads whole files on
+   * other threads (`BlobEncoder.files`); `undefined` (or no method) when it is not a plain local
+   * file, and the backup reads it through `read`. Such a file must read the same either way.
+   */
+  localPath?(path: readonly string[]): string | undefined;
 }

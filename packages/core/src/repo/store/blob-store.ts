@@ -19,7 +19,7 @@ import {
 import { BufferedPackSink, type PackSink, type SinkEntry, StreamedPackSink } from './_pack-sink';
 import { TreeSpanCache } from './_tree-cache';
 import { type BlobDecoder, openBlob } from './blob-decoder';
-import type { BlobEncoder } from './blob-encoder';
+import type { BlobEncoder, EncodedBlob } from './blob-encoder';
 import { BlobIndex } from './blob-index';
 import type { DamagedObject } from './damaged';
 
@@ -38,6 +38,8 @@ export interface SaveOptions {
   id?: Uint8Array;
   /** The caller hands `plain` over and never reads or writes it again (it may be transferred to a worker thread). */
   owned?: boolean;
+  /** @internal The blob compressed and sealed already (see {@link BlobStore.saveSealed}); `plain` is not read. */
+  sealed?: { rawLength: number; blob: EncodedBlob };
 }
 
 /** Options of the blob store (set by the repository). */
@@ -53,6 +55,9 @@ export interface BlobStoreOptions {
   /** Opens runs of sealed blobs (inline or on worker threads); used by `check`. */
   decoder: BlobDecoder;
 }
+
+/** The plaintext `saveSealed` passes to `save`, which does not read it. */
+const NOTHING = new Uint8Array(0);
 
 /** Write an index file after this many packs, so a killed backup loses little. */
 const PACKS_PER_INDEX = 4;
@@ -203,7 +208,7 @@ export class BlobStore {
     this.#throwIfFailed();
     const id = options.id ?? this.sealer.blobId(plain);
     if (this.has(id)) return { id, added: false, stored: 0 };
-    const rawLength = plain.length;
+    const rawLength = options.sealed?.rawLength ?? plain.length;
     const key = hex(id);
     this.#pending.add(key);
     // Encodes run in parallel, but blobs enter packs in the order they were saved, so a file's
@@ -214,7 +219,9 @@ export class BlobStore {
       release = r;
     });
     try {
-      const encoding = this.options.encoder.encode(type, id, plain, options.owned === true);
+      const encoding = options.sealed
+        ? Promise.resolve(options.sealed.blob)
+        : this.options.encoder.encode(type, id, plain, options.owned === true);
       encoding.catch(() => {});
       await turn;
       const encoded = await encoding;
@@ -228,6 +235,19 @@ export class BlobStore {
     } finally {
       release();
     }
+  }
+
+  /**
+   * Stores a blob that was compressed and sealed elsewhere (by a thread that read its file, see
+   * `BlobEncoder.files`) unless present, in the order of the calls as `save` does. `blob.release`
+   * runs once its bytes are no longer needed: at once when the blob is stored already.
+   */
+  saveSealed(type: BlobType, id: Uint8Array, rawLength: number, blob: EncodedBlob): Promise<SaveResult> {
+    if (this.has(id)) {
+      blob.release?.();
+      return Promise.resolve({ id, added: false, stored: 0 });
+    }
+    return this.save(type, NOTHING, { id, sealed: { rawLength, blob } });
   }
 
   /** Loads, decrypts, decompresses and verifies a blob. */
