@@ -1,17 +1,14 @@
 // kluis vs restic on the same seeded data, in the same run: npm run bench (see docs/benchmarks.md).
 // Needs the built CLI (npm run build) and restic (installed from Debian's packages if missing).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median, type TimedRun, timed as timedRun } from './_measure';
 import { editedPair, mixedTree } from './corpus';
 
-interface Run {
-  wall: number;
-  cpu: number;
-  rssMb: number;
-}
+type Run = TimedRun;
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const cache = process.env.KLUIS_BENCH_DIR ?? join(tmpdir(), 'kluis-bench');
@@ -25,19 +22,7 @@ const env = {
 };
 
 function timed(cmd: string, args: string[], cwd = work): Run {
-  // Dirty pages of the previous command (a backup writes hundreds of megabytes) are written back
-  // first, not by the kernel's flusher threads during this command.
-  execFileSync('sync');
-  const out = join(work, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', cmd, ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString().slice(-2000)}`);
-  const [e, u, s, m] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  return { wall: e!, cpu: u! + s!, rssMb: m! / 1024 };
+  return timedRun(cmd, args, { env, work, cwd });
 }
 
 const du = (p: string) => Number(execFileSync('du', ['-sb', p]).toString().split('\t')[0]);
@@ -183,13 +168,6 @@ async function clearWork(): Promise<void> {
   console.log(`removed the previous run's files; waiting ${wait} s before timing anything`);
   await new Promise((r) => setTimeout(r, wait * 1000));
   await mkdir(work, { recursive: true });
-}
-
-/** The median of some numbers (the mean of the middle two for an even count). */
-function median(xs: readonly number[]): number {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 }
 
 function report(bytes: number, r: Record<string, Row[]>) {

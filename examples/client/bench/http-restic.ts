@@ -14,8 +14,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadAverage, median, timed as timedRun } from './_measure';
 import { mixedTree } from './corpus';
 
 interface Run {
@@ -65,27 +66,12 @@ const logSize = () => (existsSync(accessLog) ? readFileSync(accessLog).length : 
 
 /** Runs a command under /usr/bin/time; the server's requests for `user` are counted from its log. */
 async function timed(user: 'kluis' | 'restic', cmd: string, args: string[]): Promise<Run> {
-  execFileSync('sync');
-  const out = join(work, 'time.txt');
   const from = logSize();
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', cmd, ...args], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString().slice(-2000)}`);
-  const [e, u, s, m] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  const run = timedRun(cmd, args, { env, work });
   // The server appends each access line when its response ends; let the last ones land.
   await new Promise((ok) => setTimeout(ok, 300));
   const t = traffic(user, from);
-  return {
-    wall: e!,
-    cpu: u! + s!,
-    rssMb: m! / 1024,
-    requests: t.requests,
-    mbDown: t.bytesOut / 1e6,
-    mbUp: t.bytesIn / 1e6,
-  };
+  return { ...run, requests: t.requests, mbDown: t.bytesOut / 1e6, mbUp: t.bytesIn / 1e6 };
 }
 
 /** Starts `kluis-server serve` on a free loopback port and resolves with its URL. */
@@ -155,16 +141,6 @@ function tools(base: string) {
   };
 }
 
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ');
-
 async function main() {
   if (!existsSync(cli) || !existsSync(join(root, 'examples', 'server', 'dist', 'cli.js')))
     throw new Error('build first: npm run build');
@@ -185,7 +161,7 @@ async function main() {
   const kdf: string[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
-      loads.push(load());
+      loads.push(loadAverage());
       const order = round % 2 === 0 ? (['kluis', 'restic'] as const) : (['restic', 'kluis'] as const);
       // restic calibrates its key derivation at init (scrypt N for ~0.5 s on this machine, at
       // this load); kluis's repository gets the same N, so that neither pays more for its key on
@@ -205,7 +181,7 @@ async function main() {
         for (const k of [...KINDS.slice(shift), ...KINDS.slice(0, shift)])
           again[k][round]!.push(await t.backup(k, round, tree));
       }
-      loads.push(load());
+      loads.push(loadAverage());
       console.log(
         `round ${round + 1}/${rounds}: first ${first.kluis[round]!.wall} s / ${first.restic[round]!.wall} s; again ${KINDS.map(
           (k) => `${k} ${again[k][round]!.map((r) => r.wall).join(',')}`,

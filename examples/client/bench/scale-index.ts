@@ -6,17 +6,13 @@
 // tool's unchanged re-backup of the tree with the large index, interleaved with the other's.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { loadAverage, median, type TimedRun } from './_measure';
 import { addSyntheticIndex } from './synthetic-index';
 import { addSyntheticResticIndex } from './synthetic-restic-index';
 
 /** Wall seconds, CPU-seconds and peak RSS of one command. */
-export interface Run {
-  wall: number;
-  cpu: number;
-  rssMb: number;
-}
+export type Run = TimedRun;
 
 /** What the large-index case needs from the scale case. */
 export interface IndexCaseInput {
@@ -92,29 +88,19 @@ function indexBytes(dir: string): number {
   return n;
 }
 
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ');
-
 /** Runs the large-index case and returns its report (markdown). */
 export async function indexCase(i: IndexCaseInput): Promise<string> {
-  const log = (s: string) => console.log(`[index ${i.blobs}] ${s} (load ${load()})`);
+  const log = (s: string) => console.log(`[index ${i.blobs}] ${s} (load ${loadAverage()})`);
   const pairs = (n: number) => {
     const rows: { kluis: Run; restic: Run; load: string }[] = [];
     for (let p = 0; p < n; p++) {
       // Alternating which tool goes first.
       if (p % 2 === 0) {
         const kluis = i.again.kluis();
-        rows.push({ kluis, restic: i.again.restic(), load: load() });
+        rows.push({ kluis, restic: i.again.restic(), load: loadAverage() });
       } else {
         const restic = i.again.restic();
-        rows.push({ kluis: i.again.kluis(), restic, load: load() });
+        rows.push({ kluis: i.again.kluis(), restic, load: loadAverage() });
       }
     }
     return rows;

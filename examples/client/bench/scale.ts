@@ -6,10 +6,11 @@
 // KLUIS_BENCH_SCALE_INDEX_BLOBS (opt-in, e.g. 10000000) then adds that many synthetic entries to
 // the last round's repositories' indexes and measures both tools with them (scale-index.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median, type TimedRun, timed as timedRun } from './_measure';
 import { Rng } from './corpus';
 import { indexCase } from './scale-index';
 
@@ -28,24 +29,9 @@ const env = {
   KLUIS_CACHE_DIR: join(work, 'kluis-cache'),
 };
 
-interface Run {
-  wall: number;
-  cpu: number;
-  rssMb: number;
-}
+type Run = TimedRun;
 
-function timed(cmd: string, args: string[]): Run {
-  execFileSync('sync');
-  const out = join(work, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', cmd, ...args], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString().slice(-2000)}`);
-  const [e, u, s, m] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  return { wall: e!, cpu: u! + s!, rssMb: m! / 1024 };
-}
+const timed = (cmd: string, args: string[]): Run => timedRun(cmd, args, { env, work });
 
 /** Bytes of the files under `dir`. */
 function du(dir: string): number {
@@ -113,12 +99,6 @@ const tools: Tool[] = [
     },
   },
 ];
-
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
 
 async function main() {
   if (!existsSync(cli)) throw new Error('build first: npm run build');
