@@ -1,4 +1,5 @@
 import { hex } from '../../_bytes';
+import type { IndexFileColumns } from '../format/index-file';
 import type { BlobType } from '../format/layout';
 
 /** Where a blob lives: its pack, byte range in the pack, and how it was encoded. */
@@ -119,6 +120,90 @@ export class BlobIndex {
   }
 
   /**
+   * Adds every blob of a decoded index file, as `addPack` would pack by pack (a blob already
+   * present keeps its first location), copying whole columns. Returns the slots the file's blobs
+   * took, `[start, end)`, for {@link BlobIndex.dropSlots} until the next lookup.
+   *
+   * @example
+   * ```ts
+   * const [start, end] = index.addColumns(decodeIndexFileColumns(plain));
+   * ```
+   */
+  addColumns(c: IndexFileColumns): [number, number] {
+    const start = this.#count;
+    const n = c.offset.length;
+    if (n === 0) return [start, start];
+    if (start + n > this.#prefix.length) this.#grow(start + n);
+    this.#ids.set(c.ids, start * ID);
+    this.#offset.set(c.offset, start);
+    this.#length.set(c.length, start);
+    this.#raw.set(c.rawLength, start);
+    for (let p = 0; p < c.packIds.length; p++) {
+      const from = c.packStart[p]!;
+      const to = c.packStart[p + 1]!;
+      if (to > from) this.#pack.fill(this.#packNo(c.packIds[p]!), start + from, start + to);
+    }
+    const ids = this.#ids;
+    for (let r = 0; r < n; r++) {
+      const i = start + r;
+      const b = i * ID;
+      this.#prefix[i] = ((ids[b]! << 24) | (ids[b + 1]! << 16) | (ids[b + 2]! << 8) | ids[b + 3]!) >>> 0;
+      this.#flags[i] = (c.type[r] === 1 ? 0x80 : 0) | (c.codec[r]! & 0x7f);
+    }
+    this.#count = start + n;
+    this.#bulk = true;
+    return [start, this.#count];
+  }
+
+  /**
+   * Removes the entries in the given slot ranges, as returned by {@link BlobIndex.addColumns}
+   * since the last lookup (loading drops a superseded index file's entries this way), and forgets
+   * packs no entry references any more.
+   *
+   * @example
+   * ```ts
+   * const slots = index.addColumns(cols);
+   * index.dropSlots([slots]);
+   * ```
+   */
+  dropSlots(ranges: readonly (readonly [number, number])[]): void {
+    if (ranges.length === 0) return;
+    if (ranges.some(([a, b]) => a < this.#sorted || b > this.#count || a > b))
+      throw new RangeError('only slots appended since the last sort can be dropped');
+    const drop = new Uint8Array(this.#count);
+    for (const [a, b] of ranges) drop.fill(1, a, b);
+    const moved = new Map<number, number>();
+    let kept = 0;
+    for (let i = 0; i < this.#count; i++) {
+      if (drop[i]) continue;
+      if (kept !== i) {
+        this.#move(i, kept);
+        if (this.#recent.size > 0) moved.set(i, kept);
+      }
+      kept++;
+    }
+    this.#count = kept;
+    for (const [key, slot] of this.#recent)
+      if (drop[slot]) this.#recent.delete(key);
+      else if (moved.has(slot)) this.#recent.set(key, moved.get(slot)!);
+    // Renumber the packs still referenced, in their first-use order.
+    const renumber = new Int32Array(this.#packs.length).fill(-1);
+    const packs: Uint8Array[] = [];
+    this.#packNumber.clear();
+    for (let i = 0; i < kept; i++) {
+      const old = this.#pack[i]!;
+      let n = renumber[old]!;
+      if (n < 0) {
+        n = renumber[old] = packs.length;
+        packs.push(this.#packs[old]!);
+        this.#packNumber.set(hex(this.#packs[old]!), n);
+      }
+      this.#pack[i] = n;
+    }
+    this.#packs = packs;
+  }
+
+  /**
    * Per pack holding tree blobs (keyed by hex pack ID): the byte span from its first tree blob to
    * the end of its last, and the tree bytes inside that span. One pass over the index.
    */
@@ -230,42 +315,74 @@ export class BlobIndex {
     this.#flags = flags;
   }
 
-  /** Sorts all entries by ID (a permutation applied to every column). */
+  /**
+   * Sorts all entries by ID and drops repeated IDs (the first slot wins): a stable two-pass radix
+   * sort of a slot permutation by the 32-bit ID prefix, equal prefixes ordered by full ID then
+   * slot, then the permutation applied to every column in place (no second copy of the index).
+   */
   #sort(): void {
     const n = this.#count;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => this.#compareSlots(a, b) || a - b);
-    const ids = new Uint8Array(this.#ids.length);
-    const cols = [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw].map(
-      (c) => new Uint32Array(c.length),
-    );
-    const flags = new Uint8Array(this.#flags.length);
-    const src = [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw];
+    const order = sortSlots(this.#prefix, n, (a, b) => this.#compareSlots(a, b) || a - b);
+    // Keep the first slot of each run of equal IDs; the dropped slots go after the kept ones so
+    // that `order` stays a permutation.
+    const used = new Uint8Array(n);
     let kept = 0;
     for (let j = 0; j < n; j++) {
       const i = order[j]!;
-      // Equal IDs sort by slot, so the first location added is kept and later copies dropped.
       if (kept > 0 && this.#compareSlots(order[kept - 1]!, i) === 0) continue;
-      order[kept] = i;
-      ids.set(this.#ids.subarray(i * ID, i * ID + ID), kept * ID);
-      for (let c = 0; c < 5; c++) cols[c]![kept] = src[c]![i]!;
-      flags[kept] = this.#flags[i]!;
-      kept++;
+      order[kept++] = i;
+      used[i] = 1;
     }
-    this.#ids = ids;
-    [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw] = cols as [
-      Uint32Array,
-      Uint32Array,
-      Uint32Array,
-      Uint32Array,
-      Uint32Array,
-    ];
-    this.#flags = flags;
+    for (let i = 0, k = kept; i < n; i++) if (!used[i]) order[k++] = i;
+    // Apply the permutation (position j takes the entry from slot order[j]) cycle by cycle.
+    const tmp = new Uint8Array(ID);
+    for (let k = 0; k < n; k++) {
+      if (order[k] === k) continue;
+      const saved = this.#save(k, tmp);
+      let j = k;
+      for (;;) {
+        const src = order[j]!;
+        order[j] = j;
+        if (src === k) {
+          this.#restore(j, tmp, saved);
+          break;
+        }
+        this.#move(src, j);
+        j = src;
+      }
+    }
     this.#count = kept;
     this.#sorted = kept;
     this.#recent.clear();
     this.#bulk = false;
+  }
+
+  /** Copies the entry in slot `from` to slot `to`. */
+  #move(from: number, to: number): void {
+    this.#ids.copyWithin(to * ID, from * ID, from * ID + ID);
+    this.#prefix[to] = this.#prefix[from]!;
+    this.#pack[to] = this.#pack[from]!;
+    this.#offset[to] = this.#offset[from]!;
+    this.#length[to] = this.#length[from]!;
+    this.#raw[to] = this.#raw[from]!;
+    this.#flags[to] = this.#flags[from]!;
+  }
+
+  #save(i: number, id: Uint8Array): number[] {
+    id.set(this.#ids.subarray(i * ID, i * ID + ID));
+    return [this.#prefix[i]!, this.#pack[i]!, this.#offset[i]!, this.#length[i]!, this.#raw[i]!, this.#flags[i]!];
+  }
+
+  #restore(i: number, id: Uint8Array, v: number[]): void {
+    this.#ids.set(id, i * ID);
+    [this.#prefix[i], this.#pack[i], this.#offset[i], this.#length[i], this.#raw[i], this.#flags[i]] = v as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
   }
 
   #compareSlots(a: number, b: number): number {
@@ -278,6 +395,40 @@ export class BlobIndex {
     }
     return 0;
   }
+}
+
+/**
+ * The slots `0..n-1` ordered by `prefix[slot]` (two stable 16-bit counting passes), runs of equal
+ * prefixes then ordered by `tie`. Internal; exported for its property test.
+ */
+export function sortSlots(prefix: Uint32Array, n: number, tie: (a: number, b: number) => number): Uint32Array {
+  let order = new Uint32Array(n);
+  let spare = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const counts = new Uint32Array(65536);
+  for (const shift of [0, 16]) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(prefix[i]! >>> shift) & 0xffff]!++;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!;
+      spare[counts[(prefix[i]! >>> shift) & 0xffff]!++] = i;
+    }
+    [order, spare] = [spare, order];
+  }
+  for (let j = 0; j < n; ) {
+    const p = prefix[order[j]!]!;
+    let e = j + 1;
+    while (e < n && prefix[order[e]!] === p) e++;
+    if (e - j > 1) order.subarray(j, e).sort(tie);
+    j = e;
+  }
+  return order;
 }
 
 function prefixOf(id: Uint8Array, at: number): number {
