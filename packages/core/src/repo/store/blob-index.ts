@@ -370,7 +370,14 @@ export class BlobIndex {
 
   #save(i: number, id: Uint8Array): number[] {
     id.set(this.#ids.subarray(i * ID, i * ID + ID));
-    return [this.#prefix[i]!, this.#pack[i]!, this.#offset[i]!, this.#length[i]!, this.#raw[i]!, this.#flags[i]!];
+    return [
+      this.#prefix[i]!,
+      this.#pack[i]!,
+      this.#offset[i]!,
+      this.#length[i]!,
+      this.#raw[i]!,
+      this.#flags[i]!,
+    ];
   }
 
   #restore(i: number, id: Uint8Array, v: number[]): void {
@@ -401,7 +408,11 @@ export class BlobIndex {
  * The slots `0..n-1` ordered by `prefix[slot]` (two stable 16-bit counting passes), runs of equal
  * prefixes then ordered by `tie`. Internal; exported for its property test.
  */
-export function sortSlots(prefix: Uint32Array, n: number, tie: (a: number, b: number) => number): Uint32Array {
+export function sortSlots(
+  prefix: Uint32Array,
+  n: number,
+  tie: (a: number, b: number) => number,
+): Uint32Array {
   let order = new Uint32Array(n);
   let spare = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

@@ -9,9 +9,9 @@ import { PackBufferPool, type PackEntry } from '../format/pack';
 import { AAD, type Sealer } from '../format/sealer';
 import { decodeTree, type TreeNode } from '../format/tree';
 import {
+  forEachIndexFile,
   getVerified,
   type ObjectReader,
-  forEachIndexFile,
   readHeader,
   readIndexFile,
   readPackHeaders,
@@ -127,8 +127,12 @@ export class BlobStore {
     if (!this.#indexLoaded) {
       // Each file goes into the index as soon as it is decoded; which files are superseded is only
       // known once all are read, so each file's slots are kept and a superseded file's dropped.
-      const loaded: { id: string; slots: [number, number]; garbage: IndexFile['garbage']; supersedes: Uint8Array[] }[] =
-        [];
+      const loaded: {
+        id: string;
+        slots: [number, number];
+        garbage: IndexFile['garbage'];
+        supersedes: Uint8Array[];
+      }[] = [];
       let damaged: DamagedObject[];
       try {
         damaged = await forEachIndexFile(
