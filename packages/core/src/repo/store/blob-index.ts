@@ -316,40 +316,26 @@ export class BlobIndex {
   }
 
   /**
-   * Sorts all entries by ID and drops repeated IDs (the first slot wins): a stable two-pass radix
+   * Sorts all entries by ID and drops repeated IDs (the first slot wins): a stable three-pass radix
    * sort of a slot permutation by the 32-bit ID prefix, equal prefixes ordered by full ID then
-   * slot, then the permutation applied to every column in place (no second copy of the index).
+   * slot, then the permutation applied to every column (only the IDs are copied, once).
    */
   #sort(): void {
     const n = this.#count;
     const order = sortSlots(this.#prefix, n, (a, b) => this.#compareSlots(a, b) || a - b);
-    // Keep the first slot of each run of equal IDs; the dropped slots go after the kept ones so
-    // that `order` stays a permutation.
-    const used = new Uint8Array(n);
-    let kept = 0;
-    for (let j = 0; j < n; j++) {
-      const i = order[j]!;
-      if (kept > 0 && this.#compareSlots(order[kept - 1]!, i) === 0) continue;
-      order[kept++] = i;
-      used[i] = 1;
-    }
-    for (let i = 0, k = kept; i < n; i++) if (!used[i]) order[k++] = i;
-    // Apply the permutation (position j takes the entry from slot order[j]) cycle by cycle.
-    const tmp = new Uint8Array(ID);
-    for (let k = 0; k < n; k++) {
-      if (order[k] === k) continue;
-      const saved = this.#save(k, tmp);
-      let j = k;
-      for (;;) {
-        const src = order[j]!;
-        order[j] = j;
-        if (src === k) {
-          this.#restore(j, tmp, saved);
-          break;
-        }
-        this.#move(src, j);
-        j = src;
-      }
+    this.#ids = permute(
+      order,
+      n,
+      this.#ids,
+      [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw],
+      this.#flags,
+    );
+    // Equal IDs are now adjacent, the first slot added first: keep it, drop the later copies.
+    let kept = n > 0 ? 1 : 0;
+    for (let i = 1; i < n; i++) {
+      if (this.#compareSlots(kept - 1, i) === 0) continue;
+      if (kept !== i) this.#move(i, kept);
+      kept++;
     }
     this.#count = kept;
     this.#sorted = kept;
@@ -368,30 +354,6 @@ export class BlobIndex {
     this.#flags[to] = this.#flags[from]!;
   }
 
-  #save(i: number, id: Uint8Array): number[] {
-    id.set(this.#ids.subarray(i * ID, i * ID + ID));
-    return [
-      this.#prefix[i]!,
-      this.#pack[i]!,
-      this.#offset[i]!,
-      this.#length[i]!,
-      this.#raw[i]!,
-      this.#flags[i]!,
-    ];
-  }
-
-  #restore(i: number, id: Uint8Array, v: number[]): void {
-    this.#ids.set(id, i * ID);
-    [this.#prefix[i], this.#pack[i], this.#offset[i], this.#length[i], this.#raw[i], this.#flags[i]] = v as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-  }
-
   #compareSlots(a: number, b: number): number {
     const pa = this.#prefix[a]!;
     const pb = this.#prefix[b]!;
@@ -405,7 +367,7 @@ export class BlobIndex {
 }
 
 /**
- * The slots `0..n-1` ordered by `prefix[slot]` (two stable 16-bit counting passes), runs of equal
+ * The slots `0..n-1` ordered by `prefix[slot]` (three stable 11-bit counting passes), runs of equal
  * prefixes then ordered by `tie`. Internal; exported for its property test.
  */
 export function sortSlots(
@@ -413,33 +375,78 @@ export function sortSlots(
   n: number,
   tie: (a: number, b: number) => number,
 ): Uint32Array {
+  // Sort (key, slot) pairs so that each pass reads its keys in order, not through the permutation.
   let order = new Uint32Array(n);
   let spare = new Uint32Array(n);
+  let keys = prefix.slice(0, n);
+  let spareKeys = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const counts = new Uint32Array(65536);
-  for (const shift of [0, 16]) {
+  const counts = new Uint32Array(2048);
+  for (const shift of [0, 11, 22]) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(prefix[i]! >>> shift) & 0xffff]!++;
+    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 0x7ff]!++;
     let sum = 0;
-    for (let d = 0; d < 65536; d++) {
+    for (let d = 0; d < 2048; d++) {
       const c = counts[d]!;
       counts[d] = sum;
       sum += c;
     }
     for (let j = 0; j < n; j++) {
-      const i = order[j]!;
-      spare[counts[(prefix[i]! >>> shift) & 0xffff]!++] = i;
+      const k = keys[j]!;
+      const to = counts[(k >>> shift) & 0x7ff]!++;
+      spare[to] = order[j]!;
+      spareKeys[to] = k;
     }
     [order, spare] = [spare, order];
+    [keys, spareKeys] = [spareKeys, keys];
   }
   for (let j = 0; j < n; ) {
-    const p = prefix[order[j]!]!;
+    const p = keys[j]!;
     let e = j + 1;
-    while (e < n && prefix[order[e]!] === p) e++;
+    while (e < n && keys[e] === p) e++;
     if (e - j > 1) order.subarray(j, e).sort(tie);
     j = e;
   }
   return order;
+}
+
+/**
+ * Rearranges the entries so that position `j` holds the entry that was in slot `order[j]`: each
+ * 4- and 1-byte column in place through one spare column, the IDs into a new array (returned).
+ * Gathering (independent reads the memory system overlaps) is several times faster than following
+ * the permutation's cycles in place, a chain of dependent cache misses.
+ */
+function permute(
+  order: Uint32Array,
+  n: number,
+  ids: Uint8Array,
+  cols: Uint32Array[],
+  flags: Uint8Array,
+): Uint8Array {
+  const spare = new Uint32Array(n);
+  for (const col of cols) {
+    for (let j = 0; j < n; j++) spare[j] = col[order[j]!]!;
+    col.set(spare);
+  }
+  const spare8 = new Uint8Array(spare.buffer, 0, n);
+  for (let j = 0; j < n; j++) spare8[j] = flags[order[j]!]!;
+  flags.set(spare8);
+  const from = new Uint32Array(ids.buffer, ids.byteOffset, ids.length >>> 2);
+  const out = new Uint8Array(ids.length);
+  const to = new Uint32Array(out.buffer);
+  for (let j = 0; j < n; j++) {
+    const a = j * 8;
+    const b = order[j]! * 8;
+    to[a] = from[b]!;
+    to[a + 1] = from[b + 1]!;
+    to[a + 2] = from[b + 2]!;
+    to[a + 3] = from[b + 3]!;
+    to[a + 4] = from[b + 4]!;
+    to[a + 5] = from[b + 5]!;
+    to[a + 6] = from[b + 6]!;
+    to[a + 7] = from[b + 7]!;
+  }
+  return out;
 }
 
 function prefixOf(id: Uint8Array, at: number): number {
