@@ -4,8 +4,8 @@
 // dropped files' entries and the packs only they referenced.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { IndexFileColumns } from '../src/format/index';
 import { BlobIndex, type BlobLocation } from '../src/format/index';
-import type { IndexFileColumns } from '../src/repo/format/index-file';
 import { sortSlots } from '../src/repo/store/blob-index';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -44,7 +44,7 @@ function columns(packs: { pack: Uint8Array; blobs: Loc[] }[]): IndexFileColumns 
   });
   packStart[packs.length] = n;
   const ids = new Uint8Array(n * 32);
-  all.forEach((b, r) => ids.set(b.id, r * 32));
+  for (const [r, b] of all.entries()) ids.set(b.id, r * 32);
   return {
     packIds: packs.map((p) => p.pack),
     packStart,

@@ -2,8 +2,13 @@
 // and on malformed bytes (truncated, altered, extended, random) the same INVALID_DATA error.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeIndexFile, encodeIndexFile, type IndexFile } from '../src/format/index';
-import { decodeIndexFileColumns, type IndexFileColumns } from '../src/repo/format/index-file';
+import {
+  decodeIndexFile,
+  decodeIndexFileColumns,
+  encodeIndexFile,
+  type IndexFile,
+  type IndexFileColumns,
+} from '../src/format/index';
 
 const id = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });

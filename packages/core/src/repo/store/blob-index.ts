@@ -126,6 +126,7 @@ export class BlobIndex {
    *
    * @example
    * ```ts
+   * const index = new BlobIndex();
    * const [start, end] = index.addColumns(decodeIndexFileColumns(plain));
    * ```
    */
@@ -162,8 +163,9 @@ export class BlobIndex {
    *
    * @example
    * ```ts
-   * const slots = index.addColumns(cols);
-   * index.dropSlots([slots]);
+   * const index = new BlobIndex();
+   * const slots = index.addColumns(decodeIndexFileColumns(plain));
+   * index.dropSlots([slots]); // empty again
    * ```
    */
   dropSlots(ranges: readonly (readonly [number, number])[]): void {
