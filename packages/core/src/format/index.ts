@@ -31,8 +31,8 @@ export { CODEC_DEFLATE_RAW, CODEC_NONE, compressAuto, decoderFor, webDeflateRaw 
 export { fromHex, toHex } from '../crypto/hex';
 export { wasmDeflateRaw } from '../deflate/codec';
 export { decodeConfig, encodeConfig, FORMAT_VERSION } from '../repo/format/config';
-export type { IndexFile, IndexPack } from '../repo/format/index-file';
-export { decodeIndexFile, encodeIndexFile } from '../repo/format/index-file';
+export type { IndexFile, IndexFileColumns, IndexPack } from '../repo/format/index-file';
+export { decodeIndexFile, decodeIndexFileColumns, encodeIndexFile } from '../repo/format/index-file';
 export type { BlobType } from '../repo/format/layout';
 export type { PackEntry } from '../repo/format/pack';
 export { decodePackHeader, encodePackHeader } from '../repo/format/pack';

@@ -111,6 +111,92 @@ export function decodeIndexFile(b: Uint8Array, where = 'index'): IndexFile {
   return { packs, garbage, supersedes };
 }
 
+/**
+ * An index file decoded into typed columns, one row per blob in file order, instead of one object
+ * per blob: loading a large index keeps a few of these alive at once, not millions of objects.
+ */
+export interface IndexFileColumns {
+  /** Pack IDs (32 bytes each), in file order. */
+  packIds: Uint8Array[];
+  /** Blobs of each pack: pack `k` holds rows `[packStart[k], packStart[k + 1])`. */
+  packStart: Uint32Array;
+  /** Blob IDs, 32 bytes per row. */
+  ids: Uint8Array;
+  /** 1 for a tree blob, 0 for a data blob. */
+  type: Uint8Array;
+  codec: Uint8Array;
+  offset: Uint32Array;
+  length: Uint32Array;
+  rawLength: Uint32Array;
+  garbage: IndexFile['garbage'];
+  supersedes: Uint8Array[];
+}
+
+/**
+ * Parses an index file's plaintext into typed columns. Accepts and rejects exactly what
+ * {@link decodeIndexFile} does, with the same `INVALID_DATA` errors.
+ *
+ * @example
+ * ```ts
+ * const cols = decodeIndexFileColumns(plain, 'index/ab12…');
+ * cols.offset.length; // number of blobs
+ * ```
+ */
+export function decodeIndexFileColumns(b: Uint8Array, where = 'index'): IndexFileColumns {
+  const r = new Reader(b, where);
+  if (r.u32be() !== MAGIC) throw r.bad('bad magic');
+  const packCount = r.count(36);
+  // The blob count is only known after a first pass over the pack records (counts bounds-checked
+  // as decodeIndexFile checks them); the second pass fills the columns.
+  const start = r.pos;
+  let rows = 0;
+  for (let n = packCount; n > 0; n--) {
+    r.skip(32);
+    const m = r.count(BLOB);
+    for (let k = 0; k < m; k++) {
+      const t = b[r.pos]!;
+      if (t > 1) {
+        r.skip(1);
+        throw r.bad(`unknown blob type ${t}`);
+      }
+      r.skip(BLOB);
+    }
+    rows += m;
+  }
+  const packIds: Uint8Array[] = new Array(packCount);
+  const packStart = new Uint32Array(packCount + 1);
+  const ids = new Uint8Array(rows * 32);
+  const type = new Uint8Array(rows);
+  const codec = new Uint8Array(rows);
+  const offset = new Uint32Array(rows);
+  const length = new Uint32Array(rows);
+  const rawLength = new Uint32Array(rows);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let o = start;
+  let row = 0;
+  for (let p = 0; p < packCount; p++) {
+    packIds[p] = b.slice(o, o + 32);
+    const m = v.getUint32(o + 32, true);
+    o += 36;
+    packStart[p] = row;
+    for (let k = 0; k < m; k++, row++, o += BLOB) {
+      type[row] = b[o]!;
+      codec[row] = b[o + 1]!;
+      offset[row] = v.getUint32(o + 2, true);
+      length[row] = v.getUint32(o + 6, true);
+      rawLength[row] = v.getUint32(o + 10, true);
+      ids.set(b.subarray(o + 14, o + BLOB), row * 32);
+    }
+  }
+  packStart[packCount] = row;
+  const garbage: IndexFile['garbage'] = [];
+  for (let n = r.count(40); n > 0; n--) garbage.push({ pack: r.bytes(32), markedAt: r.f64() });
+  const supersedes: Uint8Array[] = [];
+  for (let n = r.count(32); n > 0; n--) supersedes.push(r.bytes(32));
+  if (!r.done) throw r.bad('trailing bytes');
+  return { packIds, packStart, ids, type, codec, offset, length, rawLength, garbage, supersedes };
+}
+
 class Reader {
   #v: DataView;
   #o = 0;
@@ -119,6 +205,14 @@ class Reader {
     readonly where: string,
   ) {
     this.#v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  get pos(): number {
+    return this.#o;
+  }
+  /** Moves past `n` bytes (bounds-checked like a read). */
+  skip(n: number): void {
+    this.#need(n);
+    this.#o += n;
   }
   get done(): boolean {
     return this.#o === this.b.length;

@@ -4,11 +4,17 @@ import { unhex as fromHexId, hex } from '../../_bytes';
 import { Limiter } from '../../_limiter';
 import { IntegrityError, KluisError } from '../../errors';
 import type { Transport } from '../../transport';
-import { decodeIndexFile, type IndexFile, type IndexPack } from '../format/index-file';
+import {
+  decodeIndexFile,
+  decodeIndexFileColumns,
+  type IndexFile,
+  type IndexFileColumns,
+  type IndexPack,
+} from '../format/index-file';
 import { kindPrefix, objectKey, objectName } from '../format/layout';
 import { type PackEntry, readPackHeader } from '../format/pack';
 import { AAD, type Sealer } from '../format/sealer';
-import { type DamagedObject, isDamage, listKeys, settleAll } from './damage';
+import { type DamagedObject, isDamage, settleAll } from './damage';
 
 /** What reading the repository's objects needs. */
 export interface ObjectReader {
@@ -18,25 +24,31 @@ export interface ObjectReader {
 }
 
 /**
- * Every index file (ID in hex, decoded contents), read `concurrency` at a time. Index files that
- * are damaged (hash, authentication or format) are returned in `damaged` instead of failing the
- * read; a vanished one (replaced by a prune meanwhile) is skipped; any other error rejects once
- * no read is left in flight.
+ * Reads every index file, `concurrency` at a time, decoding each into columns and handing it to
+ * `each` as soon as it is decoded, so only the files in flight are held at once. `listed` first
+ * gets the total stored bytes of the index files (an upper bound for reserving room). Index files
+ * that are damaged (hash, authentication or format) are returned instead of failing the read; a
+ * vanished one (replaced by a prune meanwhile) is skipped; any other error rejects once no read is
+ * left in flight.
  */
-export async function readAllIndexFiles(
+export async function forEachIndexFile(
   r: ObjectReader,
   signal: AbortSignal | undefined,
-): Promise<{ files: { id: string; file: IndexFile }[]; damaged: DamagedObject[] }> {
-  const files: { id: string; file: IndexFile }[] = [];
+  listed: (bytes: number) => void,
+  each: (id: string, file: IndexFileColumns) => void,
+): Promise<DamagedObject[]> {
   const damaged: DamagedObject[] = [];
-  const keys = await listKeys((p, o) => r.transport.list(p, o), kindPrefix('index'), signal);
+  const objects: { key: string; size: number }[] = [];
+  for await (const o of r.transport.list(kindPrefix('index'), signal ? { signal } : {})) objects.push(o);
+  listed(objects.reduce((sum, o) => sum + o.size, 0));
   const limit = new Limiter(Math.max(1, r.concurrency));
   await settleAll(
-    keys.map((key) =>
+    objects.map(({ key }) =>
       limit.run(async () => {
         const id = objectName('index', key);
         try {
-          files.push({ id, file: await readIndexFile(r, id, signal) });
+          const sealed = await getVerified(r, key, signal);
+          each(id, decodeIndexFileColumns(r.sealer.open(sealed, AAD.index, key), key));
         } catch (e) {
           if (isDamage(e)) damaged.push({ key, message: e.message });
           else if (!KluisError.is(e, 'NOT_FOUND')) throw e;
@@ -44,7 +56,7 @@ export async function readAllIndexFiles(
       }),
     ),
   );
-  return { files, damaged };
+  return damaged;
 }
 
 /**

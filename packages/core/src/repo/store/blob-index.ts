@@ -1,4 +1,5 @@
 import { hex } from '../../_bytes';
+import type { IndexFileColumns } from '../format/index-file';
 import type { BlobType } from '../format/layout';
 
 /** Where a blob lives: its pack, byte range in the pack, and how it was encoded. */
@@ -119,6 +120,92 @@ export class BlobIndex {
   }
 
   /**
+   * Adds every blob of a decoded index file, as `addPack` would pack by pack (a blob already
+   * present keeps its first location), copying whole columns. Returns the slots the file's blobs
+   * took, `[start, end)`, for {@link BlobIndex.dropSlots} until the next lookup.
+   *
+   * @example
+   * ```ts
+   * const index = new BlobIndex();
+   * const [start, end] = index.addColumns(decodeIndexFileColumns(plain));
+   * ```
+   */
+  addColumns(c: IndexFileColumns): [number, number] {
+    const start = this.#count;
+    const n = c.offset.length;
+    if (n === 0) return [start, start];
+    if (start + n > this.#prefix.length) this.#grow(start + n);
+    this.#ids.set(c.ids, start * ID);
+    this.#offset.set(c.offset, start);
+    this.#length.set(c.length, start);
+    this.#raw.set(c.rawLength, start);
+    for (let p = 0; p < c.packIds.length; p++) {
+      const from = c.packStart[p]!;
+      const to = c.packStart[p + 1]!;
+      if (to > from) this.#pack.fill(this.#packNo(c.packIds[p]!), start + from, start + to);
+    }
+    const ids = this.#ids;
+    for (let r = 0; r < n; r++) {
+      const i = start + r;
+      const b = i * ID;
+      this.#prefix[i] = ((ids[b]! << 24) | (ids[b + 1]! << 16) | (ids[b + 2]! << 8) | ids[b + 3]!) >>> 0;
+      this.#flags[i] = (c.type[r] === 1 ? 0x80 : 0) | (c.codec[r]! & 0x7f);
+    }
+    this.#count = start + n;
+    this.#bulk = true;
+    return [start, this.#count];
+  }
+
+  /**
+   * Removes the entries in the given slot ranges, as returned by {@link BlobIndex.addColumns}
+   * since the last lookup (loading drops a superseded index file's entries this way), and forgets
+   * packs no entry references any more.
+   *
+   * @example
+   * ```ts
+   * const index = new BlobIndex();
+   * const slots = index.addColumns(decodeIndexFileColumns(plain));
+   * index.dropSlots([slots]); // empty again
+   * ```
+   */
+  dropSlots(ranges: readonly (readonly [number, number])[]): void {
+    if (ranges.length === 0) return;
+    if (ranges.some(([a, b]) => a < this.#sorted || b > this.#count || a > b))
+      throw new RangeError('only slots appended since the last sort can be dropped');
+    const drop = new Uint8Array(this.#count);
+    for (const [a, b] of ranges) drop.fill(1, a, b);
+    const moved = new Map<number, number>();
+    let kept = 0;
+    for (let i = 0; i < this.#count; i++) {
+      if (drop[i]) continue;
+      if (kept !== i) {
+        this.#move(i, kept);
+        if (this.#recent.size > 0) moved.set(i, kept);
+      }
+      kept++;
+    }
+    this.#count = kept;
+    for (const [key, slot] of this.#recent)
+      if (drop[slot]) this.#recent.delete(key);
+      else if (moved.has(slot)) this.#recent.set(key, moved.get(slot)!);
+    // Renumber the packs still referenced, in their first-use order.
+    const renumber = new Int32Array(this.#packs.length).fill(-1);
+    const packs: Uint8Array[] = [];
+    this.#packNumber.clear();
+    for (let i = 0; i < kept; i++) {
+      const old = this.#pack[i]!;
+      let n = renumber[old]!;
+      if (n < 0) {
+        n = renumber[old] = packs.length;
+        packs.push(this.#packs[old]!);
+        this.#packNumber.set(hex(this.#packs[old]!), n);
+      }
+      this.#pack[i] = n;
+    }
+    this.#packs = packs;
+  }
+
+  /**
    * Per pack holding tree blobs (keyed by hex pack ID): the byte span from its first tree blob to
    * the end of its last, and the tree bytes inside that span. One pass over the index.
    */
@@ -230,42 +317,43 @@ export class BlobIndex {
     this.#flags = flags;
   }
 
-  /** Sorts all entries by ID (a permutation applied to every column). */
+  /**
+   * Sorts all entries by ID and drops repeated IDs (the first slot wins): a stable three-pass radix
+   * sort of a slot permutation by the 32-bit ID prefix, equal prefixes ordered by full ID then
+   * slot, then the permutation applied to every column (only the IDs are copied, once).
+   */
   #sort(): void {
     const n = this.#count;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => this.#compareSlots(a, b) || a - b);
-    const ids = new Uint8Array(this.#ids.length);
-    const cols = [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw].map(
-      (c) => new Uint32Array(c.length),
+    const order = sortSlots(this.#prefix, n, (a, b) => this.#compareSlots(a, b) || a - b);
+    this.#ids = permute(
+      order,
+      n,
+      this.#ids,
+      [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw],
+      this.#flags,
     );
-    const flags = new Uint8Array(this.#flags.length);
-    const src = [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw];
-    let kept = 0;
-    for (let j = 0; j < n; j++) {
-      const i = order[j]!;
-      // Equal IDs sort by slot, so the first location added is kept and later copies dropped.
-      if (kept > 0 && this.#compareSlots(order[kept - 1]!, i) === 0) continue;
-      order[kept] = i;
-      ids.set(this.#ids.subarray(i * ID, i * ID + ID), kept * ID);
-      for (let c = 0; c < 5; c++) cols[c]![kept] = src[c]![i]!;
-      flags[kept] = this.#flags[i]!;
+    // Equal IDs are now adjacent, the first slot added first: keep it, drop the later copies.
+    let kept = n > 0 ? 1 : 0;
+    for (let i = 1; i < n; i++) {
+      if (this.#compareSlots(kept - 1, i) === 0) continue;
+      if (kept !== i) this.#move(i, kept);
       kept++;
     }
-    this.#ids = ids;
-    [this.#prefix, this.#pack, this.#offset, this.#length, this.#raw] = cols as [
-      Uint32Array,
-      Uint32Array,
-      Uint32Array,
-      Uint32Array,
-      Uint32Array,
-    ];
-    this.#flags = flags;
     this.#count = kept;
     this.#sorted = kept;
     this.#recent.clear();
     this.#bulk = false;
+  }
+
+  /** Copies the entry in slot `from` to slot `to`. */
+  #move(from: number, to: number): void {
+    this.#ids.copyWithin(to * ID, from * ID, from * ID + ID);
+    this.#prefix[to] = this.#prefix[from]!;
+    this.#pack[to] = this.#pack[from]!;
+    this.#offset[to] = this.#offset[from]!;
+    this.#length[to] = this.#length[from]!;
+    this.#raw[to] = this.#raw[from]!;
+    this.#flags[to] = this.#flags[from]!;
   }
 
   #compareSlots(a: number, b: number): number {
@@ -278,6 +366,89 @@ export class BlobIndex {
     }
     return 0;
   }
+}
+
+/**
+ * The slots `0..n-1` ordered by `prefix[slot]` (three stable 11-bit counting passes), runs of equal
+ * prefixes then ordered by `tie`. Internal; exported for its property test.
+ */
+export function sortSlots(
+  prefix: Uint32Array,
+  n: number,
+  tie: (a: number, b: number) => number,
+): Uint32Array {
+  // Sort (key, slot) pairs so that each pass reads its keys in order, not through the permutation.
+  let order = new Uint32Array(n);
+  let spare = new Uint32Array(n);
+  let keys = prefix.slice(0, n);
+  let spareKeys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const counts = new Uint32Array(2048);
+  for (const shift of [0, 11, 22]) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 0x7ff]!++;
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let j = 0; j < n; j++) {
+      const k = keys[j]!;
+      const to = counts[(k >>> shift) & 0x7ff]!++;
+      spare[to] = order[j]!;
+      spareKeys[to] = k;
+    }
+    [order, spare] = [spare, order];
+    [keys, spareKeys] = [spareKeys, keys];
+  }
+  for (let j = 0; j < n; ) {
+    const p = keys[j]!;
+    let e = j + 1;
+    while (e < n && keys[e] === p) e++;
+    if (e - j > 1) order.subarray(j, e).sort(tie);
+    j = e;
+  }
+  return order;
+}
+
+/**
+ * Rearranges the entries so that position `j` holds the entry that was in slot `order[j]`: each
+ * 4- and 1-byte column in place through one spare column, the IDs into a new array (returned).
+ * Gathering (independent reads the memory system overlaps) is several times faster than following
+ * the permutation's cycles in place, a chain of dependent cache misses.
+ */
+function permute(
+  order: Uint32Array,
+  n: number,
+  ids: Uint8Array,
+  cols: Uint32Array[],
+  flags: Uint8Array,
+): Uint8Array {
+  const spare = new Uint32Array(n);
+  for (const col of cols) {
+    for (let j = 0; j < n; j++) spare[j] = col[order[j]!]!;
+    col.set(spare);
+  }
+  const spare8 = new Uint8Array(spare.buffer, 0, n);
+  for (let j = 0; j < n; j++) spare8[j] = flags[order[j]!]!;
+  flags.set(spare8);
+  const from = new Uint32Array(ids.buffer, ids.byteOffset, ids.length >>> 2);
+  const out = new Uint8Array(ids.length);
+  const to = new Uint32Array(out.buffer);
+  for (let j = 0; j < n; j++) {
+    const a = j * 8;
+    const b = order[j]! * 8;
+    to[a] = from[b]!;
+    to[a + 1] = from[b + 1]!;
+    to[a + 2] = from[b + 2]!;
+    to[a + 3] = from[b + 3]!;
+    to[a + 4] = from[b + 4]!;
+    to[a + 5] = from[b + 5]!;
+    to[a + 6] = from[b + 6]!;
+    to[a + 7] = from[b + 7]!;
+  }
+  return out;
 }
 
 function prefixOf(id: Uint8Array, at: number): number {

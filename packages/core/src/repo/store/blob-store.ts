@@ -9,9 +9,9 @@ import { PackBufferPool, type PackEntry } from '../format/pack';
 import { AAD, type Sealer } from '../format/sealer';
 import { decodeTree, type TreeNode } from '../format/tree';
 import {
+  forEachIndexFile,
   getVerified,
   type ObjectReader,
-  readAllIndexFiles,
   readHeader,
   readIndexFile,
   readPackHeaders,
@@ -125,18 +125,38 @@ export class BlobStore {
    */
   async loadIndex(signal?: AbortSignal, options: { tolerateDamage?: boolean } = {}): Promise<void> {
     if (!this.#indexLoaded) {
-      const { files, damaged } = await readAllIndexFiles(this.#reader, signal);
-      const superseded = new Set(files.flatMap((f) => f.file.supersedes.map(hex)));
+      // Each file goes into the index as soon as it is decoded; which files are superseded is only
+      // known once all are read, so each file's slots are kept and a superseded file's dropped.
+      const loaded: {
+        id: string;
+        slots: [number, number];
+        garbage: IndexFile['garbage'];
+        supersedes: Uint8Array[];
+      }[] = [];
+      let damaged: DamagedObject[];
+      try {
+        damaged = await forEachIndexFile(
+          this.#reader,
+          signal,
+          // A blob takes 46 bytes of an index file: the stored size bounds the blob count.
+          (bytes) => this.index.reserve(Math.ceil(bytes / 46)),
+          (id, file) => {
+            const slots = this.index.addColumns(file);
+            loaded.push({ id, slots, garbage: file.garbage, supersedes: file.supersedes });
+          },
+        );
+      } catch (e) {
+        this.index.dropSlots(loaded.map((f) => f.slots));
+        throw e;
+      }
+      const superseded = new Set(loaded.flatMap((f) => f.supersedes.map(hex)));
       // A damaged file that a readable one replaces (left by an interrupted prune) is ignored anyway.
       this.#damaged = damaged.filter((d) => !superseded.has(objectName('index', d.key)));
-      let blobs = 0;
-      for (const f of files) for (const p of f.file.packs) blobs += p.blobs.length;
-      this.index.reserve(blobs);
-      for (const { id, file } of files) {
+      this.index.dropSlots(loaded.filter((f) => superseded.has(f.id)).map((f) => f.slots));
+      for (const { id, garbage } of loaded) {
         if (superseded.has(id)) continue;
         this.indexFiles.add(id);
-        for (const g of file.garbage) this.garbage.set(hex(g.pack), g.markedAt);
-        for (const p of file.packs) this.index.addPack(p.id, p.blobs);
+        for (const g of garbage) this.garbage.set(hex(g.pack), g.markedAt);
       }
       this.#indexLoaded = true;
       this.#trees.clear();
