@@ -168,7 +168,12 @@ describe('@kluis/core entry points', () => {
       expect.arrayContaining(['seal', 'open', 'createKeySlot', 'deriveSubkeys', 'portableCrypto']),
     );
     expect(names.get('./node')).toContain('nodeRepositoryOptions');
-    expect(names.get('./node/early-key')).toEqual(['EarlyKey', 'EarlyKeyOptions', 'startEarlyKey', 'withEarlyKey']);
+    expect(names.get('./node/early-key')).toEqual([
+      'EarlyKey',
+      'EarlyKeyOptions',
+      'startEarlyKey',
+      'withEarlyKey',
+    ]);
   });
 
   it('every entry point of every package has its API page in the typedoc configuration', async () => {
