@@ -14,6 +14,7 @@ export default defineConfig(
     },
     node: {
       'node/index': 'src/node/index.ts',
+      'node/early-key': 'src/node/early-key.ts',
       'node/_encoder-worker': 'src/node/_encoder-worker.ts',
       'node/_decoder-worker': 'src/node/_decoder-worker.ts',
     },

@@ -1,5 +1,9 @@
-import { processIo } from './io';
-import { main } from './main';
+import { startKdfEarly } from './early-kdf';
+
+// The key derivation runs on the thread pool while the rest of the command line loads.
+const early = startKdfEarly(process.argv.slice(2), process.env);
+const { processIo } = await import('./io');
+const { main } = await import('./main');
 
 const controller = new AbortController();
 let interrupted = false;
@@ -12,4 +16,4 @@ process.on('SIGINT', () => {
   controller.abort(new Error('interrupted'));
 });
 
-process.exitCode = await main(process.argv.slice(2), processIo(controller.signal));
+process.exitCode = await main(process.argv.slice(2), processIo(controller.signal), { early });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { KluisError, openRepository, type Repository, type Transport, withCache } from '@kluis/core';
 import { decodeConfig } from '@kluis/core/format';
 import { fileCacheStore, nodeRepositoryOptions } from '@kluis/core/node';
+import { type EarlyKdf, withEarlyKdf } from './early-kdf';
 import { raisedOpening, UsageError } from './errors';
 import type { Io } from './io';
 import { readPassword } from './password';
@@ -49,7 +50,12 @@ export interface Context {
 
 export { GLOBAL_OPTIONS } from './global-options';
 
-export function createContext(io: Io, values: Context['values'], positionals: string[]): Context {
+export function createContext(
+  io: Io,
+  values: Context['values'],
+  positionals: string[],
+  early?: EarlyKdf,
+): Context {
   io = withGlobalFlags(io, values);
   const location = (values.repo as string | undefined) ?? io.env.KLUIS_REPOSITORY ?? '';
   const json = values.json === true;
@@ -63,12 +69,14 @@ export function createContext(io: Io, values: Context['values'], positionals: st
         : plain;
     const transport = options.wrap ? options.wrap(cached) : cached;
     const password = await readPassword(io, values['password-file'] as string | undefined);
+    const preset = nodeRepositoryOptions({
+      threads: threadsFrom(io.env),
+      wholeFiles: io.env.KLUIS_WHOLE_FILES === '1',
+    });
     const repo = await openRepository(transport, {
       password,
-      ...nodeRepositoryOptions({
-        threads: threadsFrom(io.env),
-        wholeFiles: io.env.KLUIS_WHOLE_FILES === '1',
-      }),
+      ...preset,
+      crypto: withEarlyKdf(preset.crypto, early),
       // A local disk takes a finished pack in milliseconds: one upload in flight keeps up and
       // holds one 17 MiB pack buffer less (measured: same speed, ~18 MB less peak RSS).
       ...(isLocalLocation(location) ? { packUploads: 1 } : {}),

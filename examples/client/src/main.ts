@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Context } from './context';
+import type { EarlyKdf } from './early-kdf';
 import { EXIT, exitCodeOf, hintFor, isKluisError, UsageError } from './errors';
 import { GLOBAL_OPTIONS } from './global-options';
 import type { Io } from './io';
@@ -180,11 +181,17 @@ function version(): string {
   return `kluis ${pkg.version} (Node.js ${process.versions.node})\n`;
 }
 
+/** What the entry point prepared before the CLI loaded. */
+export interface MainOptions {
+  /** A key derivation started early (see `startKdfEarly`). */
+  early?: EarlyKdf | undefined;
+}
+
 /**
  * Runs the CLI with `argv` (without the node and script names) and returns the exit code.
  * Errors become one line on stderr (`kluis: …`), with the stack only under `--debug`.
  */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], io: Io, options: MainOptions = {}): Promise<number> {
   const words = argv.filter((a, i) => !a.startsWith('-') && !takesValue(argv[i - 1]));
   const name = words.find((a) => Object.hasOwn(COMMANDS, a)) ?? words[0];
   const command = name && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -242,7 +249,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     debug = values.debug === true;
     checkArgs(name!, command.args, positionals);
     const { createContext } = await import('./context');
-    const ctx = createContext(io, values, positionals);
+    const ctx = createContext(io, values, positionals, options.early);
     try {
       return await loaded.run(ctx);
     } finally {

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EarlyKdf } from '../src/early-kdf.ts';
 import type { Io } from '../src/io.ts';
 import { main } from '../src/main.ts';
 
@@ -12,6 +13,7 @@ const cacheHome = join(tmpdir(), `kluis-test-cache-${process.pid}`);
 export async function runKluis(
   args: string[],
   env: Record<string, string>,
+  early?: EarlyKdf,
 ): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -25,5 +27,5 @@ export async function runKluis(
     tty: false,
     env: { KLUIS_THREADS: '0', XDG_CONFIG_HOME: settingsHome, KLUIS_CACHE_DIR: cacheHome, ...env },
   };
-  return { code: await main(args, io), out, err };
+  return { code: await main(args, io, { early }), out, err };
 }

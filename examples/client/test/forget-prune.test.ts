@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKdfEarly } from '../src/early-kdf.ts';
 import { runKluis } from './_run.ts';
 
 let dir: string;
@@ -20,9 +21,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the CLI in-process on the test repository with `password` in the environment. */
-const run = (args: string[], password = 'first') =>
-  runKluis(args, { KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: password });
+/** Runs the CLI in-process with the key derivation started early, as the `kluis` entry point does. */
+const run = (args: string[], password = 'first') => {
+  const env = { KLUIS_REPOSITORY: repo, KLUIS_PASSWORD: password };
+  return runKluis(args, env, startKdfEarly(args, env));
+};
 
 const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
 /** Runs the CLI as a real process (source entry), password in the environment. */
@@ -61,7 +64,7 @@ describe('forget --prune on a local repository (one open per command)', () => {
     expect(add.code).toBe(0);
     for (let n = 0; n < 4; n++) await backupVersion(n);
 
-    // With the oldest slot's password (the slot tried first), then with the newer slot's.
+    // The oldest slot's password is the one whose key is derived early.
     const a = await run(['forget', '--keep-last', '3', '--prune', '--grace-hours', '0']);
     expect(a.err).toBe('');
     expect(a.code).toBe(0);
@@ -72,7 +75,7 @@ describe('forget --prune on a local repository (one open per command)', () => {
     expect(b.err).toBe('');
     expect(b.code).toBe(0);
 
-    // And as a real process, through the command line's entry point.
+    // And as a real process, through the entry point that starts the derivation early.
     const c = await runProcess(['forget', '--keep-last', '1', '--prune'], 'first');
     expect(c.err).toBe('');
     expect(c.code).toBe(0);

@@ -1,12 +1,14 @@
 // Start-up loads what a command needs, nothing more: `kluis --help` and `--version` load only the
-// command line's own modules (no @kluis/core, zod, storage SDKs or worker threads), and a command
+// command line's own modules and @kluis/core's small early-key entry point (no engine, zod, storage
+// SDKs or worker threads), and a command
 // that opens a local repository loads no storage SDK, no retention library and no worker script.
 // Checked on the built command with a loader hook that lists every module loaded (not by timing:
 // docs/benchmarks.md has the times).
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'kluis.js');
@@ -49,6 +51,8 @@ async function traced(args: string[], trace_ = true) {
 /** Loaded URLs that match `pattern`. */
 const matching = (loads: string[], pattern: RegExp) => loads.filter((u) => pattern.test(u));
 
+/** @kluis/core's early-key entry point and the shared chunks it loads. */
+const EARLY_KEY = /packages\/core\/dist\/(node\/early-key\.js|chunk-[A-Z0-9]+\.js)$/;
 const ENGINE =
   /node_modules\/(@kluis\/|zod\/|@aws-sdk\/|@noble\/|zstddec|fzstd|temporal)|packages\/[^/]+\/dist\//;
 const NEVER_FOR_A_LOCAL_REPOSITORY =
@@ -70,10 +74,21 @@ describe('start-up loads only what the command needs', { timeout: 60_000 }, () =
       const r = await traced(args);
       expect(r.out).toMatch(args[0] === '--version' ? /^kluis \d/ : /^usage: kluis/);
       expect(r.loads.length).toBeGreaterThan(1);
-      expect(matching(r.loads, ENGINE)).toEqual([]);
+      expect(
+        matching(
+          r.loads.filter((u) => !EARLY_KEY.test(u)),
+          ENGINE,
+        ),
+      ).toEqual([]);
       expect(matching(r.loads, /^node:(worker_threads|zlib|child_process|readline)$/)).toEqual([]);
-      const own = r.loads.filter((u) => !u.startsWith('node:'));
+      const early = r.loads.filter((u) => EARLY_KEY.test(u));
+      const own = r.loads.filter((u) => !u.startsWith('node:') && !EARLY_KEY.test(u));
       for (const u of own) expect(u).toMatch(/examples\/client\/(dist|bin)\//);
+      // The key derivation's head start (cli.ts starts it first): core's light entry point and the
+      // small shared chunks it imports, and nothing else of core.
+      expect(matching(early, /node\/early-key\.js$/)).toHaveLength(1);
+      const sizes = await Promise.all(early.map(async (u) => (await stat(fileURLToPath(u))).size));
+      expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(24 * 1024);
     });
   }
 

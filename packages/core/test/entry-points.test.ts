@@ -145,7 +145,7 @@ const ROOT = [
 const NEUTRAL = ['.', './format', './crypto', './testing'];
 
 describe('@kluis/core entry points', () => {
-  const names = exportedNames(['.', './format', './crypto', './node', './testing']);
+  const names = exportedNames(['.', './format', './crypto', './node', './node/early-key', './testing']);
 
   it('the root exports exactly the pinned list', () => {
     expect(names.get('.')).toEqual([...ROOT].sort());
@@ -168,6 +168,12 @@ describe('@kluis/core entry points', () => {
       expect.arrayContaining(['seal', 'open', 'createKeySlot', 'deriveSubkeys', 'portableCrypto']),
     );
     expect(names.get('./node')).toContain('nodeRepositoryOptions');
+    expect(names.get('./node/early-key')).toEqual([
+      'EarlyKey',
+      'EarlyKeyOptions',
+      'startEarlyKey',
+      'withEarlyKey',
+    ]);
   });
 
   it('every entry point of every package has its API page in the typedoc configuration', async () => {
