@@ -43,6 +43,20 @@ export function timed(cmd: string, args: readonly string[], o: TimedOptions): Ti
   return { wall: e!, cpu: u! + s!, rssMb: m! / 1024 };
 }
 
+/**
+ * The environment of the tools a case runs: both passwords, and each tool's cache under `work`
+ * (so a run starts from the caches the case filled, not from the user's).
+ */
+export function benchEnv(work: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KLUIS_PASSWORD: 'bench',
+    RESTIC_PASSWORD: 'bench',
+    RESTIC_CACHE_DIR: join(work, 'restic-cache'),
+    KLUIS_CACHE_DIR: join(work, 'kluis-cache'),
+  };
+}
+
 /** The median of some numbers (the mean of the middle two for an even count). */
 export function median(xs: readonly number[]): number {
   const v = [...xs].sort((a, b) => a - b);

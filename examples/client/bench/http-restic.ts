@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadAverage, median, timed as timedRun } from './_measure';
+import { benchEnv, loadAverage, median, timed as timedRun } from './_measure';
 import { mixedTree } from './corpus';
 
 interface Run {
@@ -38,13 +38,7 @@ const mb = Number(process.env.KLUIS_BENCH_MB ?? 500);
 const rounds = Number(process.env.KLUIS_BENCH_ROUNDS ?? 3);
 const pairs = Number(process.env.KLUIS_BENCH_PAIRS ?? 3);
 const PASSWORD = { kluis: 'kluis-bench-password', restic: 'restic-bench-password' };
-const env = {
-  ...process.env,
-  KLUIS_PASSWORD: 'bench',
-  RESTIC_PASSWORD: 'bench',
-  RESTIC_CACHE_DIR: join(work, 'restic-cache'),
-  KLUIS_CACHE_DIR: join(work, 'kluis-cache'),
-};
+const env = benchEnv(work);
 const accessLog = join(work, 'server', 'access.log');
 
 /** The access log's entries for `user` written since byte `from`. */

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { median, type TimedRun, timed as timedRun } from './_measure';
+import { benchEnv, median, type TimedRun, timed as timedRun } from './_measure';
 import { Rng } from './corpus';
 import { indexCase } from './scale-index';
 
@@ -21,13 +21,7 @@ const rounds = Number(process.env.KLUIS_BENCH_ROUNDS ?? 3);
 const indexBlobs = Number(process.env.KLUIS_BENCH_SCALE_INDEX_BLOBS ?? 0);
 const work = join(cache, 'scale-work');
 const cli = join(root, 'examples', 'client', 'dist', 'cli.js');
-const env = {
-  ...process.env,
-  KLUIS_PASSWORD: 'bench',
-  RESTIC_PASSWORD: 'bench',
-  RESTIC_CACHE_DIR: join(work, 'restic-cache'),
-  KLUIS_CACHE_DIR: join(work, 'kluis-cache'),
-};
+const env = benchEnv(work);
 
 type Run = TimedRun;
 
